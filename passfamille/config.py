@@ -1,0 +1,55 @@
+"""The only module that reads the environment.
+
+Every setting an installer can change is an environment variable documented in the README.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_COMMUNE_FILE = PACKAGE_DIR / "commune-exemple.yaml"
+# The built-in sandbox (passfamille/sandbox) listens here under `make run` and accepts this token.
+SANDBOX_URL = "http://127.0.0.1:5001"
+SANDBOX_TOKEN = "bac-a-sable-passfamille"
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """A random key kept under instance/ so that `make run` needs no configuration.
+
+    Production sets SECRET_KEY in the environment; this file is never committed.
+    """
+    key_file = instance_path / "dev-secret-key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def from_environment(instance_path: Path) -> dict:
+    api_url = os.environ.get("API_PARTICULIER_URL", SANDBOX_URL).rstrip("/")
+    token = os.environ.get("API_PARTICULIER_TOKEN")
+    if token is None and api_url == SANDBOX_URL:
+        token = SANDBOX_TOKEN
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance_path / 'passfamille.db'}"
+        ),
+        "API_PARTICULIER_URL": api_url,
+        "API_PARTICULIER_TOKEN": token or "",
+        "API_PARTICULIER_CONNECT_TIMEOUT": _float("API_PARTICULIER_CONNECT_TIMEOUT", 3.0),
+        "API_PARTICULIER_READ_TIMEOUT": _float("API_PARTICULIER_READ_TIMEOUT", 8.0),
+        "PASSFAMILLE_COMMUNE": os.environ.get("PASSFAMILLE_COMMUNE", str(DEFAULT_COMMUNE_FILE)),
+        "SMTP_URL": os.environ.get("SMTP_URL", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", ""),
+        "MAIL_FOLDER": str(instance_path / "mails"),
+        "DOCUMENTS_FOLDER": str(instance_path / "documents"),
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+    }

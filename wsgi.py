@@ -1,0 +1,3 @@
+from passfamille import create_app
+
+app = create_app()
