@@ -1,0 +1,442 @@
+"""The commune settings file: the example loads, and each kind of mistake gives one line naming the key."""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from passfamille.commune import (
+    NoRulesInForce,
+    SettingsError,
+    Territory,
+    contrast_with_white,
+    load_settings,
+    luhn_valid,
+)
+from passfamille.config import DEFAULT_COMMUNE_FILE
+
+EXAMPLE_TEXT = DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8")
+
+
+def test_example_file_loads():
+    settings = load_settings(DEFAULT_COMMUNE_FILE)
+
+    assert settings.commune.name == "Ville de Val-Fleuri"
+    assert settings.commune.siret == "21130990100018"
+    assert settings.commune.colour == "#0b6e4f"
+    assert settings.commune.logo is None
+    assert "L114-8" in settings.commune.legal_basis and "6, paragraphe 1, point e" in settings.commune.legal_basis
+    assert settings.territory.postal_codes == {"75001", "75002", "13001", "13006", "13008"}
+    assert settings.retention.application_months > settings.retention.refused_application_months
+    assert settings.mail.reply_to == "pass-famille@val-fleuri.example"
+    assert settings.pass_famille.validity.months == 12
+    assert len(settings.pass_famille.benefits) >= 3
+    assert settings.pass_famille.rules.territory is settings.territory
+
+
+def test_example_rule_sets_are_dated_oldest_first_with_brackets_from_zero():
+    rule_sets = load_settings(DEFAULT_COMMUNE_FILE).pass_famille.rules.rule_sets
+
+    assert [rs.valid_from for rs in rule_sets] == [date(2024, 1, 1), date(2026, 1, 1)]
+    current = rule_sets[-1]
+    assert [(b.code, b.qf_min, b.qf_max, b.price, b.discount_percent) for b in current.brackets] == [
+        ("A", 0, 450, Decimal("0"), 50),
+        ("B", 451, 900, Decimal("10"), 40),
+        ("C", 901, 1300, Decimal("20"), 30),
+        ("D", 1301, 1700, Decimal("30"), 20),
+    ]
+    assert current.qf_ceiling == 1700
+    assert current.full_price == Decimal("50")
+    assert current.qf_max_age_months is None
+    assert current.accepted_providers == ("CNAF", "MSA")
+
+
+@pytest.mark.parametrize(
+    ("on", "valid_from"),
+    [
+        (date(2024, 1, 1), date(2024, 1, 1)),
+        (date(2025, 12, 31), date(2024, 1, 1)),
+        (date(2026, 1, 1), date(2026, 1, 1)),
+        (date(2030, 1, 1), date(2026, 1, 1)),
+    ],
+)
+def test_applicable_rule_set_is_the_latest_started(on, valid_from):
+    rules = load_settings(DEFAULT_COMMUNE_FILE).pass_famille.rules
+
+    assert rules.applicable(on).valid_from == valid_from
+
+
+def test_no_rule_set_before_the_first_one():
+    rules = load_settings(DEFAULT_COMMUNE_FILE).pass_famille.rules
+
+    with pytest.raises(NoRulesInForce, match="aucun barème .* 31/12/2023 .* 01/01/2024"):
+        rules.applicable(date(2023, 12, 31))
+
+
+def broken(old: str, new: str) -> str:
+    assert EXAMPLE_TEXT.count(old) >= 1, f"the example file no longer contains {old!r}"
+    return EXAMPLE_TEXT.replace(old, new, 1)
+
+
+def line_of(text: str, fragment: str) -> int:
+    return text[: text.index(fragment)].count("\n") + 1
+
+
+# id, broken file text, expected fragment of the one-line message
+MISTAKES = [
+    (
+        "unknown_top_level_key_suggests_the_right_one",
+        broken("\npass_famille:", "\npass_famile:"),
+        "clé inconnue « pass_famile » — vouliez-vous dire « pass_famille » ?",
+    ),
+    (
+        "unknown_nested_key_names_its_full_path",
+        broken("children_age_limit: 18", "children_age_limt: 18"),
+        "clé inconnue « pass_famille.rules[0].children_age_limt » — "
+        "vouliez-vous dire « pass_famille.rules[0].children_age_limit » ?",
+    ),
+    (
+        "unknown_key_in_a_bracket",
+        broken("qf_max: 450, price: 0, discount_percent: 50", "qf_max: 450, price: 0, discount: 50"),
+        "clé inconnue « pass_famille.rules[0].brackets[0].discount » — "
+        "vouliez-vous dire « pass_famille.rules[0].brackets[0].discount_percent » ?",
+    ),
+    (
+        "unknown_key_far_from_any_lists_the_possible_keys",
+        broken("  draft_hours: 48", "  draft_hours: 48\n  zzz: 1"),
+        "clé inconnue « retention.zzz » (clés possibles : draft_hours,",
+    ),
+    (
+        "letter_o_instead_of_zero_in_a_bracket_bound",
+        broken("qf_max: 1300", "qf_max: 80O"),
+        "clé « pass_famille.rules[0].brackets[2].qf_max » : nombre entier attendu, « 80O » trouvé",
+    ),
+    (
+        "missing_required_key",
+        broken('  siret: "21130990100018"\n', ""),
+        "clé « commune.siret » : clé obligatoire manquante",
+    ),
+    (
+        "required_key_left_empty",
+        broken('from_address: "ne-pas-repondre@val-fleuri.example"', "from_address:"),
+        "clé « mail.from_address » : valeur obligatoire absente",
+    ),
+    (
+        "siret_with_wrong_check_digit",
+        broken('siret: "21130990100018"', 'siret: "21130990100019"'),
+        "clé « commune.siret » : SIRET invalide (clé de contrôle fausse) : « 21130990100019 »",
+    ),
+    (
+        "siret_too_short",
+        broken('siret: "21130990100018"', 'siret: "2113099010001"'),
+        "clé « commune.siret » : SIRET de 14 chiffres attendu, « 2113099010001 » trouvé",
+    ),
+    (
+        "siret_without_quotes",
+        broken('siret: "21130990100018"', "siret: 21130990100018"),
+        "clé « commune.siret » : texte attendu (mettez-le entre guillemets), « 21130990100018 » trouvé",
+    ),
+    (
+        "postal_code_too_short",
+        broken('"75002", "13001"', '"7502", "13001"'),
+        "clé « territory.postal_codes[1] » : code postal de 5 chiffres entre guillemets attendu, « 7502 » trouvé",
+    ),
+    (
+        "postal_code_with_leading_zero_without_quotes_is_shown_as_typed",
+        broken('postal_codes: ["75001"', "postal_codes: [01000"),
+        "clé « territory.postal_codes[0] » : texte attendu (mettez-le entre guillemets), « 01000 » trouvé",
+    ),
+    (
+        "postal_code_twice",
+        broken('"75002", "13001"', '"75002", "75002"'),
+        "clé « territory.postal_codes[2] » : « 75002 » figure deux fois dans la liste",
+    ),
+    (
+        "insee_code_invalid",
+        broken('insee_code: "13990"', 'insee_code: "20123"'),
+        "clé « commune.insee_code » : code INSEE de 5 caractères attendu (ex. « 13055 »), « 20123 » trouvé",
+    ),
+    (
+        "brackets_not_increasing",
+        broken("qf_max: 1300", "qf_max: 900"),
+        "clé « pass_famille.rules[0].brackets[2].qf_max » : les tranches doivent être croissantes : "
+        "900 n'est pas supérieur au plafond de la tranche précédente (900)",
+    ),
+    (
+        "bracket_code_twice",
+        broken("{code: B, label", "{code: A, label"),
+        "clé « pass_famille.rules[0].brackets[1].code » : code « A » déjà utilisé par une autre tranche",
+    ),
+    (
+        "bracket_dearer_than_full_price",
+        broken("price: 30,", "price: 55,"),
+        "clé « pass_famille.rules[0].brackets[3].price » : prix supérieur au plein tarif (full_price = 50)",
+    ),
+    (
+        "bracket_discount_below_full_price_discount",
+        broken("price: 30, discount_percent: 20", "price: 30, discount_percent: 5"),
+        "clé « pass_famille.rules[0].brackets[3].discount_percent » : réduction inférieure à celle du plein tarif",
+    ),
+    (
+        "price_with_three_decimals",
+        broken("price: 10, discount_percent: 40", "price: 10.505, discount_percent: 40"),
+        "clé « pass_famille.rules[0].brackets[1].price » : montant positif avec au plus 2 décimales attendu",
+    ),
+    (
+        "price_with_decimal_comma",
+        broken("price: 10, discount_percent: 40", 'price: "10,50", discount_percent: 40'),
+        "clé « pass_famille.rules[0].brackets[1].price » : montant en euros attendu (ex. 12.50), « 10,50 » trouvé",
+    ),
+    (
+        "discount_above_100",
+        broken("discount_percent: 50}", "discount_percent: 150}"),
+        "clé « pass_famille.rules[0].brackets[0].discount_percent » : nombre entre 0 et 100 attendu, « 150 » trouvé",
+    ),
+    (
+        "duplicate_valid_from",
+        broken("valid_from: 2024-01-01", "valid_from: 2026-01-01"),
+        "clé « pass_famille.rules[1].valid_from » : date 2026-01-01 déjà utilisée par « pass_famille.rules[0] »",
+    ),
+    (
+        "impossible_date",
+        broken("valid_from: 2026-01-01", "valid_from: 2026-13-01"),
+        "clé « pass_famille.rules[0].valid_from » : date AAAA-MM-JJ attendue (ex. 2026-01-01), « 2026-13-01 » trouvé",
+    ),
+    (
+        "date_in_french_order",
+        broken("date: 2025-12-15", "date: 15/12/2025"),
+        "clé « pass_famille.rules[0].deliberation.date » : date AAAA-MM-JJ attendue",
+    ),
+    (
+        "rule_set_starting_before_its_deliberation",
+        broken("date: 2025-12-15", "date: 2026-01-15"),
+        "clé « pass_famille.rules[0].valid_from » : le barème ne peut s'appliquer avant la délibération du 15/01/2026",
+    ),
+    (
+        "provider_misspelt",
+        broken("accepted_providers: [CNAF, MSA]", "accepted_providers: [CNAF, MAS]"),
+        "clé « pass_famille.rules[0].accepted_providers[1] » : « CNAF » ou « MSA » attendu, « MAS » trouvé",
+    ),
+    (
+        "age_limit_not_a_number",
+        broken("children_age_limit: 18", "children_age_limit: dix-huit"),
+        "clé « pass_famille.rules[0].children_age_limit » : nombre entier attendu, « dix-huit » trouvé",
+    ),
+    (
+        "boolean_as_text",
+        broken("residency_required: true", 'residency_required: "oui"'),
+        "clé « pass_famille.rules[0].residency_required » : « true » ou « false » attendu, « oui » trouvé",
+    ),
+    (
+        "qf_max_age_beyond_caf_history",
+        broken("qf_max_age_months: null", "qf_max_age_months: 36"),
+        "clé « pass_famille.rules[0].qf_max_age_months » : nombre entre 0 et 24 attendu, « 36 » trouvé",
+    ),
+    (
+        "no_rule_set",
+        EXAMPLE_TEXT[: EXAMPLE_TEXT.index("  rules:\n")] + "  rules: []\n",
+        "clé « pass_famille.rules » : liste vide",
+    ),
+    (
+        "colour_without_quotes_is_read_as_a_comment",
+        broken('colour: "#0b6e4f"', "colour: #0b6e4f"),
+        "clé « commune.colour » : valeur obligatoire absente",
+    ),
+    (
+        "colour_too_light_for_white_text",
+        broken('colour: "#0b6e4f"', 'colour: "#3a7bd5"'),
+        "clé « commune.colour » : couleur trop claire : contraste avec le texte blanc de 4,22:1, "
+        "il faut au moins 4,5:1",
+    ),
+    (
+        "colour_by_name",
+        broken('colour: "#0b6e4f"', 'colour: "vert"'),
+        "clé « commune.colour » : couleur #rrggbb entre guillemets attendue (ex. « #0b6e4f »), « vert » trouvé",
+    ),
+    (
+        "email_without_domain",
+        broken('email: "dpd@val-fleuri.example"', 'email: "dpd@"'),
+        "clé « commune.dpo.email » : adresse électronique attendue, « dpd@ » trouvé",
+    ),
+    (
+        "website_without_scheme",
+        broken('website: "https://www.val-fleuri.example"', 'website: "www.val-fleuri.example"'),
+        "clé « commune.website » : adresse https://… attendue",
+    ),
+    (
+        "logo_file_missing",
+        broken('  # logo: "logo-val-fleuri.svg"', '  logo: "logo-val-fleuri.svg"'),
+        "clé « commune.logo » : fichier introuvable",
+    ),
+    (
+        "refused_applications_kept_longer_than_accepted_ones",
+        broken("refused_application_months: 6", "refused_application_months: 48"),
+        "clé « retention.refused_application_months » : une demande refusée ne peut être gardée plus longtemps",
+    ),
+    (
+        "validity_with_both_months_and_date",
+        broken("    months: 12", "    months: 12\n    until: 2027-08-31"),
+        "clé « pass_famille.validity » : indiquez soit « months » (durée en mois), soit « until »",
+    ),
+    (
+        "section_given_as_text",
+        EXAMPLE_TEXT[: EXAMPLE_TEXT.index("\nmail:\n")]
+        + '\nmail: "mairie@val-fleuri.example"\n'
+        + EXAMPLE_TEXT[EXAMPLE_TEXT.index("\npass_famille:\n") :],
+        "clé « mail » : bloc de clés attendu, « mairie@val-fleuri.example » trouvé",
+    ),
+    (
+        "list_given_as_text",
+        broken('  insee_codes: ["75101", "75102", "13201", "13206", "13208"]', '  insee_codes: "75101"'),
+        "clé « territory.insee_codes » : liste attendue, « 75101 » trouvé",
+    ),
+    (
+        "duplicate_key",
+        broken('  name: "Ville de Val-Fleuri"', '  name: "Ville de Val-Fleuri"\n  name: "Val-Fleuri"'),
+        "YAML invalide : clé « name » en double (déjà vue ligne",
+    ),
+    (
+        "tab_indentation",
+        broken("  draft_hours: 48", "\tdraft_hours: 48"),
+        "YAML invalide : tabulation interdite : indentez avec des espaces",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [row[1:] for row in MISTAKES], ids=[row[0] for row in MISTAKES])
+def test_mistake_gives_one_line_naming_the_file_and_the_key(tmp_path, text, expected):
+    settings_file = tmp_path / "commune.yaml"
+    settings_file.write_text(text, encoding="utf-8")
+
+    with pytest.raises(SettingsError) as raised:
+        load_settings(settings_file)
+
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith(f"{settings_file}, ligne ") or message.startswith(f"{settings_file} : ")
+    assert expected in message
+
+
+def test_message_gives_the_line_of_the_wrong_value(tmp_path):
+    text = broken("qf_max: 1300", "qf_max: 80O")
+    settings_file = tmp_path / "commune.yaml"
+    settings_file.write_text(text, encoding="utf-8")
+
+    with pytest.raises(SettingsError, match=rf", ligne {line_of(text, 'qf_max: 80O')} : clé « pass_famille"):
+        load_settings(settings_file)
+
+
+def test_yaml_syntax_error_gives_its_line(tmp_path):
+    text = broken("  draft_hours: 48\n", "  draft_hours: 48\n    oops: [\n")
+    settings_file = tmp_path / "commune.yaml"
+    settings_file.write_text(text, encoding="utf-8")
+
+    with pytest.raises(SettingsError) as raised:
+        load_settings(settings_file)
+
+    assert str(raised.value).startswith(f"{settings_file}, ligne {line_of(text, 'oops')} : YAML invalide")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "fichier de paramètres de la commune introuvable"),
+        ("", "fichier vide"),
+        ("# rien\n", "fichier vide"),
+        ("- commune\n", "le fichier doit commencer par les clés « commune », « territory »"),
+        (b"commune: \xe9t\xe9\n", "le fichier doit être enregistré en UTF-8"),
+    ],
+    ids=["missing", "empty", "only_comments", "list_at_top", "latin1"],
+)
+def test_unusable_file_gives_one_line(tmp_path, content, expected):
+    settings_file = tmp_path / "commune.yaml"
+    if isinstance(content, bytes):
+        settings_file.write_bytes(content)
+    elif content is not None:
+        settings_file.write_text(content, encoding="utf-8")
+
+    with pytest.raises(SettingsError, match=f"^{settings_file} : {expected}"):
+        load_settings(settings_file)
+
+
+def test_logo_is_found_next_to_the_settings_file(tmp_path):
+    (tmp_path / "logo-val-fleuri.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    settings_file = tmp_path / "commune.yaml"
+    settings_file.write_text(broken('  # logo: "logo-val-fleuri.svg"', '  logo: "logo-val-fleuri.svg"'))
+
+    assert load_settings(settings_file).commune.logo == (tmp_path / "logo-val-fleuri.svg").resolve()
+
+
+def test_validity_until_a_date(tmp_path):
+    settings_file = tmp_path / "commune.yaml"
+    settings_file.write_text(broken("    months: 12", "    until: 2027-08-31"))
+
+    validity = load_settings(settings_file).pass_famille.validity
+
+    assert (validity.months, validity.until) == (None, date(2027, 8, 31))
+
+
+def test_siret_may_be_written_with_spaces(tmp_path):
+    settings_file = tmp_path / "commune.yaml"
+    settings_file.write_text(broken('siret: "21130990100018"', 'siret: "211 309 901 00018"'))
+
+    assert load_settings(settings_file).commune.siret == "21130990100018"
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("21130990100018", True),  # the example commune
+        ("21690123100011", True),  # Lyon, hôtel de ville
+        ("21130990100019", False),  # last digit changed
+        ("12130990100018", False),  # two digits swapped
+        ("211309901", True),  # a SIREN
+        ("2113099010001A", False),
+        ("", False),
+    ],
+)
+def test_luhn_check_of_siret_and_siren(number, valid):
+    assert luhn_valid(number) is valid
+
+
+@pytest.mark.parametrize(
+    ("colour", "ratio"),
+    [("#ffffff", 1.0), ("#000000", 21.0), ("#767676", 4.54), ("#777777", 4.48), ("#0b6e4f", 6.25)],
+)
+def test_contrast_with_white_follows_wcag(colour, ratio):
+    assert contrast_with_white(colour) == pytest.approx(ratio, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "insee_code", "inside"),
+    [
+        ("75002", None, True),
+        (" 75 002 ", None, True),
+        ("75008", None, False),
+        (None, None, False),
+        ("", None, False),
+        ("75008", "75102", True),  # the INSEE code decides when known
+        ("75002", "75056", False),
+        (None, "13206", True),
+    ],
+)
+def test_territory_contains(postal_code, insee_code, inside):
+    territory = load_settings(DEFAULT_COMMUNE_FILE).territory
+
+    assert territory.contains(postal_code, insee_code) is inside
+
+
+def test_territory_without_insee_codes_decides_on_postal_code():
+    territory = Territory(insee_codes=frozenset(), postal_codes=frozenset({"13990"}))
+
+    assert territory.contains("13990", "13055") is True
+
+
+def test_commune_module_does_not_import_flask():
+    source = Path(__file__).parents[1].joinpath("passfamille", "commune.py").read_text()
+    rules_source = Path(__file__).parents[1].joinpath("passfamille", "rules.py").read_text()
+
+    for text in (source, rules_source):
+        assert "import flask" not in text.lower() and "from flask" not in text.lower()
+        assert "requests" not in text and "sqlalchemy" not in text.lower()
