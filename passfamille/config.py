@@ -11,7 +11,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_COMMUNE_FILE = PACKAGE_DIR / "commune-exemple.yaml"
 # The built-in sandbox (passfamille/sandbox) listens here under `make run` and accepts this token.
 SANDBOX_URL = "http://127.0.0.1:5001"
-SANDBOX_TOKEN = "bac-a-sable-passfamille"
+SANDBOX_TOKEN = "bac-a-sable-passfamille"  # noqa: S105 - public test token of the local sandbox
 
 
 def _dev_secret_key(instance_path: Path) -> str:
@@ -39,9 +39,7 @@ def from_environment(instance_path: Path) -> dict:
         token = SANDBOX_TOKEN
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret_key(instance_path),
-        "SQLALCHEMY_DATABASE_URI": os.environ.get(
-            "DATABASE_URL", f"sqlite:///{instance_path / 'passfamille.db'}"
-        ),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'passfamille.db'}"),
         "API_PARTICULIER_URL": api_url,
         "API_PARTICULIER_TOKEN": token or "",
         "API_PARTICULIER_CONNECT_TIMEOUT": _float("API_PARTICULIER_CONNECT_TIMEOUT", 3.0),

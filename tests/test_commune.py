@@ -45,8 +45,9 @@ def test_example_rule_sets_are_dated_oldest_first_with_brackets_from_zero():
         ("B", 451, 900, Decimal("10"), 40),
         ("C", 901, 1300, Decimal("20"), 30),
         ("D", 1301, 1700, Decimal("30"), 20),
+        ("E", 1701, 2800, Decimal("40"), 10),
     ]
-    assert current.qf_ceiling == 1700
+    assert current.qf_ceiling == 2800
     assert current.full_price == Decimal("50")
     assert current.qf_max_age_months is None
     assert current.accepted_providers == ("CNAF", "MSA")

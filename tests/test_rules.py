@@ -405,7 +405,7 @@ SANDBOX_FAMILIES = [
     ("rocher_sandrine", sandbox("13001", 800, "CNAF", (2023, 6), "2009-05-14"), (True, "B", ())),
     ("bernanrd_julien", sandbox("13008", 1050, "CNAF", (2023, 6), "2006-06-08", "2015-09-01"), (True, "C", ())),
     ("lefebvre_alexis", sandbox("75002", 2550, "CNAF", (2023, 6)),
-     (False, None, (r.NO_CHILD_UNDER_LIMIT, r.QF_ABOVE_CEILING))),
+     (False, None, (r.NO_CHILD_UNDER_LIMIT,))),
     ("lisa_mona", sandbox("75001", 4270, "CNAF", (2026, 4)),
      (False, None, (r.NO_CHILD_UNDER_LIMIT, r.QF_ABOVE_CEILING))),
     ("roux_jeanne", sandbox("75002", 150, "MSA", (2026, 5), "2006-04-20", "2004-04-20"),

@@ -1,0 +1,128 @@
+"""Pass Famille: a commune's online application, pre-filled from API Particulier."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, abort, render_template, send_file
+from flask_wtf.csrf import CSRFError
+
+from . import config, formatting
+from .api_particulier import ApiParticulierClient
+from .commune import load_settings
+from .extensions import csrf, db, migrate
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    instance_path = Path(app.instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(instance_path))
+    # Room for a 10 MB file plus the form around it; the form itself enforces 10 MB with a French message.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES + 512 * 1024
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session; drafts expire on their own
+    if test_config:
+        app.config.update(test_config)
+
+    settings = load_settings(app.config["PASSFAMILLE_COMMUNE"])
+    app.extensions["commune"] = settings
+    app.extensions["api_particulier"] = ApiParticulierClient(
+        app.config["API_PARTICULIER_URL"],
+        app.config["API_PARTICULIER_TOKEN"],
+        recipient=settings.commune.siret,
+        connect_timeout=app.config["API_PARTICULIER_CONNECT_TIMEOUT"],
+        read_timeout=app.config["API_PARTICULIER_READ_TIMEOUT"],
+    )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    formatting.register(app)
+    _quiet_loggers()
+
+    from .wizard.views import bp as wizard_bp
+
+    app.register_blueprint(wizard_bp)
+    _register_pages(app)
+    _register_error_handlers(app)
+    _register_security_headers(app)
+
+    from . import cli
+
+    cli.register(app)
+
+    @app.context_processor
+    def commune_context():
+        return {"settings": settings}
+
+    return app
+
+
+def _quiet_loggers() -> None:
+    # urllib3 logs every request line with its query string at DEBUG level: that string holds the identity.
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+
+
+def _register_pages(app: Flask) -> None:
+    @app.get("/theme.css")
+    def theme_css():
+        colour = app.extensions["commune"].commune.colour
+        response = app.response_class(f":root {{ --couleur: {colour}; }}\n", mimetype="text/css")
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
+
+    @app.get("/logo")
+    def commune_logo():
+        logo = app.extensions["commune"].commune.logo
+        if not logo:
+            abort(404)
+        return send_file(Path(logo), max_age=3600)
+
+    @app.get("/donnees-personnelles")
+    def personal_data():
+        return render_template("pages/donnees-personnelles.html")
+
+    @app.get("/accessibilite")
+    def accessibility():
+        return render_template("pages/accessibilite.html")
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/session.html"), 400
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return render_template("errors/session.html"), 400
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return render_template("errors/404.html"), 405
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_template("errors/413.html"), 413
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return render_template("errors/500.html"), 500
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response

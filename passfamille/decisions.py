@@ -1,0 +1,47 @@
+"""Recording a rules.Decision on an Application: the snapshot the back-office and the export read."""
+
+from . import rules
+from .models import Application
+
+
+def _child(child: rules.Child) -> dict:
+    return {
+        "first_names": child.first_names,
+        "birth_date": child.birth_date.isoformat() if child.birth_date else None,
+        "source": child.source,
+    }
+
+
+def snapshot(decision: rules.Decision) -> dict:
+    bracket = decision.bracket
+    return {
+        "eligible": decision.eligible,
+        "bracket": {
+            "code": bracket.code,
+            "label": bracket.label,
+            "qf_min": bracket.qf_min,
+            "qf_max": bracket.qf_max,
+            "price": str(bracket.price),
+            "discount_percent": bracket.discount_percent,
+        }
+        if bracket
+        else None,
+        "tariff": str(decision.tariff) if decision.tariff is not None else None,
+        "discount_percent": decision.discount_percent,
+        "reasons": list(decision.reasons),
+        "covered_children": [_child(c) for c in decision.covered_children],
+        "rules_version": decision.rules_version,
+        "decided_on": decision.decided_on.isoformat(),
+    }
+
+
+def record(application: Application, decision: rules.Decision) -> None:
+    application.eligible = decision.eligible
+    application.bracket_code = decision.bracket.code if decision.bracket else None
+    application.tariff = str(decision.tariff) if decision.tariff is not None else None
+    application.decision = snapshot(decision)
+    application.rules_version = decision.rules_version
+
+
+def children_json(children) -> list[dict]:
+    return [_child(c) for c in children]

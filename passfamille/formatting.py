@@ -1,0 +1,60 @@
+"""French formats for citizens and agents (Babel): 14/07/1985, 1 234 €, juin 2023."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.dates import format_date as _format_date
+from babel.numbers import format_currency, format_decimal
+
+LOCALE = "fr_FR"
+
+
+def as_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def short_date(value) -> str:
+    """14/07/1985."""
+    day = as_date(value)
+    return _format_date(day, "short", locale=LOCALE) if day else ""
+
+
+def long_date(value) -> str:
+    """14 juillet 1985."""
+    day = as_date(value)
+    return _format_date(day, "long", locale=LOCALE) if day else ""
+
+
+def month_year(year: int | None, month: int | None) -> str:
+    """juin 2023."""
+    if not year:
+        return ""
+    if not month:
+        return str(year)
+    return _format_date(date(year, month, 1), "MMMM y", locale=LOCALE)
+
+
+def euros(amount) -> str:
+    """1 234 € for whole amounts, 12,50 € otherwise."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(str(amount))
+    if value == value.to_integral_value():
+        return format_currency(value, "EUR", format="#,##0\u00a0¤", currency_digits=False, locale=LOCALE)
+    return format_currency(value, "EUR", locale=LOCALE)
+
+
+def number(value) -> str:
+    return format_decimal(value, locale=LOCALE) if value is not None else ""
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(short_date=short_date, long_date=long_date, euros=euros, number=number)
+    app.jinja_env.globals.update(month_year=month_year)

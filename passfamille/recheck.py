@@ -1,0 +1,79 @@
+"""Later re-check: applications recorded while API Particulier was unavailable are asked again."""
+
+import logging
+from datetime import date
+
+from sqlalchemy import select
+
+from . import decisions, rules
+from .api_particulier import ApiParticulierClient, ApiParticulierError, Unavailable
+from .extensions import db
+from .models import Application
+from .wizard.certify import to_identity
+
+log = logging.getLogger(__name__)
+
+
+def _household(application: Application, facts) -> rules.Household:
+    declared = [c for c in application.children or [] if c.get("source") == "declared"]
+    children = [rules.Child(c.first_names, c.birth_date, "api") for c in facts.children]
+    children += [
+        rules.Child(c["first_names"], date.fromisoformat(c["birth_date"]) if c.get("birth_date") else None, "declared")
+        for c in declared
+    ]
+    qf = facts.quotient_familial
+    if facts.address and facts.address.postal_code:
+        application.address = {
+            "lines": list(facts.address.lines),
+            "postal_code": facts.address.postal_code,
+            "city": facts.address.city,
+            "country": facts.address.country,
+        }
+        application.address_source = "api"
+    return rules.Household(
+        qf=rules.QuotientFamilial(qf.value, qf.provider, qf.year, qf.month, "api") if qf else None,
+        qf_status="known" if qf else "not_provided",
+        children=tuple(children),
+        postal_code=(application.address or {}).get("postal_code"),
+    )
+
+
+def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
+    from flask import current_app
+
+    settings = settings or current_app.extensions["commune"]
+    counts = {"checked": 0, "updated": 0, "unresolved": 0, "still_unavailable": 0}
+    pending = db.session.scalars(
+        select(Application).where(Application.status == "awaiting_recheck", Application.recheck_identity.is_not(None))
+    ).all()
+    for application in pending:
+        counts["checked"] += 1
+        try:
+            facts = client.quotient_familial(to_identity(application.recheck_identity))
+        except Unavailable:
+            counts["still_unavailable"] += 1
+            continue
+        except ApiParticulierError as error:
+            # Not found or not recognised: an agent asks the family for a document.
+            application.api_outcome = error.outcome
+            counts["unresolved"] += 1
+        else:
+            household = _household(application, facts)
+            qf = facts.quotient_familial
+            application.qf_value, application.qf_provider = (qf.value, qf.provider) if qf else (None, None)
+            application.qf_year, application.qf_month = (qf.year, qf.month) if qf else (None, None)
+            application.qf_source = "api" if qf else None
+            application.qf_fetched_at = facts.fetched_at
+            application.api_request_id = facts.request_id
+            application.api_outcome = "ok"
+            application.children = decisions.children_json(household.children)
+            # The rules in force when the family applied decide, not those of the day of the re-check.
+            decision = rules.decide(household, settings.pass_famille.rules, on=application.created_at.date())
+            decisions.record(application, decision)
+            counts["updated"] += 1
+        # The family has not confirmed these facts: an agent checks them before deciding.
+        application.status = "to_verify"
+        application.recheck_identity = None
+        db.session.commit()
+        log.info("recheck reference=%s outcome=%s", application.reference, application.api_outcome)
+    return counts

@@ -1,0 +1,30 @@
+"""Retention enforced by `flask --app wsgi adhesions purge` (run it daily from cron or a systemd timer)."""
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Application, Draft, utcnow
+from .wizard import documents
+
+
+def purge(now=None) -> dict:
+    now = now or utcnow()
+    counts = {"drafts": 0, "applications": 0, "documents": 0}
+    for draft in db.session.scalars(select(Draft).where(Draft.expires_at < now)).all():
+        for document in list(draft.documents):
+            if document.application_id is None:
+                documents.delete(document)
+                counts["documents"] += 1
+        db.session.delete(draft)
+        counts["drafts"] += 1
+    expired = select(Application).where(Application.purge_after.is_not(None), Application.purge_after < now)
+    for application in db.session.scalars(expired).all():
+        for document in list(application.documents):
+            documents.delete(document)
+            counts["documents"] += 1
+        for draft in db.session.scalars(select(Draft).where(Draft.application_id == application.id)).all():
+            db.session.delete(draft)
+        db.session.delete(application)
+        counts["applications"] += 1
+    db.session.commit()
+    return counts

@@ -1,0 +1,66 @@
+"""Uploaded proofs: type checked by content, size bounded, stored under instance/ with a random name."""
+
+import secrets
+from pathlib import Path
+
+from flask import current_app
+
+from ..extensions import db
+from ..models import Document
+
+MAX_BYTES = 10 * 1024 * 1024
+# The file's first bytes decide its type; the browser's declared type and the file name are not trusted.
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", "pdf", "PDF"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png", "PNG"),
+)
+LABELS = {content_type: label for _, content_type, _, label in SIGNATURES}
+
+
+def folder() -> Path:
+    path = Path(current_app.config["DOCUMENTS_FOLDER"])
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def for_draft(draft) -> Document | None:
+    return max(draft.documents, key=lambda d: d.id, default=None)
+
+
+def store_upload(draft, upload, kind: str) -> str | None:
+    """Store the file for the draft; return a French error message, or None when it was kept."""
+    content = upload.stream.read(MAX_BYTES + 1)
+    if not content:
+        return "Le fichier est vide : choisissez un autre fichier"
+    if len(content) > MAX_BYTES:
+        return "Le fichier dépasse 10 Mo : envoyez une version plus légère (une photo ou un scan suffit)"
+    match = next((s for s in SIGNATURES if content.startswith(s[0])), None)
+    if match is None:
+        return "Le fichier doit être au format PDF, JPEG ou PNG"
+    _, content_type, extension, _ = match
+    stored_name = f"{secrets.token_hex(16)}.{extension}"
+    (folder() / stored_name).write_bytes(content)
+    for previous in list(draft.documents):
+        delete(previous)
+    db.session.add(
+        Document(
+            draft=draft,
+            kind=kind or "justificatif",
+            stored_name=stored_name,
+            content_type=content_type,
+            size=len(content),
+        )
+    )
+    return None
+
+
+def delete(document: Document) -> None:
+    (folder() / document.stored_name).unlink(missing_ok=True)
+    db.session.delete(document)
+
+
+def summary(document: Document | None) -> dict | None:
+    if document is None:
+        return None
+    return {"label": LABELS.get(document.content_type, "fichier"), "size_kb": max(1, round(document.size / 1024))}

@@ -1,0 +1,68 @@
+"""Draft -> Household: the one place that decides which fact (certified, document, declared) feeds the rules."""
+
+from datetime import date
+
+from .. import rules
+from ..models import Draft
+from .steps import answers, certified_ok, wants_documents
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def certified_children(draft: Draft) -> list[dict]:
+    return (draft.certified or {}).get("children") or [] if certified_ok(draft) else []
+
+
+def certified_address(draft: Draft) -> dict | None:
+    return (draft.certified or {}).get("address") if certified_ok(draft) else None
+
+
+def added_children(draft: Draft) -> list[dict]:
+    return answers(draft, "foyer").get("added_children") or []
+
+
+def address(draft: Draft) -> tuple[dict | None, str | None]:
+    """The home address and its source: the CAF/MSA one when confirmed, else what the family typed."""
+    certified = certified_address(draft)
+    if certified and certified.get("postal_code"):
+        return certified, "api"
+    typed = answers(draft, "foyer")
+    if typed.get("postal_code"):
+        lines = [line for line in (typed.get("street"), typed.get("address_complement")) if line]
+        return {"lines": lines, "postal_code": typed["postal_code"], "city": typed.get("city"), "country": None}, (
+            "declared"
+        )
+    return None, None
+
+
+def quotient_familial(draft: Draft) -> tuple[rules.QuotientFamilial | None, str]:
+    if certified_ok(draft):
+        qf = (draft.certified or {}).get("qf")
+        if qf:
+            return rules.QuotientFamilial(qf["value"], qf["provider"], qf["year"], qf["month"], "api"), "known"
+    choice = answers(draft, "verification").get("choice")
+    if wants_documents(draft):
+        declared = answers(draft, "justificatif").get("declared_qf")
+        if declared:
+            return rules.QuotientFamilial(int(declared), None, None, None, "document"), "known"
+    if choice == "later":
+        return None, "pending"
+    return None, "not_provided"
+
+
+def build(draft: Draft) -> rules.Household:
+    qf, status = quotient_familial(draft)
+    children = [rules.Child(c["first_names"], _date(c.get("birth_date")), "api") for c in certified_children(draft)]
+    children += [rules.Child(c["first_names"], _date(c.get("birth_date")), "declared") for c in added_children(draft)]
+    home, _source = address(draft)
+    return rules.Household(
+        qf=qf,
+        qf_status=status,
+        children=tuple(children),
+        postal_code=(home or {}).get("postal_code"),
+    )

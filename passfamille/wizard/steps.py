@@ -1,0 +1,85 @@
+"""The ordered registry of the wizard's steps and the questions that decide the path through them."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..models import Draft
+
+
+def answers(draft: Draft, step_name: str) -> dict:
+    return (draft.answers or {}).get(step_name) or {}
+
+
+def mode(draft: Draft) -> str | None:
+    return answers(draft, "information").get("mode")
+
+
+def uses_api(draft: Draft) -> bool:
+    return mode(draft) == "api"
+
+
+def outcome(draft: Draft) -> str | None:
+    return (draft.certified or {}).get("outcome")
+
+
+def certified_ok(draft: Draft) -> bool:
+    """True when the CAF/MSA facts were fetched and the family confirmed them."""
+    return uses_api(draft) and outcome(draft) == "ok" and answers(draft, "verification").get("choice") == "yes"
+
+
+def wants_documents(draft: Draft) -> bool:
+    return mode(draft) == "documents" or answers(draft, "verification").get("choice") in ("no", "documents")
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    slug: str
+    title: str
+    template: str
+    applies: Callable[[Draft], bool]
+    # A step without stored answers (the result page) is complete as soon as it is reached.
+    has_answers: bool = True
+
+
+def _always(draft: Draft) -> bool:
+    return True
+
+
+STEPS: tuple[Step, ...] = (
+    Step("information", "information", "Vos informations et la CAF", "wizard/information.html", _always),
+    Step("demandeur", "demandeur", "Vous", "wizard/demandeur.html", _always),
+    Step(
+        "verification",
+        "verification-caf",
+        "Vérifiez les informations de la CAF/MSA",
+        "wizard/verification.html",
+        uses_api,
+    ),
+    Step("justificatif", "justificatif", "Votre justificatif", "wizard/justificatif.html", wants_documents),
+    Step("foyer", "foyer", "Votre foyer", "wizard/foyer.html", _always),
+    Step("resultat", "resultat", "Votre résultat", "wizard/resultat.html", _always, has_answers=False),
+    Step(
+        "recapitulatif",
+        "recapitulatif",
+        "Vérifiez votre demande",
+        "wizard/recapitulatif.html",
+        _always,
+        has_answers=False,
+    ),
+)
+
+BY_SLUG = {step.slug: step for step in STEPS}
+BY_NAME = {step.name: step for step in STEPS}
+
+
+def path(draft: Draft) -> list[Step]:
+    return [step for step in STEPS if step.applies(draft)]
+
+
+# When a step's answers change, the answers that were derived from them no longer hold (eq-runner).
+DEPENDENTS = {
+    "information": ("verification", "justificatif", "foyer"),
+    "demandeur": ("verification", "foyer"),
+    "verification": ("justificatif", "foyer"),
+}

@@ -1,0 +1,181 @@
+"""What the templates show, built from the draft: templates never see a model or a raw API payload."""
+
+from datetime import date
+
+from flask import current_app, url_for
+
+from .. import places, rules
+from ..formatting import month_year, short_date
+from . import documents, household
+from .forms import CHILD_REASONS, DOCUMENT_KINDS
+from .steps import answers, certified_ok, mode, uses_api
+
+PROVIDERS = {"CNAF": "CAF", "MSA": "MSA"}
+
+
+def provider_label(code: str | None) -> str:
+    return PROVIDERS.get(code or "", code or "")
+
+
+def _person(person: dict) -> dict:
+    names = [person.get("first_names"), person.get("birth_name")]
+    if person.get("usage_name"):
+        names.append(f"(nom d'usage {person['usage_name']})")
+    return {
+        "name": " ".join(n for n in names if n),
+        "first_names": person.get("first_names"),
+        "birth_date": short_date(person.get("birth_date")),
+    }
+
+
+def _qf(qf: dict | None) -> dict | None:
+    if not qf:
+        return None
+    return {
+        "value": qf["value"],
+        "provider": provider_label(qf.get("provider")),
+        "month": month_year(qf.get("year"), qf.get("month")),
+    }
+
+
+def verification_view(draft) -> dict:
+    certified = draft.certified or {}
+    return {
+        "outcome": certified.get("outcome"),
+        "identity_failures": certified.get("identity_failures", 0),
+        "retry_after": certified.get("retry_after"),
+        "allocataires": [_person(p) for p in certified.get("allocataires") or []],
+        "children": [_person(p) for p in certified.get("children") or []],
+        "address": certified.get("address"),
+        "qf": _qf(certified.get("qf")),
+        "has_children_scope": "children" in certified,
+    }
+
+
+def decision_view(draft, today: date | None = None) -> dict:
+    settings = current_app.extensions["commune"]
+    today = today or date.today()
+    facts = household.build(draft)
+    ruleset = settings.pass_famille.rules.applicable(today)
+    decision = rules.decide(facts, settings.pass_famille.rules, on=today)
+    qf, qf_status = household.quotient_familial(draft)
+    home, address_source = household.address(draft)
+    resident = settings.territory.contains(home["postal_code"]) if home and home.get("postal_code") else None
+    return {
+        "decision": decision,
+        "eligible": decision.eligible,
+        "reasons": decision.reasons,
+        "ruleset": ruleset,
+        "bracket": decision.bracket,
+        "qf": qf,
+        "qf_status": qf_status,
+        "qf_provider": provider_label(qf.provider) if qf else None,
+        "qf_month": month_year(qf.year, qf.month) if qf else None,
+        "covered_children": decision.covered_children,
+        "home": home,
+        "address_source": address_source,
+        "resident": resident,
+        "commune": settings.commune,
+    }
+
+
+def _link(slug: str) -> str:
+    return url_for("wizard.step", slug=slug, retour="recapitulatif")
+
+
+def recap_rows(draft) -> list[dict]:
+    """Sections of "Vérifiez votre demande", each row with its "Modifier" link back to the recap."""
+    applicant = answers(draft, "demandeur")
+    first_names = [applicant.get(k) for k in ("first_name_1", "first_name_2", "first_name_3") if applicant.get(k)]
+    you = [
+        ("Nom de naissance", applicant.get("birth_name"), "demandeur"),
+        ("Nom d'usage", applicant.get("usage_name") or "Aucun", "demandeur"),
+        ("Prénoms", ", ".join(first_names) or "Aucun prénom", "demandeur"),
+    ]
+    if uses_api(draft):
+        you.append(("Sexe", {"F": "Féminin", "M": "Masculin"}.get(applicant.get("sex"), ""), "demandeur"))
+        you.append(("Date de naissance", _birth_date(applicant), "demandeur"))
+        you.append(("Lieu de naissance", _birth_place(applicant), "demandeur"))
+    you.append(("Adresse électronique", applicant.get("email"), "demandeur"))
+    sections = [
+        {
+            "title": "Justification du quotient familial",
+            "rows": [
+                (
+                    "Mode choisi",
+                    "Auprès de la CAF ou de la MSA" if mode(draft) == "api" else "Justificatif fourni",
+                    "information",
+                )
+            ],
+        },
+        {"title": "Vous", "rows": you},
+    ]
+    qf, qf_status = household.quotient_familial(draft)
+    qf_rows = []
+    if certified_ok(draft) and qf:
+        qf_rows.append(
+            (
+                "Quotient familial",
+                f"{qf.value} € ({provider_label(qf.provider)}, {month_year(qf.year, qf.month)})",
+                "verification",
+            )
+        )
+    elif qf and qf.source == "document":
+        document = documents.summary(documents.for_draft(draft))
+        kind = dict(DOCUMENT_KINDS).get(answers(draft, "justificatif").get("kind"), "")
+        qf_rows.append(
+            (
+                "Justificatif",
+                f"{kind} ({document['label']}, {document['size_kb']} Ko)" if document else kind,
+                "justificatif",
+            )
+        )
+        qf_rows.append(("Quotient familial déclaré", f"{qf.value} €", "justificatif"))
+    elif qf_status == "pending":
+        qf_rows.append(("Quotient familial", "La mairie interrogera la CAF ou la MSA plus tard", "verification"))
+    else:
+        qf_rows.append(
+            ("Quotient familial", "Non fourni : plein tarif", "verification" if uses_api(draft) else "information")
+        )
+    sections.append({"title": "Quotient familial", "rows": qf_rows})
+    children = [
+        (c["first_names"], f"né ou née le {short_date(c.get('birth_date'))} (CAF/MSA)", "foyer")
+        for c in household.certified_children(draft)
+    ]
+    reasons = dict(CHILD_REASONS)
+    children += [
+        (
+            c["first_names"],
+            f"né ou née le {short_date(c.get('birth_date'))} (ajouté : {reasons.get(c.get('reason'), '').lower()})",
+            "foyer",
+        )
+        for c in household.added_children(draft)
+    ]
+    sections.append({"title": "Enfants", "rows": children or [("Enfants", "Aucun enfant", "foyer")]})
+    home, source = household.address(draft)
+    if home:
+        text = ", ".join([*home.get("lines", []), f"{home.get('postal_code')} {home.get('city') or ''}".strip()])
+        sections.append(
+            {"title": "Adresse", "rows": [("Adresse" + (" (CAF/MSA)" if source == "api" else ""), text, "foyer")]}
+        )
+    for section in sections:
+        section["rows"] = [
+            {"label": label, "value": value, "href": _link(slug)} for label, value, slug in section["rows"]
+        ]
+    return sections
+
+
+def _birth_date(applicant: dict) -> str:
+    day, month, year = (applicant.get(k) for k in ("birth_day", "birth_month", "birth_year"))
+    if day and month and year:
+        return short_date(date(int(year), int(month), int(day)))
+    parts = [p for p in (day, month, year) if p]
+    return "/".join(p.zfill(2) for p in parts) + " (incomplète)" if parts else "Inconnue"
+
+
+def _birth_place(applicant: dict) -> str:
+    if applicant.get("born_in") == "abroad":
+        country = places.country(applicant.get("birth_country") or "")
+        return country.name if country else ""
+    department = places.department(applicant.get("birth_department") or "")
+    return f"{applicant.get('birth_commune')} ({department.name if department else ''})"

@@ -1,0 +1,371 @@
+"""The citizen's wizard: one generic step view, Post/Redirect/Get, guards on the path."""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from ..extensions import db
+from . import certify, documents, household, store, submit
+from .forms import (
+    ApplicantForm,
+    ConfirmForm,
+    DocumentForm,
+    HouseholdForm,
+    InformationForm,
+    VerificationForm,
+)
+from .steps import BY_SLUG, DEPENDENTS, STEPS, Step, answers, outcome, path, uses_api
+from .viewmodels import decision_view, recap_rows, verification_view
+
+bp = Blueprint("wizard", __name__)
+
+VERIFICATION_CHOICES = {
+    "ok": (
+        "Ces informations sont-elles correctes ?",
+        [("yes", "Oui, elles sont correctes"), ("no", "Non, elles ne sont pas correctes")],
+    ),
+    "identity": (
+        "Que souhaitez-vous faire ?",
+        [
+            ("edit", "Corriger mes informations"),
+            ("documents", "Fournir un justificatif de quotient familial"),
+            ("full_price", "Continuer sans justificatif : le Pass Famille sera au plein tarif"),
+        ],
+    ),
+    "not_found": (
+        "Que souhaitez-vous faire ?",
+        [
+            ("documents", "Fournir un justificatif de quotient familial"),
+            ("full_price", "Continuer sans justificatif : le Pass Famille sera au plein tarif"),
+        ],
+    ),
+    "unavailable": (
+        "Que souhaitez-vous faire ?",
+        [
+            ("retry", "Réessayer maintenant"),
+            ("documents", "Fournir un justificatif de quotient familial"),
+            ("later", "Enregistrer ma demande : la mairie interrogera la CAF ou la MSA plus tard"),
+        ],
+    ),
+}
+# Our token refused, or a request we built wrongly: the family cannot fix it, so it goes on without the API.
+VERIFICATION_CHOICES["refused"] = VERIFICATION_CHOICES["bad_request"] = VERIFICATION_CHOICES["not_found"]
+ACTIONS = {"retry", "edit"}  # choices that act at once instead of being stored as answers
+
+
+# --- forms per step ------------------------------------------------------------------------------------------
+
+
+def make_form(step: Step, draft, formdata=None, csrf: bool = True):
+    kwargs = {} if csrf else {"meta": {"csrf": False}}
+    if formdata is not None:
+        kwargs["formdata"] = formdata
+    if step.name == "information":
+        return InformationForm(**kwargs)
+    if step.name == "demandeur":
+        return ApplicantForm(needs_birth_data=uses_api(draft), **kwargs)
+    if step.name == "verification":
+        legend, choices = VERIFICATION_CHOICES.get(outcome(draft) or "", ("", []))
+        return VerificationForm(legend=legend, choices=choices, **kwargs)
+    if step.name == "justificatif":
+        return DocumentForm(**kwargs)
+    if step.name == "foyer":
+        return HouseholdForm(needs_address=household.certified_address(draft) is None, **kwargs)
+    return ConfirmForm(**kwargs)
+
+
+def stored_form(step: Step, draft):
+    return make_form(step, draft, formdata=MultiDict(answers(draft, step.name)), csrf=False)
+
+
+def form_values(form, skip=()) -> dict:
+    """A form's data as strings, as a browser would post them, so that it can be validated again later."""
+    values = {}
+    for field in form:
+        if field.name == "csrf_token" or field.name in skip or field.type == "FileField":
+            continue
+        if field.type == "BooleanField":
+            if field.data:
+                values[field.name] = "y"
+        else:
+            values[field.name] = "" if field.data is None else str(field.data)
+    return values
+
+
+def is_complete(step: Step, draft) -> bool:
+    if not step.has_answers:
+        return True
+    if step.name not in (draft.answers or {}):
+        return False
+    if step.name == "verification" and answers(draft, step.name).get("choice") in ACTIONS:
+        return False
+    if step.name == "justificatif" and not documents.for_draft(draft):
+        return False
+    return stored_form(step, draft).validate()
+
+
+def first_incomplete(draft, steps: list[Step]) -> Step | None:
+    return next((step for step in steps if not is_complete(step, draft)), None)
+
+
+# --- navigation ----------------------------------------------------------------------------------------------
+
+
+def go(step_or_endpoint):
+    if isinstance(step_or_endpoint, Step):
+        return redirect(url_for("wizard.step", slug=step_or_endpoint.slug), 303)
+    return redirect(url_for(step_or_endpoint), 303)
+
+
+def next_step(draft, step: Step):
+    """After a valid POST: back to the recap when the citizen came from it, else the next step on the path."""
+    steps = path(draft)
+    if request.args.get("retour") == "recapitulatif":
+        return go(steps[-1])
+    later = steps[steps.index(step) + 1 :] if step in steps else steps
+    return go(later[0] if later else steps[-1])
+
+
+def render_step(step: Step, draft, form, status=200, **context):
+    steps = path(draft)
+    number = steps.index(step) + 1
+    following = steps[number] if number < len(steps) else None
+    errors = [(field.id, message) for field in form for message in field.errors] if form else []
+    errors += [(None, message) for message in context.pop("form_errors", [])]
+    html = render_template(
+        step.template,
+        step=step,
+        form=form,
+        errors=errors,
+        stepper={
+            "number": number,
+            "count": len(steps),
+            "title": step.title,
+            "next_title": following.title if following else None,
+        },
+        retour=request.args.get("retour"),
+        **context,
+    )
+    return make_response(html, 400 if errors and status == 200 else status)
+
+
+# --- routes --------------------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def start():
+    ruleset = current_app.extensions["commune"].pass_famille.rules.applicable(date.today())
+    return render_template("wizard/accueil.html", form=ConfirmForm(), draft=store.current_draft(), ruleset=ruleset)
+
+
+@bp.post("/demande/commencer")
+def begin():
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400)
+    draft = store.current_draft()
+    if draft is None or draft.application_id:
+        draft = store.new_draft()
+    return store.set_cookie(go(STEPS[0]), draft)
+
+
+@bp.route("/demande/<slug>", methods=["GET", "POST"])
+def step(slug):
+    step = BY_SLUG.get(slug)
+    if step is None:
+        abort(404)
+    draft = store.current_draft()
+    if draft is None:
+        return render_template("wizard/session-expiree.html"), 200
+    if draft.application_id:
+        return go("wizard.confirmation")
+    steps = path(draft)
+    if step not in steps:
+        abort(404)
+    blocking = first_incomplete(draft, steps)
+    if blocking is not None and steps.index(step) > steps.index(blocking):
+        return go(blocking)
+    handler = HANDLERS.get(step.name, show_step)
+    return handler(step, draft)
+
+
+def show_step(step: Step, draft):
+    if request.method == "POST":
+        abort(405)
+    return render_step(step, draft, None, **step_context(step, draft))
+
+
+def step_context(step: Step, draft) -> dict:
+    if step.name == "verification":
+        return {"view": verification_view(draft)}
+    if step.name == "foyer":
+        return {
+            "certified_children": household.certified_children(draft),
+            "added_children": household.added_children(draft),
+            "certified_address": household.certified_address(draft),
+            "territory_check": decision_view(draft).get("resident"),
+            "ruleset": current_app.extensions["commune"].pass_famille.rules.applicable(date.today()),
+        }
+    if step.name == "justificatif":
+        return {"document": documents.summary(documents.for_draft(draft))}
+    if step.name == "resultat":
+        return {"result": decision_view(draft)}
+    if step.name == "recapitulatif":
+        return {"rows": recap_rows(draft), "result": decision_view(draft)}
+    if step.name == "demandeur":
+        return {"identity_notice": outcome(draft) == "identity" and uses_api(draft)}
+    return {}
+
+
+def form_step(step: Step, draft):
+    """GET shows the stored answers; a valid POST saves and moves on; an invalid one keeps every value."""
+    if request.method == "GET":
+        form = make_form(step, draft, formdata=MultiDict(answers(draft, step.name)))
+        return render_step(step, draft, form, **step_context(step, draft))
+    form = make_form(step, draft)
+    if not form.validate():
+        return render_step(step, draft, form, **step_context(step, draft))
+    values = form_values(form)
+    if store.save_answers(draft, step.name, values) and step.name in DEPENDENTS:
+        store.drop_answers(draft, *DEPENDENTS[step.name])
+        if step.name == "information" and values.get("mode") != "api":
+            draft.certified = {}
+    db.session.commit()
+    return next_step(draft, step)
+
+
+def applicant_step(step: Step, draft):
+    if request.method == "GET":
+        return form_step(step, draft)
+    form = make_form(step, draft)
+    if not form.validate():
+        return render_step(step, draft, form, **step_context(step, draft))
+    values = form_values(form)
+    if form.resolved_commune is not None:
+        values["birth_commune_code"] = form.resolved_commune.code
+    previous = answers(draft, step.name)
+    identity_changed = certify.identity_of(previous) != certify.identity_of(values)
+    store.save_answers(draft, step.name, values)
+    if identity_changed:
+        # Certified facts belong to the identity that fetched them (eq-runner's dependent answers).
+        store.drop_answers(draft, *DEPENDENTS["demandeur"])
+        if draft.certified:
+            draft.certified = {"identity_failures": draft.certified.get("identity_failures", 0)}
+    if uses_api(draft) and (identity_changed or outcome(draft) != "ok"):
+        result = certify.fetch(draft, values)
+        db.session.commit()
+        if result == "identity" and draft.certified["identity_failures"] < 2:
+            return redirect(url_for("wizard.step", slug=step.slug), 303)
+        return go(next(s for s in path(draft) if s.name == "verification"))
+    db.session.commit()
+    return next_step(draft, step)
+
+
+def verification_step(step: Step, draft):
+    if request.method == "GET":
+        return form_step(step, draft)
+    form = make_form(step, draft)
+    if not form.validate():
+        return render_step(step, draft, form, **step_context(step, draft))
+    choice = form.choice.data
+    if choice == "edit":
+        return redirect(url_for("wizard.step", slug="demandeur"), 303)
+    if choice == "retry":
+        certify.fetch(draft, answers(draft, "demandeur"))
+        db.session.commit()
+        return redirect(url_for("wizard.step", slug=step.slug), 303)
+    if store.save_answers(draft, step.name, {"choice": choice}):
+        store.drop_answers(draft, *DEPENDENTS[step.name])
+    db.session.commit()
+    return next_step(draft, step)
+
+
+def document_step(step: Step, draft):
+    if request.method == "GET":
+        return form_step(step, draft)
+    form = make_form(step, draft)
+    valid = form.validate()
+    upload = request.files.get(form.file.name)
+    file_error = None
+    if upload and upload.filename:
+        file_error = documents.store_upload(draft, upload, kind=form.kind.data or "")
+    elif not documents.for_draft(draft):
+        file_error = "Joignez votre justificatif au format PDF, JPEG ou PNG"
+    if file_error:
+        form.file.errors = [*form.file.errors, file_error]
+        valid = False
+    db.session.commit()  # a good file is kept even when another field is wrong: nothing entered is lost
+    if not valid:
+        return render_step(step, draft, form, **step_context(step, draft))
+    store.save_answers(draft, step.name, form_values(form))
+    db.session.commit()
+    return next_step(draft, step)
+
+
+def household_step(step: Step, draft):
+    if request.method == "GET":
+        return form_step(step, draft)
+    form = make_form(step, draft)
+    # Pressing Enter submits with the first button ("Ajouter"): with no child typed, it means "Continuer".
+    adding = request.form.get("action") == "ajouter" and form.child_started()
+    if not form.validate():
+        return render_step(step, draft, form, **step_context(step, draft))
+    values = form_values(
+        form, skip=("child_first_name", "child_birth_day", "child_birth_month", "child_birth_year", "child_reason")
+    )
+    values["added_children"] = household.added_children(draft) + ([form.new_child] if form.new_child else [])
+    store.save_answers(draft, step.name, values)
+    db.session.commit()
+    if adding:
+        return redirect(url_for("wizard.step", slug=step.slug, retour=request.args.get("retour")), 303)
+    return next_step(draft, step)
+
+
+@bp.post("/demande/foyer/retirer")
+def remove_child():
+    draft = store.current_draft()
+    form = ConfirmForm()
+    if draft is None or not form.validate():
+        abort(400)
+    index = request.form.get("index", "")
+    children = household.added_children(draft)
+    if index.isdigit() and int(index) < len(children):
+        values = dict(answers(draft, "foyer"))
+        values["added_children"] = children[: int(index)] + children[int(index) + 1 :]
+        store.save_answers(draft, "foyer", values)
+        db.session.commit()
+    return redirect(url_for("wizard.step", slug="foyer"), 303)
+
+
+def recap_step(step: Step, draft):
+    if request.method == "GET":
+        return render_step(step, draft, ConfirmForm(), **step_context(step, draft))
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400)
+    # Revalidate every step from storage: a draft edited in another tab must not slip through.
+    blocking = first_incomplete(draft, path(draft))
+    if blocking is not None and blocking is not step:
+        return go(blocking)
+    submit.submit(draft, today=date.today())
+    return go("wizard.confirmation")
+
+
+@bp.get("/demande/confirmation")
+def confirmation():
+    draft = store.current_draft()
+    if draft is None or draft.application is None:
+        return go("wizard.start")
+    settings = current_app.extensions["commune"]
+    return render_template("wizard/confirmation.html", application=draft.application, settings=settings)
+
+
+HANDLERS = {
+    "information": form_step,
+    "demandeur": applicant_step,
+    "verification": verification_step,
+    "justificatif": document_step,
+    "foyer": household_step,
+    "recapitulatif": recap_step,
+}

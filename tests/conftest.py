@@ -1,0 +1,106 @@
+"""Shared real parts for the whole run: one sandbox server, one SMTP server, one migrated database template."""
+
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from passfamille import create_app
+from passfamille.sandbox.server import start_in_thread
+
+from .formclient import Browser
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    running = start_in_thread()
+    yield running
+    running.stop()
+
+
+class Mailbox:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        with self.lock:
+            self.messages.append(envelope)
+        return "250 OK"
+
+    def clear(self):
+        with self.lock:
+            self.messages.clear()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    handler = Mailbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    _, handler = smtp_server
+    handler.clear()
+    return handler
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory, sandbox):
+    """A SQLite database migrated once with the real Alembic migrations; each test gets a copy."""
+    from flask_migrate import upgrade
+
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "API_PARTICULIER_URL": sandbox.url})
+    with app.app_context():
+        upgrade()
+    return path
+
+
+@pytest.fixture
+def app_config(tmp_path, sandbox, smtp_server, migrated_template):
+    database = tmp_path / "passfamille.db"
+    shutil.copy(migrated_template, database)
+    controller, _ = smtp_server
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "API_PARTICULIER_URL": sandbox.url,
+        "API_PARTICULIER_TOKEN": "bac-a-sable-passfamille",
+        "SMTP_URL": f"smtp://127.0.0.1:{controller.port}",
+        "DOCUMENTS_FOLDER": str(tmp_path / "documents"),
+        "MAIL_FOLDER": str(tmp_path / "mails"),
+    }
+
+
+@pytest.fixture
+def app(app_config, sandbox):
+    sandbox.clear_faults()
+    application = create_app(app_config)
+    yield application
+    sandbox.clear_faults()
+
+
+@pytest.fixture
+def browser(app):
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def documents_folder(app) -> Path:
+    return Path(app.config["DOCUMENTS_FOLDER"])

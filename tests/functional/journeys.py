@@ -1,0 +1,52 @@
+"""Steps of a citizen's journey, written as a person would do them: by the labels they read."""
+
+LEFEBVRE = {
+    "birth_name": "LEFEBVRE",
+    "first_names": ["ALEXIS", "GÉRÔME", "JEAN-PHILIPPE"],
+    "sex": "Féminin",
+    "birth_date": ("27", "12", "1982"),
+    "department": "08 – Ardennes",
+    "commune": "Villers-Semeuse",
+}
+DUPONT = {
+    "birth_name": "DUPONT",
+    "first_names": ["SOPHIE"],
+    "sex": "Féminin",
+    "birth_date": ("03", "09", "1982"),
+    "department": "13 – Bouches-du-Rhône",
+    "commune": "Aix-en-Provence",
+}
+EMAIL = "famille@example.org"
+
+
+def start(browser, mode="Récupérer mes informations auprès de la CAF ou de la MSA"):
+    page = browser.get("/")
+    page = page.submit("Commencer ma demande")
+    assert page.h1.startswith("Votre quotient familial"), page.h1
+    return page.choose(mode).submit("Continuer")
+
+
+def fill_identity(page, person, email=EMAIL):
+    page.fill("Nom de naissance", person["birth_name"])
+    if person.get("usage_name"):
+        page.fill("Nom d'usage (facultatif)", person["usage_name"])
+    labels = ["Premier prénom", "Deuxième prénom (facultatif)", "Troisième prénom (facultatif)"]
+    for label, name in zip(labels, person["first_names"], strict=False):
+        page.fill(label, name)
+    if not person["first_names"]:
+        page.check("Je n'ai pas de prénom à l'état civil")
+    if page.has_label("Jour"):
+        page.choose(person["sex"])
+        day, month, year = person["birth_date"]
+        page.fill("Jour", day).fill("Mois", month).fill("Année", year)
+        if not (day and month and year):
+            page.check("Je ne connais pas le jour ou le mois de ma naissance")
+        if person.get("country"):
+            page.choose("À l'étranger").select("Pays de naissance", person["country"])
+        else:
+            page.choose("En France (métropole ou outre-mer)")
+            page.select("Département de naissance", person["department"]).fill(
+                "Commune de naissance", person["commune"]
+            )
+    page.fill("Adresse électronique", email)
+    return page
