@@ -4,6 +4,7 @@ import sys
 from datetime import date
 
 import click
+from flask.cli import AppGroup
 from flask import current_app
 from sqlalchemy import select
 
@@ -11,7 +12,7 @@ from . import exports, recheck, retention
 from .extensions import db
 from .models import Application
 
-adhesions = click.Group("adhesions", help="Demandes de Pass Famille enregistrées.")
+adhesions = AppGroup("adhesions", help="Demandes de Pass Famille enregistrées.")
 
 
 @adhesions.command("export", help="Écrit toutes les demandes enregistrées sur la sortie standard.")

@@ -9,7 +9,8 @@ from bs4 import BeautifulSoup
 
 
 def _text(element) -> str:
-    return re.sub(r"\s+", " ", element.get_text(" ", strip=True)).strip()
+    # Only ASCII whitespace is collapsed: French formats rely on U+00A0 and U+202F.
+    return re.sub(r"[ \t\n\r\f\v]+", " ", element.get_text(" ", strip=True)).strip()
 
 
 class Page:

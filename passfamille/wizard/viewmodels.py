@@ -5,7 +5,7 @@ from datetime import date
 from flask import current_app, url_for
 
 from .. import places, rules
-from ..formatting import month_year, short_date
+from ..formatting import euros, month_year, short_date
 from . import documents, household
 from .forms import CHILD_REASONS, DOCUMENT_KINDS
 from .steps import answers, certified_ok, mode, uses_api
@@ -116,7 +116,7 @@ def recap_rows(draft) -> list[dict]:
         qf_rows.append(
             (
                 "Quotient familial",
-                f"{qf.value} € ({provider_label(qf.provider)}, {month_year(qf.year, qf.month)})",
+                f"{euros(qf.value)} ({provider_label(qf.provider)}, {month_year(qf.year, qf.month)})",
                 "verification",
             )
         )
@@ -130,7 +130,7 @@ def recap_rows(draft) -> list[dict]:
                 "justificatif",
             )
         )
-        qf_rows.append(("Quotient familial déclaré", f"{qf.value} €", "justificatif"))
+        qf_rows.append(("Quotient familial déclaré", euros(qf.value), "justificatif"))
     elif qf_status == "pending":
         qf_rows.append(("Quotient familial", "La mairie interrogera la CAF ou la MSA plus tard", "verification"))
     else:

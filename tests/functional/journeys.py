@@ -50,3 +50,61 @@ def fill_identity(page, person, email=EMAIL):
             )
     page.fill("Adresse électronique", email)
     return page
+
+
+MSA_MARTIN = {
+    "birth_name": "Martin",
+    "first_names": ["Pierre"],
+    "sex": "Masculin",
+    "birth_date": ("27", "06", "1987"),
+    "department": "51 – Marne",
+    "commune": "Châlons-en-Champagne",
+}
+GIRAUD = {
+    "birth_name": "GIRAUD",
+    "first_names": ["ANNE"],
+    "sex": "Féminin",
+    "birth_date": ("01", "12", "1988"),
+    "department": "13 – Bouches-du-Rhône",
+    "commune": "Allauch",
+}
+LISA = {  # born abroad, date of birth unknown: the official fixture sends no date at all
+    "birth_name": "LISA",
+    "first_names": ["MONA"],
+    "sex": "Féminin",
+    "birth_date": ("", "", ""),
+    "country": "Italie",
+}
+UNKNOWN = {**LEFEBVRE, "birth_name": "INCONNU", "first_names": ["PERSONNE"]}
+
+
+def fault_identity(name: str, first_name: str) -> dict:
+    """The official sandbox's identities that answer 429, 502 or 504."""
+    return {
+        "birth_name": name,
+        "first_names": [first_name],
+        "sex": "Masculin",
+        "birth_date": ("05", "12", "2002"),
+        "department": "08 – Ardennes",
+        "commune": "Villers-Semeuse",
+    }
+
+
+def add_child(page, first_name="Léa", born=("14", "07", "2024"), reason="Naissance récente"):
+    page.fill("Prénom de l'enfant", first_name)
+    page.fill("Jour", born[0]).fill("Mois", born[1]).fill("Année", born[2])
+    page.select("Pourquoi cet enfant n'apparaît-il pas ?", reason)
+    return page.submit("Ajouter cet enfant")
+
+
+def through_api(browser, person, email=EMAIL):
+    """From the start page to the page shown after the CAF/MSA call."""
+    return fill_identity(start(browser), person, email).submit("Continuer")
+
+
+def finish(page):
+    """From the result page to the confirmation."""
+    assert page.h1 == "Votre résultat", page.h1
+    page = page.click("Continuer")
+    assert page.h1 == "Vérifiez votre demande", page.h1
+    return page.submit("Envoyer ma demande")

@@ -1,0 +1,58 @@
+# Pass Famille — the two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SANDBOX_PORT ?= 5001
+APP_PORT ?= 5000
+
+.PHONY: run test sandbox lint migrations-check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+## run: install, migrate, start the built-in API Particulier sandbox and the app (Ctrl-C stops both)
+run: $(VENV)/.installed
+	$(BIN)/flask --app wsgi db upgrade
+	@echo "Pass Famille : http://127.0.0.1:$(APP_PORT)  (bac à sable API Particulier : http://127.0.0.1:$(SANDBOX_PORT))"
+	@trap 'kill $$SANDBOX_PID 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m passfamille.sandbox --port $(SANDBOX_PORT) & SANDBOX_PID=$$!; \
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(APP_PORT)
+
+## sandbox: the built-in API Particulier sandbox alone
+sandbox: $(VENV)/.installed
+	$(BIN)/python -m passfamille.sandbox --port $(SANDBOX_PORT)
+
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## migrations-check: the models and the Alembic migrations describe the same schema
+migrations-check: $(VENV)/.installed-dev
+	@rm -f /tmp/passfamille-migrations-check.db
+	DATABASE_URL=sqlite:////tmp/passfamille-migrations-check.db $(BIN)/flask --app wsgi db upgrade
+	DATABASE_URL=sqlite:////tmp/passfamille-migrations-check.db $(BIN)/flask --app wsgi db check
+	@rm -f /tmp/passfamille-migrations-check.db
+
+## test: lint, migrations in sync, every test (unit, functional, browser)
+test: $(VENV)/.installed-dev /usr/bin/chromium lint migrations-check
+	$(BIN)/python -m pytest
+
+## bench: measure the journey's speed (never asserted in tests)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python tests/bench/bench_journey.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,127 @@
+"""An invalid value at every step: a French message at the field, an error summary, every value kept."""
+
+from .journeys import DUPONT, LEFEBVRE, fill_identity, start, through_api
+
+
+def assert_error_page(page, heading):
+    assert page.status == 400
+    assert page.title.startswith("Erreur : ")
+    assert page.h1 == heading
+    assert page.error_summary(), "un résumé des erreurs est attendu"
+
+
+def test_information_step_without_a_choice_says_what_to_choose(browser):
+    page = browser.get("/").submit("Commencer ma demande").submit("Continuer")
+    assert_error_page(page, "Votre quotient familial : ce que la mairie demande à la CAF ou à la MSA")
+    assert "Choisissez comment justifier votre quotient familial" in page.error_summary()
+
+
+def test_empty_applicant_page_names_each_missing_field(browser):
+    page = start(browser).submit("Continuer")
+    assert_error_page(page, "Vous")
+    assert page.field_error("Nom de naissance") == "Erreur : Saisissez votre nom de naissance"
+    assert "Saisissez votre premier prénom" in page.field_error("Premier prénom")
+    assert "Indiquez le sexe inscrit à l'état civil" in page.field_error("Féminin")
+    assert "Saisissez votre date de naissance complète" in page.field_error("Jour")
+    assert "Saisissez votre adresse électronique" in page.field_error("Adresse électronique")
+
+
+def test_applicant_page_keeps_every_value_when_the_date_is_invalid(browser):
+    page = fill_identity(start(browser), {**LEFEBVRE, "birth_date": ("31", "02", "1982")}).submit("Continuer")
+    assert_error_page(page, "Vous")
+    assert "Cette date n'existe pas" in page.field_error("Jour")
+    assert page.value("Nom de naissance") == "LEFEBVRE"
+    assert page.value("Deuxième prénom (facultatif)") == "GÉRÔME"
+    assert page.value("Troisième prénom (facultatif)") == "JEAN-PHILIPPE"
+    assert page.value("Féminin") == "checked"
+    assert (page.value("Jour"), page.value("Mois"), page.value("Année")) == ("31", "02", "1982")
+    assert page.value("Département de naissance") == "08"
+    assert page.value("Commune de naissance") == "Villers-Semeuse"
+    assert page.value("Adresse électronique") == "famille@example.org"
+
+
+def test_names_keep_accents_hyphens_and_apostrophes_but_refuse_digits(browser):
+    page = fill_identity(start(browser), {**LEFEBVRE, "birth_name": "D’ANGELO-ÉPÉE", "first_names": ["J3AN"]})
+    page = page.submit("Continuer")
+    assert "Le premier prénom ne peut contenir que des lettres" in page.field_error("Premier prénom")
+    assert page.field_error("Nom de naissance") == ""
+    assert page.value("Nom de naissance") == "D'ANGELO-ÉPÉE"  # typographic apostrophe made straight
+
+
+def test_unknown_birth_commune_suggests_close_names(browser):
+    page = fill_identity(start(browser), {**LEFEBVRE, "commune": "Villers-Semeuze"}).submit("Continuer")
+    assert_error_page(page, "Vous")
+    assert "Vouliez-vous dire : Villers-Semeuse" in page.field_error("Commune de naissance")
+    assert page.value("Commune de naissance") == "Villers-Semeuze"
+
+
+def test_born_abroad_without_a_country_is_asked_for_it(browser):
+    page = fill_identity(start(browser), {**LEFEBVRE, "country": "Italie"})
+    page = page.select("Pays de naissance", "Choisissez un pays").submit("Continuer")
+    assert "Choisissez votre pays de naissance dans la liste" in page.field_error("Pays de naissance")
+
+
+def test_invalid_email_gives_an_example(browser):
+    page = fill_identity(start(browser), LEFEBVRE, email="famille@").submit("Continuer")
+    assert "par exemple : nom@exemple.fr" in page.field_error("Adresse électronique")
+
+
+def test_verification_without_an_answer_asks_for_one(browser):
+    page = through_api(browser, LEFEBVRE).submit("Continuer")
+    assert_error_page(page, "Vérifiez les informations de la CAF/MSA")
+    assert page.field_error("Oui, elles sont correctes") == "Erreur : Choisissez une réponse pour continuer"
+
+
+def test_household_keeps_the_child_being_added_when_its_date_is_wrong(browser):
+    page = through_api(browser, LEFEBVRE).choose("Oui, elles sont correctes").submit("Continuer")
+    page = page.fill("Prénom de l'enfant", "Léa").fill("Jour", "14").fill("Mois", "13").fill("Année", "2024")
+    page = page.submit("Ajouter cet enfant")
+    assert_error_page(page, "Votre foyer")
+    assert "Cette date n'existe pas" in page.field_error("Jour")
+    assert "Choisissez pourquoi cet enfant n'apparaît pas" in page.field_error(
+        "Pourquoi cet enfant n'apparaît-il pas ?"
+    )
+    assert (page.value("Prénom de l'enfant"), page.value("Mois")) == ("Léa", "13")
+
+
+def test_household_typed_address_needs_a_five_digit_postal_code(browser):
+    page = through_api(browser, {**LEFEBVRE, "birth_name": "INCONNU"})
+    page = page.choose("Continuer sans justificatif : le Pass Famille sera au plein tarif").submit("Continuer")
+    page = page.fill("Numéro et voie", "3 rue du Four").fill("Code postal", "1300").fill("Commune", "Marseille")
+    page = page.submit("Continuer")
+    assert_error_page(page, "Votre foyer")
+    assert "5 chiffres" in page.field_error("Code postal")
+    assert page.value("Numéro et voie") == "3 rue du Four"
+
+
+def test_document_of_the_wrong_type_is_refused_by_its_content_and_the_qf_is_kept(browser):
+    page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
+    page = fill_identity(page, DUPONT).submit("Continuer")
+    page = page.choose("Dernier avis d'imposition")
+    page = page.attach("Votre justificatif", "avis.pdf", b"MZ\x90\x00 not a pdf at all")
+    page = page.fill("Quotient familial indiqué sur le document, en euros", "850").submit("Continuer")
+    assert_error_page(page, "Votre justificatif de quotient familial")
+    assert "PDF, JPEG ou PNG" in page.field_error("Votre justificatif")
+    assert page.value("Quotient familial indiqué sur le document, en euros") == "850"
+    assert page.value("Dernier avis d'imposition") == "checked"
+
+
+def test_document_over_ten_megabytes_is_refused_with_a_french_message(browser):
+    page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
+    page = fill_identity(page, DUPONT).submit("Continuer")
+    page = page.choose("Dernier avis d'imposition")
+    page = page.attach("Votre justificatif", "avis.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024))
+    page = page.fill("Quotient familial indiqué sur le document, en euros", "850").submit("Continuer")
+    assert "dépasse 10 Mo" in page.field_error("Votre justificatif")
+
+
+def test_declared_qf_must_be_a_whole_number(browser):
+    page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
+    page = fill_identity(page, DUPONT).submit("Continuer")
+    page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.png", b"\x89PNG\r\n\x1a\nxxxx")
+    page = page.fill("Quotient familial indiqué sur le document, en euros", "huit cents").submit("Continuer")
+    assert "nombre entier d'euros" in page.field_error("Quotient familial indiqué sur le document, en euros")
+    # The valid file was kept: the page says so and does not ask for it again.
+    assert "Fichier déjà joint : PNG" in page.text
+    page = page.fill("Quotient familial indiqué sur le document, en euros", "800").submit("Continuer")
+    assert page.h1 == "Votre foyer"
