@@ -1,6 +1,5 @@
 """Pass Famille: a commune's online application, pre-filled from API Particulier."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask, abort, render_template, send_file
@@ -39,7 +38,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     formatting.register(app)
-    _quiet_loggers()
 
     from .wizard.views import bp as wizard_bp
 
@@ -57,11 +55,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         return {"settings": settings}
 
     return app
-
-
-def _quiet_loggers() -> None:
-    # urllib3 logs every request line with its query string at DEBUG level: that string holds the identity.
-    logging.getLogger("urllib3").setLevel(logging.WARNING)
 
 
 def _register_pages(app: Flask) -> None:

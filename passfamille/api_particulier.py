@@ -16,6 +16,19 @@ import requests
 
 log = logging.getLogger(__name__)
 
+
+class _HideQueryStrings(logging.Filter):
+    """urllib3 logs each request line, query string included, at DEBUG level: that string is the identity."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "?" in message:
+            record.msg, record.args = re.sub(r"\?[^\s\"]*", "?[masqué]", message), ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_HideQueryStrings())
+
 QF_PATH = "/v3/dss/quotient_familial/identite"
 FRANCE = "99100"
 

@@ -4,8 +4,8 @@ import sys
 from datetime import date
 
 import click
-from flask.cli import AppGroup
 from flask import current_app
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from . import exports, recheck, retention
