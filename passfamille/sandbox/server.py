@@ -1,0 +1,101 @@
+"""Serving the sandbox over real HTTP: in a background thread for tests, or in the foreground (`__main__`).
+
+The access log never shows a query string: the identity parameters (names, birth date) travel in it.
+"""
+
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from . import create_sandbox_app
+from .faults import DROP_CONNECTION_KEY, parse_fault
+from .state import EXTENSION_KEY
+
+access_log = logging.getLogger("passfamille.sandbox.access")
+Today = date | Callable[[], date] | None
+
+
+class PrivateRequestHandler(WSGIRequestHandler):
+    """Logs method, path and status only, and lets the app drop a connection without any answer."""
+
+    def make_environ(self):
+        environ = super().make_environ()
+        environ[DROP_CONNECTION_KEY] = self._drop_connection
+        return environ
+
+    def _drop_connection(self) -> None:
+        # Logged first: once the socket is shut down the client moves on, and a test may already read the log.
+        access_log.info("%s connexion coupée", self._request_summary())
+        self._dropped_on_purpose = True
+        # Never answer on this connection again; shutting it down now makes the client see it closed at once.
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def connection_dropped(self, error, environ=None) -> None:
+        self.close_connection = True
+        if not getattr(self, "_dropped_on_purpose", False):
+            access_log.info("%s connexion interrompue par le client", self._request_summary())
+
+    def _request_summary(self) -> str:
+        path = getattr(self, "path", None)
+        return f"{self.command or '-'} {urlsplit(path).path if path else '-'}"
+
+    def log_request(self, code="-", size="-") -> None:
+        access_log.info("%s %s", self._request_summary(), code)
+
+    def log_error(self, format: str, *args) -> None:
+        # http.server quotes the raw request line (query string included) in its messages: keep only the status.
+        status = args[0] if args and isinstance(args[0], int) else "-"
+        access_log.warning("%s erreur %s", self._request_summary(), status)
+
+    def log_message(self, format: str, *args) -> None:
+        self.log_error(format, *args)
+
+
+@dataclass
+class RunningSandbox:
+    host: str
+    port: int
+    app: Flask
+    server: BaseWSGIServer = field(repr=False)
+    thread: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def arm_fault(self, kind: str, **options) -> None:
+        """Same effect as POST /_bac-a-sable/pannes, e.g. `arm_fault("slow", seconds=0.3, times=2)`."""
+        self.app.extensions[EXTENSION_KEY].faults.arm(parse_fault({"kind": kind, **options}))
+
+    def clear_faults(self) -> None:
+        self.app.extensions[EXTENSION_KEY].faults.clear()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+
+def build_server(host: str = "127.0.0.1", port: int = 0, tokens=None, today: Today = None) -> RunningSandbox:
+    app = create_sandbox_app(tokens=tokens, today=today)
+    server = make_server(host, port, app, threaded=True, request_handler=PrivateRequestHandler)
+    return RunningSandbox(host=host, port=server.server_port, app=app, server=server)
+
+
+def start_in_thread(host: str = "127.0.0.1", port: int = 0, tokens=None, today: Today = None) -> RunningSandbox:
+    """Serve a fresh sandbox from a daemon thread; port 0 picks a free port (see `.url`). Call `.stop()` after."""
+    sandbox = build_server(host, port, tokens=tokens, today=today)
+    sandbox.thread = threading.Thread(target=sandbox.server.serve_forever, name="bac-a-sable", daemon=True)
+    sandbox.thread.start()
+    return sandbox
