@@ -119,7 +119,8 @@ class Identity:
                 pairs.append(("codeCogInseeCommuneNaissance", self.birth_commune_code))
             elif self.birth_commune_name:
                 pairs.append(("nomCommuneNaissance", self.birth_commune_name))
-                pairs.append(("codeCogInseeDepartementNaissance", self.birth_department_code or ""))
+                if self.birth_department_code:
+                    pairs.append(("codeCogInseeDepartementNaissance", self.birth_department_code))
         return pairs
 
 

@@ -187,9 +187,9 @@ def test_logs_carry_status_duration_and_request_id_but_no_identity(client, caplo
     facts = client.quotient_familial(LEFEBVRE)
     lines = [r.getMessage() for r in caplog.records]
     ours = [line for line in lines if line.startswith("api_particulier ")]
-    assert ours == [
-        f"api_particulier endpoint=quotient_familial status=200 duration_ms={ours[0].split('duration_ms=')[1].split()[0]} code=- request_id={facts.request_id}"
-    ]
+    assert len(ours) == 1
+    assert ours[0].startswith("api_particulier endpoint=quotient_familial status=200 duration_ms=")
+    assert ours[0].endswith(f" code=- request_id={facts.request_id}")
     for line in lines:
         for secret in ("LEFEBVRE", "ALEXIS", "1982", "08480", "2550", "nomNaissance"):
             assert secret not in line, line

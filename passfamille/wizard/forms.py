@@ -6,6 +6,7 @@ from datetime import date
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms.i18n import get_translations as wtforms_translations
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from .. import places
@@ -26,6 +27,10 @@ class StepForm(FlaskForm):
     """Base form: strips whitespace from every text field."""
 
     class Meta:
+        def get_translations(self, form):
+            # WTForms' own messages (a tampered choice, a length) in French too; Flask-WTF would need Flask-Babel.
+            return wtforms_translations(["fr"])
+
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
             if _strip not in filters:

@@ -1,0 +1,77 @@
+"""The installer's and agents' commands: export, purge."""
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from passfamille.exports import COLUMNS
+from passfamille.extensions import db
+from passfamille.models import Application, Document, Draft, utcnow
+
+from .journeys import DUPONT, LEFEBVRE, add_child, fill_identity, finish, start, through_api
+
+
+def submit_two(browser_factory):
+    page = through_api(browser_factory(), DUPONT).choose("Oui, elles sont correctes").submit("Continuer")
+    finish(page.submit("Continuer"))
+    page = through_api(browser_factory(), LEFEBVRE).choose("Oui, elles sont correctes").submit("Continuer")
+    finish(add_child(page).submit("Continuer"))
+
+
+def browsers(app):
+    from ..formclient import Browser
+
+    return lambda: Browser(app.test_client())
+
+
+def test_export_json_lists_every_application_with_the_documented_columns(app):
+    submit_two(browsers(app))
+    result = app.test_cli_runner().invoke(args=["adhesions", "export", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["nom_naissance"] for r in rows] == ["DUPONT", "LEFEBVRE"]
+    assert list(rows[0]) == list(COLUMNS)
+    assert (rows[0]["qf"], rows[0]["tranche"], rows[0]["tarif"], rows[0]["eligible"]) == (900, "B", "10", "oui")
+    assert rows[0]["enfants_couverts"] == "LAURA 2013-11-15; INES 2016-12-03; MAXIME 2015-09-01"
+    assert rows[1]["reference"].startswith("PF-") and rows[1]["qf_mois"] == "2023-06"
+
+
+def test_export_csv_parses_back_with_the_same_rows(app):
+    submit_two(browsers(app))
+    result = app.test_cli_runner().invoke(args=["adhesions", "export", "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["nom_naissance"] for r in rows] == ["DUPONT", "LEFEBVRE"]
+    assert rows[1]["prenoms"] == "ALEXIS GÉRÔME JEAN-PHILIPPE" and rows[1]["tranche"] == "E"
+
+
+def test_export_of_an_empty_database_is_valid(app):
+    assert json.loads(app.test_cli_runner().invoke(args=["adhesions", "export"]).output) == []
+    output = app.test_cli_runner().invoke(args=["adhesions", "export", "--format", "csv"]).output
+    assert output.strip() == ",".join(COLUMNS)
+
+
+def test_purge_removes_expired_drafts_and_their_files_and_applications_past_retention(app, browser, documents_folder):
+    page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
+    page = fill_identity(page, DUPONT).submit("Continuer")
+    page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.pdf", b"%PDF-1.4 x").fill(
+        "Quotient familial indiqué sur le document, en euros", "800"
+    ).submit("Continuer")
+    assert len(list(documents_folder.iterdir())) == 1
+    submit_two(browsers(app))
+    with app.app_context():
+        for draft in db.session.scalars(select(Draft)):
+            if draft.application_id is None:
+                draft.expires_at = utcnow() - timedelta(minutes=1)
+        old = db.session.scalars(select(Application).order_by(Application.id)).first()
+        old.purge_after = utcnow() - timedelta(days=1)
+        db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["adhesions", "purge"])
+    assert "1 brouillon(s), 1 demande(s) et 1 justificatif(s) supprimés." in result.output, result.output
+    assert list(documents_folder.iterdir()) == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Application.id))) == 1
+        assert db.session.scalar(select(func.count(Document.id))) == 0
