@@ -1,0 +1,112 @@
+"""Browser fixtures: one live app server and one Debian chromium per test session, a fresh context per test.
+
+Playwright's sync API drives chromium from the main thread; the app is served by werkzeug in a daemon thread,
+against the session's API Particulier sandbox and local SMTP server (tests/conftest.py).
+"""
+
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from passfamille import create_app
+
+from .journey import FIGURES_KEY, describe
+
+# Debian's chromium, never a downloaded build: `playwright install` is not available here (ecosystem.md §2.3).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # required when running as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+ACTION_TIMEOUT_MS = 10_000  # a missing label should fail in seconds, not after Playwright's default 30 s
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No access log line per request (the -s output stays readable); errors are still logged."""
+
+    def log_request(self, code="-", size="-"):
+        pass
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, sandbox, smtp_server, migrated_template):
+    folder = tmp_path_factory.mktemp("browser")
+    database = folder / "passfamille.db"
+    shutil.copy(migrated_template, database)
+    controller, _ = smtp_server
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "browser-test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "API_PARTICULIER_URL": sandbox.url,
+            "API_PARTICULIER_TOKEN": "bac-a-sable-passfamille",
+            "SMTP_URL": f"smtp://127.0.0.1:{controller.port}",
+            "DOCUMENTS_FOLDER": str(folder / "documents"),
+            "MAIL_FOLDER": str(folder / "mails"),
+        }
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} est absent : apt-get install chromium (les tests navigateur l'utilisent)")
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def new_page(chromium, live_server, sandbox):
+    """Opens pages in fresh browser contexts (own cookies), all closed at the end of the test."""
+    sandbox.clear_faults()
+    contexts = []
+
+    def open_page(viewport=DESKTOP):
+        context = chromium.new_context(base_url=live_server.url, locale="fr-FR", viewport=viewport)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    figures = config.stash.get(FIGURES_KEY, None)
+    if figures:
+        terminalreporter.write_line(f"Parcours nominal (chromium) : {describe(figures)}")

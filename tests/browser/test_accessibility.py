@@ -1,0 +1,130 @@
+"""axe-core (WCAG 2.1 A/AA + best practices) on every page a family can meet, error states included,
+reflow at 320 px (RGAA 10.11), and a negative control proving the scanner really reports problems."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .axe import Audit, report, rule_ids, scan
+from .journey import CAF_MODE, DOCUMENTS_MODE, Citizen, add_child, fill_identity, start
+
+pytestmark = pytest.mark.browser
+
+SMALL_SCREEN = {"width": 320, "height": 640}
+# Smallest valid PDF header is enough: the app checks the file's first bytes, not its inside.
+PDF = {"name": "attestation-qf.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+
+
+def submit_empty_applicant_page(citizen: Citizen) -> Citizen:
+    start(citizen)
+    citizen.press("Continuer").sees_heading("Vous")
+    citizen.press("Continuer").sees_heading("Vous")
+    return citizen
+
+
+def test_every_page_of_the_caf_journey_has_no_axe_violation(page):
+    citizen, audit = Citizen(page), Audit()
+
+    citizen.open("/").sees_heading(re.compile(r"^Demander le "))
+    audit.scan(page, "accueil")
+    citizen.press("Commencer ma demande").sees_heading(re.compile(r"^Votre quotient familial"))
+    audit.scan(page, "information")
+    citizen.choose(CAF_MODE).press("Continuer").sees_heading("Vous")
+    audit.scan(page, "demandeur")
+    fill_identity(citizen).press("Continuer").sees_heading("Vérifiez les informations de la CAF/MSA")
+    audit.scan(page, "vérification CAF/MSA")
+    citizen.choose("Oui, elles sont correctes").press("Continuer").sees_heading("Votre foyer")
+    audit.scan(page, "foyer")
+    add_child(citizen).sees_heading("Votre foyer")
+    audit.scan(page, "foyer avec un enfant ajouté")
+    citizen.press("Continuer").sees_heading("Votre résultat")
+    audit.scan(page, "résultat")
+    citizen.follow("Continuer").sees_heading("Vérifiez votre demande")
+    audit.scan(page, "récapitulatif")
+    citizen.press("Envoyer ma demande").sees_heading("Votre demande est envoyée")
+    audit.scan(page, "confirmation")
+
+    audit.assert_clean()
+
+
+def test_pages_of_the_document_route_have_no_axe_violation(page):
+    citizen, audit = Citizen(page), Audit()
+
+    start(citizen, mode=DOCUMENTS_MODE)
+    audit.scan(page, "information (justificatif choisi)")
+    citizen.press("Continuer").sees_heading("Vous")
+    expect(page.get_by_label("Jour", exact=True)).to_have_count(0)  # no birth data without the CAF/MSA call
+    audit.scan(page, "demandeur sans état civil de naissance")
+    fill_identity(citizen).press("Continuer").sees_heading("Votre justificatif de quotient familial")
+    audit.scan(page, "justificatif")
+    citizen.press("Continuer").sees_heading("Votre justificatif de quotient familial")
+    expect(page).to_have_title(re.compile(r"^Erreur : "))
+    audit.scan(page, "justificatif en erreur")
+    citizen.choose("Attestation de quotient familial de la CAF ou de la MSA")
+    page.get_by_label("Votre justificatif", exact=True).set_input_files(PDF)
+    citizen.type("Quotient familial indiqué sur le document, en euros", "850")
+    citizen.press("Continuer").sees_heading("Votre foyer")
+    expect(page.get_by_label("Code postal", exact=True)).to_be_visible()  # no CAF address: the family types it
+    audit.scan(page, "foyer avec adresse à saisir")
+
+    audit.assert_clean()
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [("/donnees-personnelles", "Vos données personnelles"), ("/accessibilite", "Déclaration d'accessibilité")],
+)
+def test_information_page_has_no_axe_violation(page, path, heading):
+    citizen, audit = Citizen(page), Audit()
+    citizen.open(path).sees_heading(heading)
+    audit.scan(page, path)
+    audit.assert_clean()
+
+
+def test_not_found_page_during_an_application_has_no_axe_violation(page):
+    citizen, audit = Citizen(page), Audit()
+    start(citizen)
+    response = page.goto("/demande/inexistante")
+    assert response.status == 404
+    citizen.sees_heading("Page introuvable")
+    audit.scan(page, "404")
+    audit.assert_clean()
+
+
+def test_applicant_page_with_errors_has_no_axe_violation(page):
+    citizen, audit = Citizen(page), Audit()
+    submit_empty_applicant_page(citizen)
+
+    expect(page).to_have_title(re.compile(r"^Erreur : Vous – Étape 2 sur 6 – "))
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading")).to_have_text(re.compile(r"Le formulaire contient \d+ erreurs?"))
+    expect(summary.get_by_role("link", name="Saisissez votre nom de naissance")).to_be_visible()
+    expect(page.get_by_label("Nom de naissance", exact=True)).to_have_attribute("aria-invalid", "true")
+    audit.scan(page, "demandeur en erreur")
+    audit.assert_clean()
+
+
+def test_applicant_page_with_errors_does_not_scroll_sideways_at_320_px(new_page, tmp_path):
+    page = new_page(viewport=SMALL_SCREEN)
+    submit_empty_applicant_page(Citizen(page))
+    expect(page).to_have_title(re.compile(r"^Erreur : "))
+
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > SMALL_SCREEN["width"]:
+        picture = tmp_path / "demandeur-erreurs-320.png"
+        page.screenshot(path=str(picture), full_page=True)
+        pytest.fail(f"la page défile horizontalement à 320 px : scrollWidth = {width} (capture : {picture})")
+
+
+def test_axe_reports_violations_on_a_page_built_to_fail(page):
+    """Negative control: a green scan above means something only if the scanner finds these."""
+    page.set_content('<html><body><input type=text><img src="x.png"></body></html>')
+
+    results = scan(page)
+
+    # page-has-heading-one is a best-practice rule: finding it proves that tag is switched on too.
+    expected = {"label", "image-alt", "html-has-lang", "page-has-heading-one"}
+    assert expected <= rule_ids(results), rule_ids(results)
+    readable = report(results, "page de contrôle")
+    assert "image-alt [critical]" in readable and "cible img" in readable, readable
