@@ -6,6 +6,7 @@ from datetime import date
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations as wtforms_translations
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
@@ -13,6 +14,10 @@ from .. import places
 
 # API Particulier's own character class for names (REFERENCE §3.1); accents, hyphens, apostrophes, spaces.
 NAME_PATTERN = re.compile(r"^[a-zA-ZÀ-ÖØ-öø-ÿ' -]+$")
+
+
+def as_choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _strip(value):
@@ -51,10 +56,15 @@ def name_check(label_for_message: str):
 class InformationForm(StepForm):
     mode = RadioField(
         "Comment souhaitez-vous justifier votre quotient familial ?",
-        choices=[
-            ("api", "Récupérer mes informations auprès de la CAF ou de la MSA"),
-            ("documents", "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)"),
-        ],
+        choices=as_choices(
+            [
+                ("api", "Récupérer mes informations auprès de la CAF ou de la MSA"),
+                (
+                    "documents",
+                    "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)",
+                ),
+            ]
+        ),
         validators=[InputRequired("Choisissez comment justifier votre quotient familial")],
     )
 
@@ -92,7 +102,7 @@ class ApplicantForm(StepForm):
     )
     no_first_name = BooleanField("Je n'ai pas de prénom à l'état civil")
     sex = RadioField(
-        "Sexe inscrit à l'état civil", choices=[("F", "Féminin"), ("M", "Masculin")], validate_choice=False
+        "Sexe inscrit à l'état civil", choices=as_choices([("F", "Féminin"), ("M", "Masculin")]), validate_choice=False
     )
     birth_day = StringField("Jour")
     birth_month = StringField("Mois")
@@ -100,7 +110,7 @@ class ApplicantForm(StepForm):
     birth_date_incomplete = BooleanField("Je ne connais pas le jour ou le mois de ma naissance")
     born_in = RadioField(
         "Lieu de naissance",
-        choices=[("france", "En France (métropole ou outre-mer)"), ("abroad", "À l'étranger")],
+        choices=as_choices([("france", "En France (métropole ou outre-mer)"), ("abroad", "À l'étranger")]),
         validate_choice=False,
     )
     birth_department = SelectField("Département de naissance", validate_choice=False)
@@ -125,10 +135,12 @@ class ApplicantForm(StepForm):
     def __init__(self, *args, needs_birth_data: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_birth_data = needs_birth_data
-        self.birth_department.choices = [("", "Choisissez un département")] + [
-            (d.code, f"{d.code} – {d.name}") for d in places.departments()
-        ]
-        self.birth_country.choices = [("", "Choisissez un pays")] + [(c.code, c.name) for c in places.countries()]
+        self.birth_department.choices = as_choices(
+            [("", "Choisissez un département")] + [(d.code, f"{d.code} – {d.name}") for d in places.departments()]
+        )
+        self.birth_country.choices = as_choices(
+            [("", "Choisissez un pays")] + [(c.code, c.name) for c in places.countries()]
+        )
         self.birth_commune_code.choices = []
         self.resolved_commune = None
 
@@ -222,7 +234,7 @@ class ApplicantForm(StepForm):
             self.resolved_commune = found[0]
             return True
         if len(found) > 1:
-            self.birth_commune_code.choices = [(c.code, f"{c.name} ({c.code})") for c in found]
+            self.birth_commune_code.choices = as_choices([(c.code, f"{c.name} ({c.code})") for c in found])
             chosen = next((c for c in found if c.code == self.birth_commune_code.data), None)
             if chosen is None:
                 self.birth_commune_code.errors.append("Plusieurs communes portent ce nom : choisissez la vôtre")
@@ -249,7 +261,7 @@ class VerificationForm(StepForm):
     def __init__(self, *args, legend: str, choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.choice.label.text = legend
-        self.choice.choices = choices
+        self.choice.choices = as_choices(choices)
         self.choice.validators = [InputRequired("Choisissez une réponse pour continuer")]
 
 
@@ -262,7 +274,7 @@ DOCUMENT_KINDS = [
 class DocumentForm(StepForm):
     kind = RadioField(
         "Quel justificatif fournissez-vous ?",
-        choices=DOCUMENT_KINDS,
+        choices=as_choices(DOCUMENT_KINDS),
         validators=[InputRequired("Choisissez le type de justificatif")],
     )
     file = FileField(
@@ -299,7 +311,7 @@ class HouseholdForm(StepForm):
     child_birth_year = StringField("Année")
     child_reason = SelectField(
         "Pourquoi cet enfant n'apparaît-il pas ?",
-        choices=[("", "Choisissez une raison"), *CHILD_REASONS],
+        choices=as_choices([("", "Choisissez une raison"), *CHILD_REASONS]),
         validate_choice=False,
     )
     street = StringField(
