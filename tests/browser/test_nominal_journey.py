@@ -58,6 +58,7 @@ def test_family_gets_a_reference_and_a_receipt_through_the_caf_journey(page, mai
     shown = citizen.main_text()
     for answer in ("LEFEBVRE", "ALEXIS, GÉRÔME, JEAN-PHILIPPE", "27/12/1982", "Villers-Semeuse (Ardennes)", EMAIL):
         assert answer in shown, f"« {answer} » absent du récapitulatif :\n{shown}"
+    assert QF_2550.search(shown), shown
     assert "Tranche E : 40\u00a0€, 10 % de réduction." in shown, shown
 
     citizen.press("Envoyer ma demande").sees_heading("Votre demande est envoyée")
