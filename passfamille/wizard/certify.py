@@ -88,10 +88,20 @@ def _facts(facts: FamilyFacts) -> dict:
     }
 
 
+# Anyone can type anyone's civil identity on a public form: capping the calls per draft keeps the form from
+# being used to look people up one identity after another (API Particulier's CGU, REFERENCE §11.3).
+MAX_CALLS_PER_DRAFT = 5
+
+
 def fetch(draft: Draft, values: dict) -> str:
     """Call the API for the identity in `values`, store the outcome on the draft, return the outcome code."""
     client = current_app.extensions["api_particulier"]
-    failures = (draft.certified or {}).get("identity_failures", 0)
+    previous = draft.certified or {}
+    failures = previous.get("identity_failures", 0)
+    calls = previous.get("calls", 0)
+    if calls >= MAX_CALLS_PER_DRAFT:
+        draft.certified = {"outcome": "limit", "identity_failures": failures, "calls": calls}
+        return "limit"
     try:
         certified = _facts(client.quotient_familial(to_identity(values)))
     except ApiParticulierError as error:
@@ -105,5 +115,6 @@ def fetch(draft: Draft, values: dict) -> str:
             "retry_after": error.retry_after,
         }
     certified["identity_failures"] = failures
+    certified["calls"] = calls + 1
     draft.certified = certified
     return certified["outcome"]

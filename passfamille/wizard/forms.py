@@ -136,7 +136,7 @@ class ApplicantForm(StepForm):
         super().__init__(*args, **kwargs)
         self.needs_birth_data = needs_birth_data
         self.birth_department.choices = as_choices(
-            [("", "Choisissez un département")] + [(d.code, f"{d.code} – {d.name}") for d in places.departments()]
+            [("", "Choisissez")] + [(d.code, f"{d.code} – {d.name}") for d in places.departments()]
         )
         self.birth_country.choices = as_choices(
             [("", "Choisissez un pays")] + [(c.code, c.name) for c in places.countries()]

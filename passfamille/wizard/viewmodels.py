@@ -7,6 +7,7 @@ from flask import current_app, url_for
 from .. import places, rules
 from ..formatting import euros, month_year, short_date
 from . import documents, household
+from .certify import MAX_CALLS_PER_DRAFT
 from .forms import CHILD_REASONS, DOCUMENT_KINDS
 from .steps import answers, certified_ok, mode, uses_api
 
@@ -49,6 +50,7 @@ def verification_view(draft) -> dict:
         "address": certified.get("address"),
         "qf": _qf(certified.get("qf")),
         "has_children_scope": "children" in certified,
+        "max_calls": MAX_CALLS_PER_DRAFT,
     }
 
 

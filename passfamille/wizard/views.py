@@ -50,7 +50,8 @@ VERIFICATION_CHOICES = {
     ),
 }
 # Our token refused, or a request we built wrongly: the family cannot fix it, so it goes on without the API.
-VERIFICATION_CHOICES["refused"] = VERIFICATION_CHOICES["bad_request"] = VERIFICATION_CHOICES["not_found"]
+for outcome_code in ("refused", "bad_request", "limit"):
+    VERIFICATION_CHOICES[outcome_code] = VERIFICATION_CHOICES["not_found"]
 ACTIONS = {"retry", "edit"}  # choices that act at once instead of being stored as answers
 
 
@@ -251,7 +252,8 @@ def applicant_step(step: Step, draft):
         # Certified facts belong to the identity that fetched them (eq-runner's dependent answers).
         store.drop_answers(draft, *DEPENDENTS["demandeur"])
         if draft.certified:
-            draft.certified = {"identity_failures": draft.certified.get("identity_failures", 0)}
+            kept = ("identity_failures", "calls")
+            draft.certified = {key: draft.certified[key] for key in kept if key in draft.certified}
     if uses_api(draft) and (identity_changed or outcome(draft) != "ok"):
         result = certify.fetch(draft, values)
         db.session.commit()

@@ -266,3 +266,17 @@ def test_refused_token_is_logged_for_the_admin_and_the_citizen_goes_on(app_confi
     assert page.h1 == "Votre justificatif de quotient familial"
     errors = [r for r in caplog.records if r.levelname == "ERROR" and "api_particulier" in r.getMessage()]
     assert errors and "status=401" in errors[0].getMessage() and "code=00103" in errors[0].getMessage()
+
+
+def test_the_form_cannot_be_used_to_look_up_identity_after_identity(browser, sandbox):
+    page = through_api(browser, UNKNOWN)
+    for attempt in range(2, 6):
+        assert page.h1 == "Aucun dossier CAF ou MSA trouvé"
+        page = browser.get("/demande/demandeur").fill("Nom de naissance", f"INCONNU-{'X' * attempt}")
+        page = page.submit("Continuer")
+    assert page.h1 == "Aucun dossier CAF ou MSA trouvé"  # five real calls so far
+    page = browser.get("/demande/demandeur").fill("Nom de naissance", "LEFEBVRE").submit("Continuer")
+    assert page.h1 == "Trop de vérifications pour cette demande"  # LEFEBVRE's facts are not fetched
+    assert "2\u202f550" not in page.text
+    page = page.choose("Fournir un justificatif de quotient familial").submit("Continuer")
+    assert page.h1 == "Votre justificatif de quotient familial"

@@ -125,3 +125,17 @@ def test_declared_qf_must_be_a_whole_number(browser):
     assert "Fichier déjà joint : PNG" in page.text
     page = page.fill("Quotient familial indiqué sur le document, en euros", "800").submit("Continuer")
     assert page.h1 == "Votre foyer"
+
+
+def test_a_request_far_over_the_limit_gets_a_french_page_with_a_way_back(browser):
+    page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
+    page = fill_identity(page, DUPONT).submit("Continuer")
+    page = page.choose("Dernier avis d'imposition").attach(
+        "Votre justificatif", "scan.pdf", b"%PDF" + b"0" * (12 << 20)
+    )
+    page = page.submit("Continuer")
+    assert page.status == 413 and page.h1 == "Fichier trop lourd"
+    page = page.click("Revenez à la page du justificatif")
+    assert page.h1 == "Votre justificatif de quotient familial"
+    assert page.value("Dernier avis d'imposition") == ""  # this step's answers were never received
+    assert browser.get("/demande/demandeur").value("Nom de naissance") == "DUPONT"  # earlier steps are kept

@@ -1,0 +1,15 @@
+// Progressive enhancement only: shows the birth-place fields that match the chosen answer.
+// Without JavaScript every field stays visible and the form works the same.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-visible-si]").forEach(function (panel) {
+    var parts = panel.getAttribute("data-visible-si").split("=");
+    var radios = document.querySelectorAll('input[type="radio"][name="' + parts[0] + '"]');
+    function update() {
+      var chosen = Array.prototype.find.call(radios, function (radio) { return radio.checked; });
+      panel.hidden = !chosen || chosen.value !== parts[1];
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    update();
+  });
+})();
