@@ -51,10 +51,15 @@ def euros(amount) -> str:
     return format_currency(value, "EUR", locale=LOCALE)
 
 
+def born(sex: str | None) -> str:
+    """The participle that agrees with the person: « née », « né », or both when the sex is unknown."""
+    return {"F": "née", "M": "né"}.get(sex or "", "né ou née")
+
+
 def number(value) -> str:
     return format_decimal(value, locale=LOCALE) if value is not None else ""
 
 
 def register(app) -> None:
     app.jinja_env.filters.update(short_date=short_date, long_date=long_date, euros=euros, number=number)
-    app.jinja_env.globals.update(month_year=month_year)
+    app.jinja_env.globals.update(month_year=month_year, born=born)

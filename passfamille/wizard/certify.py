@@ -64,6 +64,7 @@ def _person(person: Person) -> dict:
         "usage_name": person.usage_name,
         "first_names": person.first_names,
         "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+        "sex": person.sex,
     }
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from flask import current_app, url_for
 
 from .. import places, rules
-from ..formatting import euros, month_year, short_date
+from ..formatting import born, euros, month_year, short_date
 from . import documents, household
 from .certify import MAX_CALLS_PER_DRAFT
 from .forms import CHILD_REASONS, DOCUMENT_KINDS
@@ -26,6 +26,7 @@ def _person(person: dict) -> dict:
         "name": " ".join(n for n in names if n),
         "first_names": person.get("first_names"),
         "birth_date": short_date(person.get("birth_date")),
+        "sex": person.get("sex"),
     }
 
 
@@ -141,7 +142,7 @@ def recap_rows(draft) -> list[dict]:
         )
     sections.append({"title": "Quotient familial", "rows": qf_rows})
     children = [
-        (c["first_names"], f"né ou née le {short_date(c.get('birth_date'))} (CAF/MSA)", "foyer")
+        (c["first_names"], f"{born(c.get('sex'))} le {short_date(c.get('birth_date'))} (CAF/MSA)", "foyer")
         for c in household.certified_children(draft)
     ]
     reasons = dict(CHILD_REASONS)
@@ -158,7 +159,13 @@ def recap_rows(draft) -> list[dict]:
     if home:
         text = ", ".join([*home.get("lines", []), f"{home.get('postal_code')} {home.get('city') or ''}".strip()])
         sections.append(
-            {"title": "Adresse", "rows": [("Adresse" + (" (CAF/MSA)" if source == "api" else ""), text, "foyer")]}
+            # A certified address is corrected with the CAF/MSA: its link leads to the "Non" answer, not to a field.
+            {
+                "title": "Adresse",
+                "rows": [
+                    ("Adresse (CAF/MSA)", text, "verification") if source == "api" else ("Adresse", text, "foyer")
+                ],
+            }
         )
     for section in sections:
         section["rows"] = [

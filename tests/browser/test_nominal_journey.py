@@ -39,7 +39,7 @@ def test_family_gets_a_reference_and_a_receipt_through_the_caf_journey(page, mai
     shown = citizen.main_text()
     assert QF_2550.search(shown), shown
     assert "Calculé par la CAF pour le mois de juin 2023." in shown
-    assert "ALEXIS GÉRÔME JEAN-PHILIPPE LEFEBVRE, né ou née le 27/12/1982" in shown
+    assert "ALEXIS GÉRÔME JEAN-PHILIPPE LEFEBVRE, née le 27/12/1982" in shown
 
     citizen.choose("Oui, elles sont correctes")
     citizen.press("Continuer").sees_heading("Votre foyer").sees_step(4, 6)
