@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SANDBOX_PORT ?= 5001
 APP_PORT ?= 5000
 
-.PHONY: run test sandbox lint migrations-check bench clean
+.PHONY: run test sandbox lint migrations-check bench clean postgres-binaries
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ sandbox: $(VENV)/.installed
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
 
+# The PostgreSQL tests start a throwaway server of their own; they only need the Debian binaries.
+postgres-binaries:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql >/dev/null; fi; fi
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -47,7 +53,7 @@ migrations-check: $(VENV)/.installed-dev
 	@rm -f /tmp/passfamille-migrations-check.db
 
 ## test: lint, migrations in sync, every test (unit, functional, browser)
-test: $(VENV)/.installed-dev /usr/bin/chromium lint migrations-check
+test: $(VENV)/.installed-dev /usr/bin/chromium postgres-binaries lint migrations-check
 	$(BIN)/python -m pytest
 
 ## bench: measure the journey's speed (never asserted in tests)

@@ -1,0 +1,78 @@
+"""The same migrations, journeys and export on PostgreSQL (DATABASE_URL=postgresql+psycopg://…)."""
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select, text
+
+from passfamille import create_app
+from passfamille.extensions import db
+from passfamille.models import Application
+
+from ..formclient import Browser
+from ..postgres import TemporaryPostgres
+from .journeys import DUPONT, LEFEBVRE, add_child, fill_identity, finish, start, through_api
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    # Not under pytest's tmp_path: that folder is private to root and the server runs as `postgres`.
+    folder = Path(tempfile.mkdtemp(prefix="passfamille-pg-"))
+    server = TemporaryPostgres(folder)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_app(app_config, postgres_url):
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": postgres_url})
+    with app.app_context():
+        db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        db.session.commit()
+        upgrade()
+    return app
+
+
+def test_migrations_match_the_models_on_postgresql(pg_app, postgres_url, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "check"],
+        env={"DATABASE_URL": postgres_url, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert "No new upgrade operations detected" in result.stdout + result.stderr, result.stderr
+
+
+def test_journeys_and_export_work_on_postgresql(pg_app):
+    page = through_api(Browser(pg_app.test_client()), LEFEBVRE).choose("Oui, elles sont correctes").submit("Continuer")
+    assert finish(add_child(page).submit("Continuer")).h1 == "Votre demande est envoyée"
+
+    page = start(
+        Browser(pg_app.test_client()),
+        "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)",
+    )
+    page = fill_identity(page, DUPONT).submit("Continuer")
+    page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.pdf", b"%PDF-1.4 x")
+    page = page.fill("Quotient familial indiqué sur le document, en euros", "800").submit("Continuer")
+    page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
+    assert finish(add_child(page).submit("Continuer")).h1 == "Votre demande est envoyée"
+
+    with pg_app.app_context():
+        references = db.session.scalars(select(Application.reference).order_by(Application.id)).all()
+    year = date.today().year
+    assert references == [f"PF-{year}-000001", f"PF-{year}-000002"]
+    rows = json.loads(pg_app.test_cli_runner().invoke(args=["adhesions", "export"]).output)
+    assert [(r["nom_naissance"], r["qf_source"], r["qf"]) for r in rows] == [
+        ("LEFEBVRE", "api", 2550),
+        ("DUPONT", "document", 800),
+    ]
