@@ -8,7 +8,7 @@ from flask import current_app, render_template
 from .. import decisions, mail, rules
 from ..extensions import db
 from ..models import Application
-from . import certify, household
+from . import certify, documents, household
 from .steps import answers, certified_ok
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,11 @@ def submit(draft, today: date) -> Application:
     db.session.add(application)
     db.session.flush()  # the reference is built from the row id
     application.reference = f"PF-{today.year}-{application.id:06d}"
-    for document in draft.documents:
-        document.application = application
+    for document in list(draft.documents):
+        if application.qf_source == "document":
+            document.application = application
+        else:
+            documents.delete(document)  # uploaded, then the family switched to the CAF/MSA route
     # The draft keeps only the link that shows the confirmation page; its answers are no longer needed.
     draft.application_id = application.id
     draft.answers = {}

@@ -52,7 +52,6 @@ VERIFICATION_CHOICES = {
 # Our token refused, or a request we built wrongly: the family cannot fix it, so it goes on without the API.
 for outcome_code in ("refused", "bad_request", "limit"):
     VERIFICATION_CHOICES[outcome_code] = VERIFICATION_CHOICES["not_found"]
-ACTIONS = {"retry", "edit"}  # choices that act at once instead of being stored as answers
 
 
 # --- forms per step ------------------------------------------------------------------------------------------
@@ -99,8 +98,6 @@ def is_complete(step: Step, draft) -> bool:
         return True
     if step.name not in (draft.answers or {}):
         return False
-    if step.name == "verification" and answers(draft, step.name).get("choice") in ACTIONS:
-        return False
     if step.name == "justificatif" and not documents.for_draft(draft):
         return False
     return stored_form(step, draft).validate()
@@ -128,12 +125,16 @@ def next_step(draft, step: Step):
     return go(later[0] if later else steps[-1])
 
 
+def _anchor(field) -> str:
+    """Where the error summary's link lands: a radio group's first option, else the field itself."""
+    return f"{field.id}-0" if field.type == "RadioField" else field.id
+
+
 def render_step(step: Step, draft, form, status=200, **context):
     steps = path(draft)
     number = steps.index(step) + 1
     following = steps[number] if number < len(steps) else None
-    errors = [(field.id, message) for field in form for message in field.errors] if form else []
-    errors += [(None, message) for message in context.pop("form_errors", [])]
+    errors = [(_anchor(field), message) for field in form for message in field.errors] if form else []
     html = render_template(
         step.template,
         step=step,
@@ -145,7 +146,6 @@ def render_step(step: Step, draft, form, status=200, **context):
             "title": step.title,
             "next_title": following.title if following else None,
         },
-        retour=request.args.get("retour"),
         **context,
     )
     return make_response(html, 400 if errors and status == 200 else status)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from passfamille.extensions import db
 from passfamille.models import Application, Draft
 
-from .journeys import DUPONT, LEFEBVRE, add_child, finish, start, through_api
+from .journeys import DUPONT, LEFEBVRE, add_child, fill_identity, finish, start, through_api
 
 
 def test_a_later_step_redirects_to_the_first_incomplete_one(browser):
@@ -119,3 +119,27 @@ def test_after_submission_the_start_page_begins_a_new_application(browser):
     page = page.submit("Commencer ma demande")
     assert page.h1.startswith("Votre quotient familial")
     assert page.value("Récupérer mes informations auprès de la CAF ou de la MSA") == ""
+
+
+def test_a_document_left_behind_by_a_change_of_route_is_not_kept(app, browser, documents_folder):
+    page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
+    page = fill_identity(page, DUPONT).submit("Continuer")
+    page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.pdf", b"%PDF-1.4 x")
+    page.fill("Quotient familial indiqué sur le document, en euros", "800").submit("Continuer")
+    assert len(list(documents_folder.iterdir())) == 1
+    page = browser.get("/demande/information").choose("Récupérer mes informations auprès de la CAF ou de la MSA")
+    page = page.submit("Continuer")
+    page = fill_identity(page, DUPONT).submit("Continuer").choose("Oui, elles sont correctes").submit("Continuer")
+    finish(page.submit("Continuer"))
+    assert list(documents_folder.iterdir()) == []
+    with app.app_context():
+        application = db.session.scalars(select(Application)).one()
+        assert application.qf_source == "api" and application.documents == []
+
+
+def test_error_summary_links_land_on_the_fields(browser):
+    page = start(browser).submit("Continuer")
+    links = [a["href"] for a in page.soup.select(".error-summary a")]
+    assert "#birth_name" in links and "#sex-0" in links and "#birth_day" in links
+    for href in links:
+        assert page.soup.find(id=href[1:]) is not None, href
