@@ -13,6 +13,8 @@ from .wizard.certify import to_identity
 
 log = logging.getLogger(__name__)
 
+GIVE_UP_AFTER_DAYS = 30
+
 
 def _household(application: Application, facts) -> rules.Household:
     declared = [c for c in application.children or [] if c.get("source") == "declared"]
@@ -51,8 +53,12 @@ def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
         try:
             facts = client.quotient_familial(to_identity(application.recheck_identity))
         except Unavailable:
-            counts["still_unavailable"] += 1
-            continue
+            if (today - application.created_at.date()).days < GIVE_UP_AFTER_DAYS:
+                counts["still_unavailable"] += 1
+                continue
+            # The identity is not kept for ever on the hope of an answer: an agent takes the file over.
+            application.api_outcome = "unavailable"
+            counts["unresolved"] += 1
         except ApiParticulierError as error:
             # Not found or not recognised: an agent asks the family for a document.
             application.api_outcome = error.outcome

@@ -1,10 +1,21 @@
 """Retention enforced by `flask --app wsgi adhesions purge` (run it daily from cron or a systemd timer)."""
 
+import calendar
+from datetime import date, datetime
+
 from sqlalchemy import select
 
 from .extensions import db
 from .models import Application, Draft, utcnow
 from .wizard import documents
+
+
+def months_after(start: date, months: int) -> datetime:
+    """The same day `months` later (the month's last day when that day does not exist), at midnight."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return datetime(year, month, day)
 
 
 def purge(now=None) -> dict:

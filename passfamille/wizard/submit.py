@@ -1,11 +1,11 @@
 """Submission: one transaction turns a complete draft into an Application, then the receipt is mailed."""
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import current_app, render_template
 
-from .. import decisions, mail, rules
+from .. import decisions, mail, retention, rules
 from ..extensions import db
 from ..models import Application
 from . import certify, documents, household
@@ -52,8 +52,7 @@ def submit(draft, today: date) -> Application:
         children=decisions.children_json(facts.children),
         address=home,
         address_source=address_source,
-        purge_after=datetime.combine(today, datetime.min.time())
-        + timedelta(days=30 * settings.retention.application_months),
+        purge_after=retention.months_after(today, settings.retention.application_months),
     )
     decisions.record(application, decision)
     db.session.add(application)

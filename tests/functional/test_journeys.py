@@ -280,3 +280,24 @@ def test_the_form_cannot_be_used_to_look_up_identity_after_identity(browser, san
     assert "2\u202f550" not in page.text
     page = page.choose("Fournir un justificatif de quotient familial").submit("Continuer")
     assert page.h1 == "Votre justificatif de quotient familial"
+
+
+def test_recheck_gives_up_after_a_month_and_erases_the_identity(app, browser, sandbox):
+    from datetime import timedelta
+
+    sandbox.arm_fault("503", times=2)
+    page = through_api(browser, DUPONT)
+    page = page.choose("Enregistrer ma demande : la mairie interrogera la CAF ou la MSA plus tard").submit("Continuer")
+    page = add_child(page, "Lou", ("01", "02", "2019"))
+    page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
+    finish(page.submit("Continuer"))
+    with app.app_context():
+        application = db.session.scalars(select(Application)).one()
+        application.created_at -= timedelta(days=31)
+        db.session.commit()
+    sandbox.arm_fault("503", times=2)
+    result = app.test_cli_runner().invoke(args=["adhesions", "recheck"])
+    assert "1 à traiter par un agent" in result.output, result.output
+    given_up = only_application(app)
+    assert given_up.status == "to_verify" and given_up.recheck_identity is None
+    assert given_up.api_outcome == "unavailable"
