@@ -195,11 +195,18 @@ class PassFamille:
 
 
 @dataclass(frozen=True)
+class ApiParticulierSettings:
+    # API Particulier's CGU: show the data to the citizen only if the service can identify them.
+    show_details: bool = True
+
+
+@dataclass(frozen=True)
 class CommuneSettings:
     commune: Commune
     territory: Territory
     retention: Retention
     mail: MailSettings
+    api_particulier: ApiParticulierSettings
     pass_famille: PassFamille
     source: Path
 
@@ -581,6 +588,11 @@ def _read_mail(root: _Section) -> MailSettings:
     )
 
 
+def _read_api_particulier(root: _Section) -> ApiParticulierSettings:
+    s = root.section("api_particulier", ("show_details",), required=False)
+    return ApiParticulierSettings(show_details=s.boolean("show_details")) if s else ApiParticulierSettings()
+
+
 def _read_brackets(s: _Section, full_price: Decimal, full_price_discount: int) -> tuple[Bracket, ...]:
     brackets: list[Bracket] = []
     for path, line, item in s.items("brackets"):
@@ -709,7 +721,9 @@ def load_settings(path: str | Path) -> CommuneSettings:
     if data is None:
         raise SettingsError(f"{file} : fichier vide")
 
-    root = _Section(file, data, "", None, ("commune", "territory", "retention", "mail", "pass_famille"))
+    root = _Section(
+        file, data, "", None, ("commune", "territory", "retention", "mail", "api_particulier", "pass_famille")
+    )
     commune = _read_commune(root, path.resolve().parent)
     territory = _read_territory(root)
     return CommuneSettings(
@@ -717,6 +731,7 @@ def load_settings(path: str | Path) -> CommuneSettings:
         territory=territory,
         retention=_read_retention(root),
         mail=_read_mail(root),
+        api_particulier=_read_api_particulier(root),
         pass_famille=_read_pass_famille(root, territory),
         source=path,
     )

@@ -87,6 +87,11 @@ def line_of(text: str, fragment: str) -> int:
 # id, broken file text, expected fragment of the one-line message
 MISTAKES = [
     (
+        "show_details_must_be_true_or_false",
+        broken("  show_details: true", "  show_details: oui"),
+        "clé « api_particulier.show_details » : « true » ou « false » attendu, « oui » trouvé",
+    ),
+    (
         "unknown_top_level_key_suggests_the_right_one",
         broken("\npass_famille:", "\npass_famile:"),
         "clé inconnue « pass_famile » — vouliez-vous dire « pass_famille » ?",

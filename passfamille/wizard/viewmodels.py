@@ -40,6 +40,11 @@ def _qf(qf: dict | None) -> dict | None:
     }
 
 
+def details_hidden(draft) -> bool:
+    """True when the commune shows the family only that its CAF/MSA file was found (CGU, see settings)."""
+    return uses_api(draft) and not current_app.extensions["commune"].api_particulier.show_details
+
+
 def verification_view(draft) -> dict:
     certified = draft.certified or {}
     return {
@@ -52,6 +57,7 @@ def verification_view(draft) -> dict:
         "qf": _qf(certified.get("qf")),
         "has_children_scope": "children" in certified,
         "max_calls": MAX_CALLS_PER_DRAFT,
+        "hidden": details_hidden(draft),
     }
 
 
@@ -79,6 +85,8 @@ def decision_view(draft, today: date | None = None) -> dict:
         "address_source": address_source,
         "resident": resident,
         "commune": settings.commune,
+        # Figures from the CAF/MSA stay with the agents when the commune cannot identify the family.
+        "hidden": details_hidden(draft) and certified_ok(draft),
     }
 
 
@@ -115,7 +123,10 @@ def recap_rows(draft) -> list[dict]:
     ]
     qf, qf_status = household.quotient_familial(draft)
     qf_rows = []
-    if certified_ok(draft) and qf:
+    hidden = details_hidden(draft) and certified_ok(draft)
+    if hidden:
+        qf_rows.append(("Quotient familial", "Obtenu auprès de la CAF ou de la MSA", "verification"))
+    elif certified_ok(draft) and qf:
         qf_rows.append(
             (
                 "Quotient familial",
@@ -141,10 +152,14 @@ def recap_rows(draft) -> list[dict]:
             ("Quotient familial", "Non fourni : plein tarif", "verification" if uses_api(draft) else "information")
         )
     sections.append({"title": "Quotient familial", "rows": qf_rows})
-    children = [
-        (c["first_names"], f"{born(c.get('sex'))} le {short_date(c.get('birth_date'))} (CAF/MSA)", "foyer")
-        for c in household.certified_children(draft)
-    ]
+    certified = household.certified_children(draft)
+    if hidden:
+        children = [("Enfants connus de la CAF ou de la MSA", str(len(certified)), "foyer")] if certified else []
+    else:
+        children = [
+            (c["first_names"], f"{born(c.get('sex'))} le {short_date(c.get('birth_date'))} (CAF/MSA)", "foyer")
+            for c in certified
+        ]
     reasons = dict(CHILD_REASONS)
     children += [
         (
@@ -158,6 +173,8 @@ def recap_rows(draft) -> list[dict]:
     home, source = household.address(draft)
     if home:
         text = ", ".join([*home.get("lines", []), f"{home.get('postal_code')} {home.get('city') or ''}".strip()])
+        if hidden and source == "api":
+            text = "Connue de la CAF ou de la MSA"
         sections.append(
             # A certified address is corrected with the CAF/MSA: its link leads to the "Non" answer, not to a field.
             {

@@ -16,7 +16,7 @@ from .forms import (
     VerificationForm,
 )
 from .steps import BY_SLUG, DEPENDENTS, STEPS, Step, answers, outcome, path, uses_api
-from .viewmodels import decision_view, recap_rows, verification_view
+from .viewmodels import decision_view, details_hidden, recap_rows, verification_view
 
 bp = Blueprint("wizard", __name__)
 
@@ -24,6 +24,10 @@ VERIFICATION_CHOICES = {
     "ok": (
         "Ces informations sont-elles correctes ?",
         [("yes", "Oui, elles sont correctes"), ("no", "Non, elles ne sont pas correctes")],
+    ),
+    "ok_hidden": (
+        "Votre situation est-elle à jour auprès de la CAF ou de la MSA (enfants, adresse, ressources) ?",
+        [("yes", "Oui, elle est à jour"), ("no", "Non, elle a changé récemment")],
     ),
     "identity": (
         "Que souhaitez-vous faire ?",
@@ -66,7 +70,10 @@ def make_form(step: Step, draft, formdata=None, csrf: bool = True):
     if step.name == "demandeur":
         return ApplicantForm(needs_birth_data=uses_api(draft), **kwargs)
     if step.name == "verification":
-        legend, choices = VERIFICATION_CHOICES.get(outcome(draft) or "", ("", []))
+        key = outcome(draft) or ""
+        if key == "ok" and details_hidden(draft):
+            key = "ok_hidden"
+        legend, choices = VERIFICATION_CHOICES.get(key, ("", []))
         return VerificationForm(legend=legend, choices=choices, **kwargs)
     if step.name == "justificatif":
         return DocumentForm(**kwargs)
@@ -206,6 +213,7 @@ def step_context(step: Step, draft) -> dict:
             "added_children": household.added_children(draft),
             "certified_address": household.certified_address(draft),
             "territory_check": decision_view(draft).get("resident"),
+            "hidden": details_hidden(draft),
             "ruleset": current_app.extensions["commune"].pass_famille.rules.applicable(date.today()),
         }
     if step.name == "justificatif":
