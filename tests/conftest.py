@@ -71,9 +71,9 @@ def migrated_template(tmp_path_factory, sandbox):
     return path
 
 
-@pytest.fixture
-def app_config(tmp_path, sandbox, smtp_server, migrated_template):
-    database = tmp_path / "passfamille.db"
+def config_for(folder: Path, sandbox, smtp_server, migrated_template) -> dict:
+    """An app configuration on a fresh copy of the migrated database, with the run's sandbox and SMTP server."""
+    database = folder / "passfamille.db"
     shutil.copy(migrated_template, database)
     controller, _ = smtp_server
     return {
@@ -83,9 +83,14 @@ def app_config(tmp_path, sandbox, smtp_server, migrated_template):
         "API_PARTICULIER_URL": sandbox.url,
         "API_PARTICULIER_TOKEN": "bac-a-sable-passfamille",
         "SMTP_URL": f"smtp://127.0.0.1:{controller.port}",
-        "DOCUMENTS_FOLDER": str(tmp_path / "documents"),
-        "MAIL_FOLDER": str(tmp_path / "mails"),
+        "DOCUMENTS_FOLDER": str(folder / "documents"),
+        "MAIL_FOLDER": str(folder / "mails"),
     }
+
+
+@pytest.fixture
+def app_config(tmp_path, sandbox, smtp_server, migrated_template):
+    return config_for(tmp_path, sandbox, smtp_server, migrated_template)
 
 
 @pytest.fixture

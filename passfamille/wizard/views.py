@@ -228,13 +228,17 @@ def step_context(step: Step, draft) -> dict:
 
 
 def form_step(step: Step, draft):
-    """GET shows the stored answers; a valid POST saves and moves on; an invalid one keeps every value."""
+    """GET shows the stored answers; an invalid POST keeps every value; a valid one goes to the step's saver."""
     if request.method == "GET":
         form = make_form(step, draft, formdata=MultiDict(answers(draft, step.name)))
         return render_step(step, draft, form, **step_context(step, draft))
     form = make_form(step, draft)
     if not form.validate():
         return render_step(step, draft, form, **step_context(step, draft))
+    return SAVERS.get(step.name, save_and_continue)(step, draft, form)
+
+
+def save_and_continue(step: Step, draft, form):
     values = form_values(form)
     if store.save_answers(draft, step.name, values) and step.name in DEPENDENTS:
         store.drop_answers(draft, *DEPENDENTS[step.name])
@@ -244,12 +248,7 @@ def form_step(step: Step, draft):
     return next_step(draft, step)
 
 
-def applicant_step(step: Step, draft):
-    if request.method == "GET":
-        return form_step(step, draft)
-    form = make_form(step, draft)
-    if not form.validate():
-        return render_step(step, draft, form, **step_context(step, draft))
+def save_applicant(step: Step, draft, form):
     values = form_values(form)
     if form.resolved_commune is not None:
         values["birth_commune_code"] = form.resolved_commune.code
@@ -272,12 +271,7 @@ def applicant_step(step: Step, draft):
     return next_step(draft, step)
 
 
-def verification_step(step: Step, draft):
-    if request.method == "GET":
-        return form_step(step, draft)
-    form = make_form(step, draft)
-    if not form.validate():
-        return render_step(step, draft, form, **step_context(step, draft))
+def save_verification(step: Step, draft, form):
     choice = form.choice.data
     if choice == "edit":
         return redirect(url_for("wizard.step", slug="demandeur"), 303)
@@ -292,6 +286,7 @@ def verification_step(step: Step, draft):
 
 
 def document_step(step: Step, draft):
+    """Like form_step, but a good file is kept even when another field is wrong: nothing entered is lost."""
     if request.method == "GET":
         return form_step(step, draft)
     form = make_form(step, draft)
@@ -305,29 +300,22 @@ def document_step(step: Step, draft):
     if file_error:
         form.file.errors = [*form.file.errors, file_error]
         valid = False
-    db.session.commit()  # a good file is kept even when another field is wrong: nothing entered is lost
+    db.session.commit()
     if not valid:
         return render_step(step, draft, form, **step_context(step, draft))
-    store.save_answers(draft, step.name, form_values(form))
-    db.session.commit()
-    return next_step(draft, step)
+    return save_and_continue(step, draft, form)
 
 
-def household_step(step: Step, draft):
-    if request.method == "GET":
-        return form_step(step, draft)
-    form = make_form(step, draft)
-    # Pressing Enter submits with the first button ("Ajouter"): with no child typed, it means "Continuer".
-    adding = request.form.get("action") == "ajouter" and form.child_started()
-    if not form.validate():
-        return render_step(step, draft, form, **step_context(step, draft))
-    values = form_values(
-        form, skip=("child_first_name", "child_birth_day", "child_birth_month", "child_birth_year", "child_reason")
-    )
+CHILD_FIELDS = ("child_first_name", "child_birth_day", "child_birth_month", "child_birth_year", "child_reason")
+
+
+def save_household(step: Step, draft, form):
+    values = form_values(form, skip=CHILD_FIELDS)
     values["added_children"] = household.added_children(draft) + ([form.new_child] if form.new_child else [])
     store.save_answers(draft, step.name, values)
     db.session.commit()
-    if adding:
+    # Pressing Enter submits with the first button ("Ajouter"): with no child typed, it means "Continuer".
+    if request.form.get("action") == "ajouter" and form.new_child:
         return redirect(url_for("wizard.step", slug=step.slug, retour=request.args.get("retour")), 303)
     return next_step(draft, step)
 
@@ -373,9 +361,10 @@ def confirmation():
 
 HANDLERS = {
     "information": form_step,
-    "demandeur": applicant_step,
-    "verification": verification_step,
+    "demandeur": form_step,
+    "verification": form_step,
     "justificatif": document_step,
-    "foyer": household_step,
+    "foyer": form_step,
     "recapitulatif": recap_step,
 }
+SAVERS = {"demandeur": save_applicant, "verification": save_verification, "foyer": save_household}

@@ -4,7 +4,6 @@ Playwright's sync API drives chromium from the main thread; the app is served by
 against the session's API Particulier sandbox and local SMTP server (tests/conftest.py).
 """
 
-import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from passfamille import create_app
 
+from ..conftest import config_for
 from .journey import FIGURES_KEY, describe
 
 # Debian's chromium, never a downloaded build: `playwright install` is not available here (ecosystem.md §2.3).
@@ -50,21 +50,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, sandbox, smtp_server, migrated_template):
     folder = tmp_path_factory.mktemp("browser")
-    database = folder / "passfamille.db"
-    shutil.copy(migrated_template, database)
-    controller, _ = smtp_server
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "browser-test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-            "API_PARTICULIER_URL": sandbox.url,
-            "API_PARTICULIER_TOKEN": "bac-a-sable-passfamille",
-            "SMTP_URL": f"smtp://127.0.0.1:{controller.port}",
-            "DOCUMENTS_FOLDER": str(folder / "documents"),
-            "MAIL_FOLDER": str(folder / "mails"),
-        }
-    )
+    app = create_app(config_for(folder, sandbox, smtp_server, migrated_template))
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

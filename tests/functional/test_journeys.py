@@ -198,13 +198,18 @@ def test_retry_after_an_outage_shows_the_certified_facts(app, browser, sandbox):
     assert page.h1 == "Vérifiez les informations de la CAF/MSA"
 
 
-def test_later_check_records_the_application_and_recheck_completes_it(app, browser, sandbox):
-    sandbox.arm_fault("503", times=2)
+def to_result_for_later_check(browser, sandbox):
+    """DUPONT applies while the API is down and asks the commune to check with the CAF later."""
+    sandbox.arm_fault("503", times=2)  # the client retries once by itself
     page = through_api(browser, DUPONT)
     page = page.choose("Enregistrer ma demande : la mairie interrogera la CAF ou la MSA plus tard").submit("Continuer")
     page = add_child(page, "Lou", ("01", "02", "2019"))
     page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
-    page = page.submit("Continuer")
+    return page.submit("Continuer")
+
+
+def test_later_check_records_the_application_and_recheck_completes_it(app, browser, sandbox):
+    page = to_result_for_later_check(browser, sandbox)
     assert "Votre tarif sera calculé plus tard" in page.text
     page = finish(page)
     assert "interrogera la CAF ou la MSA" in page.text
@@ -285,12 +290,7 @@ def test_the_form_cannot_be_used_to_look_up_identity_after_identity(browser, san
 def test_recheck_gives_up_after_a_month_and_erases_the_identity(app, browser, sandbox):
     from datetime import timedelta
 
-    sandbox.arm_fault("503", times=2)
-    page = through_api(browser, DUPONT)
-    page = page.choose("Enregistrer ma demande : la mairie interrogera la CAF ou la MSA plus tard").submit("Continuer")
-    page = add_child(page, "Lou", ("01", "02", "2019"))
-    page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
-    finish(page.submit("Continuer"))
+    finish(to_result_for_later_check(browser, sandbox))
     with app.app_context():
         application = db.session.scalars(select(Application)).one()
         application.created_at -= timedelta(days=31)
