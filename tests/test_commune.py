@@ -1,5 +1,6 @@
 """The commune settings file: the example loads, and each kind of mistake gives one line naming the key."""
 
+import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,13 +20,19 @@ from passfamille.config import DEFAULT_COMMUNE_FILE
 EXAMPLE_TEXT = DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def example_logo_beside(tmp_path):
+    """Copies of the example settings written to tmp_path find the example's logo beside them."""
+    shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", tmp_path)
+
+
 def test_example_file_loads():
     settings = load_settings(DEFAULT_COMMUNE_FILE)
 
     assert settings.commune.name == "Ville de Val-Fleuri"
     assert settings.commune.siret == "21130990100018"
     assert settings.commune.colour == "#0b6e4f"
-    assert settings.commune.logo is None
+    assert settings.commune.logo == DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg"
     assert "L114-8" in settings.commune.legal_basis and "6, paragraphe 1, point e" in settings.commune.legal_basis
     assert settings.territory.postal_codes == {"75001", "75002", "13001", "13006", "13008"}
     assert settings.retention.application_months > settings.retention.refused_application_months
@@ -272,7 +279,7 @@ MISTAKES = [
     ),
     (
         "logo_file_missing",
-        broken('  # logo: "logo-val-fleuri.svg"', '  logo: "logo-val-fleuri.svg"'),
+        broken('  logo: "logo-val-fleuri.svg"', '  logo: "logo-absent.svg"'),
         "clé « commune.logo » : fichier introuvable",
     ),
     (
@@ -367,9 +374,8 @@ def test_unusable_file_gives_one_line(tmp_path, content, expected):
 
 
 def test_logo_is_found_next_to_the_settings_file(tmp_path):
-    (tmp_path / "logo-val-fleuri.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     settings_file = tmp_path / "commune.yaml"
-    settings_file.write_text(broken('  # logo: "logo-val-fleuri.svg"', '  logo: "logo-val-fleuri.svg"'))
+    settings_file.write_text(EXAMPLE_TEXT)
 
     assert load_settings(settings_file).commune.logo == (tmp_path / "logo-val-fleuri.svg").resolve()
 

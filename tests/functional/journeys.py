@@ -108,3 +108,27 @@ def finish(page):
     page = page.click("Continuer")
     assert page.h1 == "Vérifiez votre demande", page.h1
     return page.submit("Envoyer ma demande")
+
+
+def person(name, first_names, sex, born, department, commune):
+    return {
+        "birth_name": name,
+        "first_names": first_names,
+        "sex": sex,
+        "birth_date": born,
+        "department": department,
+        "commune": commune,
+    }
+
+
+BDR = "13 – Bouches-du-Rhône"
+# The identities the README lists, with what a person trying `make run` sees on the result page.
+README_IDENTITIES = [
+    (DUPONT, "Tranche B"),
+    (person("MARTIN", ["PIERRE"], "Masculin", ("12", "06", "1985"), BDR, "Marseille"), "Tranche C"),
+    (person("ROCHER", ["SANDRINE"], "Féminin", ("09", "11", "1986"), BDR, "Marseille"), "Tranche B"),
+    (person("BERNANRD", ["JULIEN"], "Masculin", ("27", "02", "1979"), BDR, "Saint-Antonin-sur-Bayon"), "Tranche C"),
+    (MSA_MARTIN, "n'est pas dans la commune"),
+    (GIRAUD, "n'est pas dans la commune"),
+    (LISA, "dépasse le plafond"),
+]

@@ -1,6 +1,8 @@
 """A commune that cannot identify families (no FranceConnect) may choose not to show them the CAF/MSA figures
 (API Particulier's CGU): the family sees that its file was found, agents get every fact."""
 
+import shutil
+
 import pytest
 from sqlalchemy import select
 
@@ -19,6 +21,7 @@ CERTIFIED = ["900", "LOUISE", "LAURA", "INES", "MAXIME", "MARSEILLE", "13006", "
 @pytest.fixture
 def hidden_app(app_config, tmp_path):
     settings = DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8").replace("  show_details: true", "  show_details: false")
+    shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", tmp_path)
     path = tmp_path / "commune.yaml"
     path.write_text(settings, encoding="utf-8")
     return create_app({**app_config, "PASSFAMILLE_COMMUNE": str(path)})

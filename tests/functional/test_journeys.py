@@ -15,6 +15,7 @@ from .journeys import (
     LEFEBVRE,
     LISA,
     MSA_MARTIN,
+    README_IDENTITIES,
     UNKNOWN,
     add_child,
     fault_identity,
@@ -301,3 +302,14 @@ def test_recheck_gives_up_after_a_month_and_erases_the_identity(app, browser, sa
     given_up = only_application(app)
     assert given_up.status == "to_verify" and given_up.recheck_identity is None
     assert given_up.api_outcome == "unavailable"
+
+
+@pytest.mark.parametrize(
+    ("identity", "outcome"), README_IDENTITIES, ids=[i["birth_name"] for i, _ in README_IDENTITIES]
+)
+def test_the_readme_sandbox_identities_give_what_the_readme_says(browser, identity, outcome):
+    page = through_api(browser, identity)
+    assert page.h1 == "Vérifiez les informations de la CAF/MSA", page.error_summary()
+    page = page.choose("Oui, elles sont correctes").submit("Continuer").submit("Continuer")
+    assert page.h1 == "Votre résultat"
+    assert outcome in page.soup.select_one(".alert").get_text(" "), page.text

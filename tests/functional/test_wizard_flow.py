@@ -143,3 +143,13 @@ def test_error_summary_links_land_on_the_fields(browser):
     assert "#birth_name" in links and "#sex-0" in links and "#birth_day" in links
     for href in links:
         assert page.soup.find(id=href[1:]) is not None, href
+
+
+def test_pages_carry_the_communes_logo_and_colour(browser):
+    page = browser.get("/")
+    logo = page.soup.select_one("header img")
+    assert logo["alt"] == ""  # the commune's name follows in text
+    response = browser.client.get(logo["src"])
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    theme = browser.client.get("/theme.css").get_data(as_text=True)
+    assert "--couleur: #0b6e4f" in theme
