@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from . import config, formatting
 from .api_particulier import ApiParticulierClient
 from .commune import load_settings
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db, limiter, migrate
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -37,11 +37,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXIES"]:
+        # Behind nginx or a load balancer: the client's address (for log-in throttling) is in X-Forwarded-For.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
     formatting.register(app)
 
     from .wizard.views import bp as wizard_bp
 
     app.register_blueprint(wizard_bp)
+    from . import backoffice
+
+    backoffice.register(app)
     _register_pages(app)
     _register_error_handlers(app)
     _register_security_headers(app)
@@ -89,6 +98,14 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(400)
     def bad_request(error):
         return render_template("errors/session.html"), 400
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("errors/403.html"), 403
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return render_template("errors/429.html"), 429
 
     @app.errorhandler(404)
     def not_found(error):

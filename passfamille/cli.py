@@ -45,5 +45,46 @@ def purge_command():
     )
 
 
+agents = AppGroup("agents", help="Comptes des agents de l'espace agents.")
+
+
+@agents.command("create", help="Crée un compte et affiche un lien à usage unique pour choisir le mot de passe.")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="Administrateur : gère aussi les comptes des agents.")
+def create_agent(email, admin):
+    from .backoffice import accounts
+
+    try:
+        agent = accounts.create(email, admin=admin)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Compte créé : {agent.email} ({agent.role_label.lower()}).")
+    click.echo("Lien à transmettre à l'agent, valable 3 jours et une seule fois, pour choisir son mot de passe :")
+    click.echo(accounts.password_link(agent))
+
+
+@agents.command("disable", help="Désactive un compte et ferme ses sessions.")
+@click.argument("email")
+def disable_agent(email):
+    from .backoffice import accounts
+
+    try:
+        agent = accounts.disable(email)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Compte désactivé : {agent.email}.")
+
+
+@agents.command("list", help="Liste les comptes.")
+def list_agents():
+    from .backoffice import accounts
+
+    for agent in accounts.all_agents():
+        state = "actif" if agent.active else "désactivé"
+        password = "" if agent.password_hash else ", mot de passe à choisir"
+        click.echo(f"{agent.email}\t{agent.role_label.lower()}\t{state}{password}")
+
+
 def register(app) -> None:
     app.cli.add_command(adhesions)
+    app.cli.add_command(agents)

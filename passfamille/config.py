@@ -50,4 +50,9 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_FOLDER": str(instance_path / "mails"),
         "DOCUMENTS_FOLDER": str(instance_path / "documents"),
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        # The address agents use, for links printed by `agents create` and sent in mails.
+        "PASSFAMILLE_URL": os.environ.get("PASSFAMILLE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Number of reverse proxies in front of the app (their X-Forwarded-For is trusted), 0 when none.
+        "PROXIES": int(os.environ.get("PASSFAMILLE_PROXIES", "0") or 0),
     }

@@ -1,9 +1,9 @@
 """Database models: the citizen's draft while the wizard runs, then the recorded application."""
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -79,7 +79,23 @@ class Application(db.Model):
     decision: Mapped[dict] = mapped_column(JSON, default=dict)
     rules_version: Mapped[str] = mapped_column(String(200))
 
+    # Review by the commune (back-office).
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    requested_document: Mapped[str | None] = mapped_column(Text)  # the message of "pièce demandée"
+    qf_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    qf_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pass_number: Mapped[str | None] = mapped_column(String(30), unique=True)
+    pass_valid_from: Mapped[date | None] = mapped_column(Date)
+    pass_valid_until: Mapped[date | None] = mapped_column(Date)
+
     documents: Mapped[list["Document"]] = relationship(back_populates="application")
+    events: Mapped[list["AuditEvent"]] = relationship(order_by="AuditEvent.at", cascade="all, delete-orphan")
+    qf_verified_by: Mapped["Agent | None"] = relationship(foreign_keys=[qf_verified_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
 
 
 class Document(db.Model):
@@ -99,3 +115,78 @@ class Document(db.Model):
 
     draft: Mapped[Draft | None] = relationship(back_populates="documents")
     application: Mapped[Application | None] = relationship(back_populates="documents")
+
+
+# --- Back-office ---------------------------------------------------------------------------------------------
+
+STATUS_LABELS = {
+    "submitted": "Déposée",
+    "to_verify": "Déposée, à vérifier",
+    "awaiting_recheck": "En attente de la CAF/MSA",
+    "in_review": "En instruction",
+    "documents_requested": "Pièce demandée",
+    "accepted": "Acceptée",
+    "refused": "Refusée",
+}
+
+
+class Agent(db.Model):
+    """A commune agent. Role "agent" reviews and decides; "admin" also manages agents."""
+
+    __tablename__ = "agent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def role_label(self) -> str:
+        return "Administrateur" if self.is_admin else "Agent"
+
+
+class AgentSession(db.Model):
+    """A logged-in agent. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "agent_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agent.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    agent: Mapped[Agent] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what to an application, and when: every status change and every verification."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    agent: Mapped[Agent | None] = relationship()
+
+
+class ApiEvent(db.Model):
+    """One call to API Particulier, without any personal data: for the agents' health banner."""
+
+    __tablename__ = "api_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    endpoint: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20))
+    status: Mapped[int | None] = mapped_column(Integer)
+    code: Mapped[str | None] = mapped_column(String(10))
+    request_id: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,25 @@
+"""The agents' back-office: every route requires a logged-in agent, except logging in and choosing a password."""
+
+from flask import Blueprint, g, redirect, request, url_for
+
+from . import auth
+
+bp = Blueprint("backoffice", __name__, url_prefix="/agents")
+
+# The only back-office endpoints reachable without a session; a structural test walks url_map against this list.
+PUBLIC_ENDPOINTS = frozenset({"backoffice.login", "backoffice.choose_password"})
+
+
+@bp.before_request
+def require_agent():
+    g.agent = auth.current_agent()
+    if g.agent is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        return redirect(url_for("backoffice.login"), 303)
+    return None
+
+
+def register(app) -> None:
+    # Importing the view modules attaches their routes to bp.
+    from .views import account, agents, dashboard, detail, exports, health, queue  # noqa: F401
+
+    app.register_blueprint(bp)

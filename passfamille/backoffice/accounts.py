@@ -1,0 +1,64 @@
+"""Managing agents' accounts (CLI and admin pages share this)."""
+
+import re
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Agent
+from .auth import close_all_sessions, find_agent, normalise_email, password_link
+
+__all__ = ["AccountError", "create", "disable", "enable", "all_agents", "password_link", "new_password_link"]
+
+_EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class AccountError(Exception):
+    pass
+
+
+def create(email: str, admin: bool = False) -> Agent:
+    email = normalise_email(email)
+    if not re.match(_EMAIL_SHAPE, email):
+        raise AccountError(f"Adresse électronique invalide : « {email} »")
+    if find_agent(email) is not None:
+        raise AccountError(f"Un compte existe déjà pour {email}")
+    agent = Agent(email=email, is_admin=admin)
+    db.session.add(agent)
+    db.session.commit()
+    return agent
+
+
+def _existing(email: str) -> Agent:
+    agent = find_agent(email)
+    if agent is None:
+        raise AccountError(f"Aucun compte pour {normalise_email(email)}")
+    return agent
+
+
+def disable(email: str) -> Agent:
+    agent = _existing(email)
+    agent.active = False
+    close_all_sessions(agent)
+    db.session.commit()
+    return agent
+
+
+def enable(email: str) -> Agent:
+    agent = _existing(email)
+    agent.active = True
+    db.session.commit()
+    return agent
+
+
+def new_password_link(email: str) -> str:
+    """A fresh one-time link; the old password stops working until a new one is chosen."""
+    agent = _existing(email)
+    agent.password_hash = None
+    close_all_sessions(agent)
+    db.session.commit()
+    return password_link(agent)
+
+
+def all_agents() -> list[Agent]:
+    return list(db.session.scalars(select(Agent).order_by(Agent.email)))

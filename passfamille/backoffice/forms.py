@@ -1,0 +1,47 @@
+"""Back-office forms. Messages in French; the base strips whitespace like the citizen's forms."""
+
+from wtforms import PasswordField, StringField
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from ..wizard.forms import StepForm
+from .auth import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(StepForm):
+    email = StringField("Adresse électronique", validators=[InputRequired("Saisissez votre adresse électronique")])
+    password = PasswordField("Mot de passe", validators=[InputRequired("Saisissez votre mot de passe")])
+
+
+class ChoosePasswordForm(StepForm):
+    password = PasswordField(
+        "Nouveau mot de passe",
+        description=f"Au moins {MIN_PASSWORD_LENGTH} caractères. Une phrase de plusieurs mots se retient mieux.",
+        validators=[
+            InputRequired("Choisissez un mot de passe"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères",
+            ),
+        ],
+    )
+    confirmation = PasswordField(
+        "Confirmez le mot de passe", validators=[InputRequired("Saisissez de nouveau le mot de passe")]
+    )
+
+    def validate_confirmation(self, field):
+        if field.data != self.password.data:
+            raise ValidationError("Les deux mots de passe ne sont pas identiques")
+
+
+class AgentEmailForm(StepForm):
+    email = StringField(
+        "Adresse électronique de l'agent",
+        validators=[
+            InputRequired("Saisissez l'adresse électronique de l'agent"),
+            Email(
+                "Saisissez une adresse électronique valide, par exemple : prenom.nom@mairie.fr",
+                check_deliverability=False,
+            ),
+        ],
+    )

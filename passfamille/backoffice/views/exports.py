@@ -1,0 +1,1 @@
+"""Back-office views: exports (to be written)."""
