@@ -3,7 +3,8 @@
 from flask import current_app
 
 from ..api_particulier import ApiParticulierError, FamilyFacts, Identity, Person
-from ..models import Draft
+from ..extensions import db
+from ..models import ApiEvent, Draft
 
 # Fields of the applicant step that make up the civil identity: changing any of them drops the facts.
 IDENTITY_FIELDS = (
@@ -118,4 +119,14 @@ def fetch(draft: Draft, values: dict) -> str:
     certified["identity_failures"] = failures
     certified["calls"] = calls + 1
     draft.certified = certified
+    # For the agents' health banner: the outcome of the call, never who it was about.
+    db.session.add(
+        ApiEvent(
+            endpoint="quotient_familial",
+            outcome=certified["outcome"],
+            status=certified.get("status", 200 if certified["outcome"] == "ok" else None),
+            code=certified.get("code"),
+            request_id=certified.get("request_id"),
+        )
+    )
     return certified["outcome"]

@@ -1,0 +1,143 @@
+"""The life of an application after submission: allowed status changes, what each one records, and the mail
+that tells the family. Every change leaves an AuditEvent (who, when, from, to)."""
+
+import logging
+from datetime import date
+
+from flask import current_app, render_template
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from .. import mail
+from ..extensions import db
+from ..models import Agent, Application, AuditEvent, utcnow
+from ..retention import months_after
+
+log = logging.getLogger(__name__)
+
+# déposée → en instruction → acceptée / refusée / pièce demandée → (the family answers) → en instruction → …
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "submitted": frozenset({"in_review"}),
+    "to_verify": frozenset({"in_review"}),
+    "awaiting_recheck": frozenset({"in_review"}),
+    "in_review": frozenset({"accepted", "refused", "documents_requested"}),
+    "documents_requested": frozenset({"in_review"}),
+    "accepted": frozenset(),
+    "refused": frozenset(),
+}
+FAMILY_LINK_MAX_AGE = 60 * 24 * 3600  # a family has two months to answer a request for a document
+
+
+class TransitionError(Exception):
+    """A status change that the workflow does not allow, or that lacks what it needs (a reason, a message)."""
+
+
+def allowed(application: Application) -> frozenset[str]:
+    return TRANSITIONS.get(application.status, frozenset())
+
+
+def record(
+    application: Application,
+    agent: Agent | None,
+    action: str,
+    detail: str | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        application=application, agent=agent, action=action, detail=detail, from_status=from_status, to_status=to_status
+    )
+    db.session.add(event)
+    return event
+
+
+def change_status(
+    application: Application,
+    to_status: str,
+    agent: Agent | None,
+    *,
+    reason: str | None = None,
+    message: str | None = None,
+    today: date | None = None,
+) -> AuditEvent:
+    """Apply one status change, record it, commit, then mail the family. Raises TransitionError."""
+    today = today or date.today()
+    from_status = application.status
+    if to_status not in allowed(application):
+        raise TransitionError(f"Passage de « {from_status} » à « {to_status} » impossible")
+    detail = None
+    if to_status == "refused":
+        if not (reason or "").strip():
+            raise TransitionError("Indiquez le motif du refus")
+        application.refusal_reason = detail = reason.strip()
+    elif to_status == "documents_requested":
+        if not (message or "").strip():
+            raise TransitionError("Indiquez la pièce demandée à la famille")
+        application.requested_document = detail = message.strip()
+    elif to_status == "accepted":
+        _grant_pass(application, today)
+        detail = f"Pass n° {application.pass_number}"
+    if to_status in ("accepted", "refused"):
+        application.decided_at = utcnow()
+        settings = current_app.extensions["commune"]
+        months = (
+            settings.retention.application_months
+            if to_status == "accepted"
+            else (settings.retention.refused_application_months)
+        )
+        application.purge_after = months_after(today, months)
+    application.status = to_status
+    event = record(application, agent, "status", detail, from_status, to_status)
+    db.session.commit()
+    log.info("application status reference=%s from=%s to=%s", application.reference, from_status, to_status)
+    notify_family(application)
+    return event
+
+
+def _grant_pass(application: Application, today: date) -> None:
+    validity = current_app.extensions["commune"].pass_famille.validity
+    application.pass_number = f"PASS-{today.year}-{application.id:06d}"
+    application.pass_valid_from = today
+    if validity.until is not None:
+        application.pass_valid_until = validity.until
+    else:
+        application.pass_valid_until = months_after(today, validity.months).date()
+
+
+def notify_family(application: Application) -> bool:
+    """The mail for the application's current status, in plain French."""
+    settings = current_app.extensions["commune"]
+    body = render_template(
+        f"mails/statut-{application.status}.txt",
+        application=application,
+        settings=settings,
+        family_link=family_link(application),
+    )
+    subject = f"{settings.pass_famille.title} : demande {application.reference}"
+    return mail.send(application.email, subject, body)
+
+
+# --- the family's link (answer a request for a document, see the attestation) -----------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="passfamille-famille")
+
+
+def family_token(application: Application) -> str:
+    # Bound to the status: once the family has answered (or the application moved on), the link expires.
+    return _serializer().dumps({"application": application.id, "status": application.status})
+
+
+def family_link(application: Application) -> str:
+    return f"{current_app.config['PASSFAMILLE_URL']}/demande/suivi/{family_token(application)}"
+
+
+def application_from_family_token(token: str) -> Application | None:
+    try:
+        data = _serializer().loads(token, max_age=FAMILY_LINK_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    application = db.session.get(Application, data.get("application")) if isinstance(data, dict) else None
+    if application is None or application.status != data.get("status"):
+        return None
+    return application
