@@ -1,12 +1,13 @@
 """Retention enforced by `flask --app wsgi adhesions purge` (run it daily from cron or a systemd timer)."""
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Application, Draft, utcnow
+from .models import Application, Document, Draft, utcnow
 from .wizard import documents
 
 
@@ -37,5 +38,21 @@ def purge(now=None) -> dict:
             db.session.delete(draft)
         db.session.delete(application)
         counts["applications"] += 1
+    counts["documents"] += _purge_documents_of_decided(now)
     db.session.commit()
     return counts
+
+
+def _purge_documents_of_decided(now: datetime) -> int:
+    """Proofs are kept after a decision only for the appeal period (retention.documents_days_after_decision)."""
+    days = current_app.extensions["commune"].retention.documents_days_after_decision
+    decided = (
+        select(Document)
+        .join(Application, Document.application_id == Application.id)
+        .where(Application.decided_at.is_not(None), Application.decided_at < now - timedelta(days=days))
+    )
+    removed = 0
+    for document in db.session.scalars(decided).all():
+        documents.delete(document)
+        removed += 1
+    return removed

@@ -75,3 +75,27 @@ def test_purge_removes_expired_drafts_and_their_files_and_applications_past_rete
     with app.app_context():
         assert db.session.scalar(select(func.count(Application.id))) == 1
         assert db.session.scalar(select(func.count(Document.id))) == 0
+
+
+def test_purge_removes_proofs_once_the_appeal_period_after_a_decision_is_over(app, browser, documents_folder):
+    page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
+    page = fill_identity(page, DUPONT).submit("Continuer")
+    page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.pdf", b"%PDF-1.4 x")
+    page = page.fill("Quotient familial indiqué sur le document, en euros", "800").submit("Continuer")
+    page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
+    finish(add_child(page).submit("Continuer"))
+    days = app.extensions["commune"].retention.documents_days_after_decision
+    with app.app_context():
+        application = db.session.scalars(select(Application)).one()
+        application.decided_at = utcnow() - timedelta(days=days - 1)
+        db.session.commit()
+    assert "0 justificatif(s)" in app.test_cli_runner().invoke(args=["adhesions", "purge"]).output
+    assert len(list(documents_folder.iterdir())) == 1  # still within the appeal period
+    with app.app_context():
+        application = db.session.scalars(select(Application)).one()
+        application.decided_at = utcnow() - timedelta(days=days + 1)
+        db.session.commit()
+    assert "1 justificatif(s)" in app.test_cli_runner().invoke(args=["adhesions", "purge"]).output
+    assert list(documents_folder.iterdir()) == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Application.id))) == 1  # the application itself stays
