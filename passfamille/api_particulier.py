@@ -30,6 +30,7 @@ class _HideQueryStrings(logging.Filter):
 logging.getLogger("urllib3.connectionpool").addFilter(_HideQueryStrings())
 
 QF_PATH = "/v3/dss/quotient_familial/identite"
+INTROSPECT_PATH = "/api/introspect"
 FRANCE = "99100"
 
 
@@ -150,6 +151,15 @@ class QuotientFamilial:
 
 
 @dataclass(frozen=True)
+class TokenGrant:
+    """What /api/introspect says of our token: its id (the JWT's jti), name and scopes."""
+
+    id: str | None
+    name: str | None
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True)
 class FamilyFacts:
     """The minimal certified facts. A key missing from the token's scopes is None / empty."""
 
@@ -237,6 +247,38 @@ class ApiParticulierClient:
         params = [("recipient", self.recipient), *identity.params()]
         data, request_id = self._get("quotient_familial", QF_PATH, params)
         return _facts(data, request_id)
+
+    def introspect(self, timeout: tuple[float, float] | None = None) -> TokenGrant:
+        """The token's scopes (GET /api/introspect, v2 flat body). No retry: the agents' health check has a short
+        budget of its own and asks again a few minutes later."""
+        started = time.monotonic()
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        try:
+            response = self.session.get(
+                self.base_url + INTROSPECT_PATH, headers=headers, timeout=timeout or self.timeout
+            )
+        except requests.exceptions.ReadTimeout:
+            self._log("introspect", None, started, "timeout", None)
+            raise Unavailable("délai dépassé", code="timeout") from None
+        except requests.exceptions.RequestException as exc:
+            self._log("introspect", None, started, type(exc).__name__, None)
+            raise Unavailable("connexion impossible", code="connection") from None
+        request_id = response.headers.get("X-Request-ID")
+        status = response.status_code
+        self._log("introspect", status, started, None, request_id)
+        if status == 200:
+            try:
+                body = response.json()
+                scopes = body["scopes"]
+                if not isinstance(scopes, list):
+                    raise TypeError
+                return TokenGrant(id=body.get("_id"), name=body.get("name"), scopes=frozenset(map(str, scopes)))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise Unavailable("réponse illisible", status=status, code="malformed", request_id=request_id) from None
+        if status in (401, 403):
+            raise Refused(f"HTTP {status}", status=status, request_id=request_id)
+        error_class = Unavailable if status in (409, 429) or status >= 500 else BadRequest
+        raise error_class(f"HTTP {status}", status=status, request_id=request_id)
 
     def _get(self, label: str, path: str, params: list[tuple[str, str]]) -> tuple[dict, str | None]:
         """GET with at most one retry: connection error, 502/503/504, or 429 with a short Retry-After."""

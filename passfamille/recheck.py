@@ -8,7 +8,7 @@ from sqlalchemy import select
 from . import decisions, rules
 from .api_particulier import ApiParticulierClient, ApiParticulierError, Unavailable
 from .extensions import db
-from .models import Application
+from .models import ApiEvent, Application
 from .wizard.certify import to_identity
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,13 @@ def _household(application: Application, facts) -> rules.Household:
     )
 
 
+def _record_call(outcome: str, status: int | None, code: str | None = None, request_id: str | None = None) -> None:
+    # For the agents' health banner, like the wizard's calls: the outcome of the call, never who it was about.
+    db.session.add(
+        ApiEvent(endpoint="quotient_familial", outcome=outcome, status=status, code=code, request_id=request_id)
+    )
+
+
 def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
     from flask import current_app
 
@@ -52,7 +59,8 @@ def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
         counts["checked"] += 1
         try:
             facts = client.quotient_familial(to_identity(application.recheck_identity))
-        except Unavailable:
+        except Unavailable as error:
+            _record_call(error.outcome, error.status, error.code, error.request_id)
             if (today - application.created_at.date()).days < GIVE_UP_AFTER_DAYS:
                 counts["still_unavailable"] += 1
                 continue
@@ -60,10 +68,12 @@ def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
             application.api_outcome = "unavailable"
             counts["unresolved"] += 1
         except ApiParticulierError as error:
+            _record_call(error.outcome, error.status, error.code, error.request_id)
             # Not found or not recognised: an agent asks the family for a document.
             application.api_outcome = error.outcome
             counts["unresolved"] += 1
         else:
+            _record_call("ok", 200, request_id=facts.request_id)
             household = _household(application, facts)
             qf = facts.quotient_familial
             application.qf_value, application.qf_provider = (qf.value, qf.provider) if qf else (None, None)
@@ -82,4 +92,5 @@ def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
         application.recheck_identity = None
         db.session.commit()
         log.info("recheck reference=%s outcome=%s", application.reference, application.api_outcome)
+    db.session.commit()  # the calls of applications still waiting
     return counts

@@ -1,1 +1,231 @@
-"""Back-office views: health (to be written)."""
+"""Back-office views: the health of API Particulier — a banner on every agents' page, and a page of details.
+
+The banner tells the agents, before the families notice, that the token is refused or about to expire, or that
+the API fails: families then go through documents, and the agents have more of them to check.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from flask import current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from ...formatting import LOCALE, short_date
+from ...models import utcnow
+from .. import bp, health
+
+LEVELS = ("ok", "warning", "error")
+PARIS = ZoneInfo("Europe/Paris")
+SCOPE_LABELS = {
+    "cnaf_quotient_familial": "quotient familial",
+    "cnaf_allocataires": "allocataires",
+    "cnaf_enfants": "enfants",
+    "cnaf_adresse": "adresse",
+}
+OUTCOME_WORDS = {
+    "unavailable": ("indisponibilité", "indisponibilités"),
+    "refused": ("refus", "refus"),
+    "bad_request": ("requête invalide", "requêtes invalides"),
+}
+CODE_WORDS = {"timeout": "délai dépassé", "connection": "connexion impossible", "malformed": "réponse illisible"}
+TOKEN_STATES = {
+    "valid": "Valide",
+    "refused": "Refusé",
+    "unreachable": "Non vérifié : API Particulier ne répond pas",
+    "unexpected": "Non vérifié : réponse inattendue",
+    "missing": "Aucun jeton configuré",
+    "checking": "Vérification en cours",
+}
+RENEW = (
+    "À faire : le responsable technique demande un nouveau jeton sur l'espace partenaire d'API Particulier, "
+    "le renseigne dans API_PARTICULIER_TOKEN et redémarre le service. En attendant, vérifiez les justificatifs."
+)
+
+
+def local_datetime(value: datetime | None) -> str:
+    """14/07/2026 à 09:30, in the commune's time (stored times are UTC)."""
+    if value is None:
+        return ""
+    return format_datetime(value.replace(tzinfo=UTC), "dd/MM/yyyy 'à' HH:mm", tzinfo=PARIS, locale=LOCALE)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+@dataclass(frozen=True)
+class Message:
+    level: str
+    text: str
+    advice: str = ""
+
+
+@dataclass(frozen=True)
+class Banner:
+    messages: tuple[Message, ...]
+
+    @property
+    def level(self) -> str:
+        return max((m.level for m in self.messages), key=LEVELS.index, default="ok")
+
+
+def _token_messages(check: health.TokenCheck) -> list[Message]:
+    if check.state == "valid":
+        if check.lacks_quotient_familial:
+            return [
+                Message(
+                    "warning",
+                    "Le jeton API Particulier ne donne pas accès au quotient familial : "
+                    "les familles passent par les justificatifs.",
+                    "À faire : demandez l'habilitation « cnaf_quotient_familial » sur l'espace partenaire "
+                    "d'API Particulier.",
+                )
+            ]
+        scopes = [label for scope, label in SCOPE_LABELS.items() if scope in check.grant.scopes]
+        return [Message("ok", f"Jeton API Particulier valide : {', '.join(scopes)}.")]
+    if check.state == "refused":
+        return [
+            Message("error", "Le jeton API Particulier est refusé : les familles passent par les justificatifs.", RENEW)
+        ]
+    if check.state == "missing":
+        return [
+            Message(
+                "error",
+                "Aucun jeton API Particulier n'est configuré : les familles passent par les justificatifs.",
+                RENEW,
+            )
+        ]
+    if check.state == "unreachable":
+        cause = CODE_WORDS.get(check.code or "") or (f"HTTP {check.status}" if check.status else "sans réponse")
+        return [
+            Message(
+                "warning",
+                f"API Particulier ne répond pas ({cause}) : l'état du jeton n'a pas pu être vérifié.",
+                "Les demandes déposées pendant une panne sont interrogées de nouveau plus tard.",
+            )
+        ]
+    if check.state == "unexpected":
+        return [
+            Message(
+                "warning",
+                f"API Particulier a donné une réponse inattendue (HTTP {check.status}) : l'état du jeton n'a pas "
+                "pu être vérifié.",
+                "À faire : le responsable technique vérifie l'adresse API_PARTICULIER_URL.",
+            )
+        ]
+    return []  # "checking": another request is asking right now
+
+
+def _expiry_message(expires_at: datetime | None, now: datetime) -> Message | None:
+    if expires_at is None:
+        return None
+    days = (expires_at.date() - now.date()).days
+    if expires_at <= now:
+        return Message("error", f"Le jeton API Particulier a expiré le {short_date(expires_at)}.", RENEW)
+    if days <= health.EXPIRY_WARNING_DAYS:
+        when = {0: "aujourd'hui", 1: "demain"}.get(days, f"dans {days} jours")
+        return Message(
+            "warning",
+            f"Le jeton API Particulier expire le {short_date(expires_at)} ({when}).",
+            "À faire : demandez-en un nouveau dès maintenant, avant que les familles ne soient renvoyées vers "
+            "les justificatifs.",
+        )
+    return Message("ok", f"Il expire le {short_date(expires_at)}.")
+
+
+def _causes(group: health.ErrorGroup) -> str:
+    labels = []
+    for status, code, _count in group.causes:
+        label = CODE_WORDS.get(code or "") or (str(status) if status else "sans réponse")
+        if label not in labels:
+            labels.append(label)
+    return ", ".join(labels)
+
+
+def _group_text(group: health.ErrorGroup) -> str:
+    return f"{_plural(group.count, *OUTCOME_WORDS[group.outcome])} ({_causes(group)})"
+
+
+def _errors_message(recent: health.RecentCalls) -> Message | None:
+    if not recent.errors:
+        return None
+    parts = ", ".join(_group_text(g) for g in recent.groups)
+    return Message("warning", f"{_plural(recent.errors, 'erreur', 'erreurs')} en 24 h : {parts}.")
+
+
+def banner() -> Banner:
+    now = utcnow()
+    check = health.token_check(now)
+    messages = _token_messages(check)
+    expiry = _expiry_message(health.token_expiry(current_app.config["API_PARTICULIER_TOKEN"]), now)
+    errors = _errors_message(health.recent_calls(now))
+    return Banner(tuple(m for m in [*messages, expiry, errors] if m is not None))
+
+
+def health_banner() -> Markup:
+    # Rendered by an escaping template: its output is safe to insert as is.
+    return Markup(render_template("backoffice/_bandeau-sante.html", banner=banner()))  # noqa: S704
+
+
+@bp.context_processor
+def health_context():
+    return {"health_banner": health_banner}
+
+
+# --- the details page ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    label: str
+    count: int
+    causes: str
+
+
+@dataclass(frozen=True)
+class HealthPage:
+    api_url: str
+    token_state: str
+    token_name: str
+    token_id: str
+    scopes: tuple[tuple[str, str], ...]
+    expires_on: str
+    checked_at: str
+    calls: int
+    errors: int
+    rows: tuple[ErrorRow, ...]
+    last_error_at: str
+
+
+def _page() -> HealthPage:
+    now = utcnow()
+    check = health.token_check(now)
+    recent = health.recent_calls(now)
+    grant = check.grant
+    state = TOKEN_STATES[check.state]
+    if check.status and check.state != "valid":
+        state += f" (HTTP {check.status})"
+    return HealthPage(
+        api_url=current_app.config["API_PARTICULIER_URL"],
+        token_state=state,
+        token_name=(grant.name or "") if grant else "",
+        token_id=(grant.id or "") if grant else "",
+        scopes=tuple((scope, SCOPE_LABELS.get(scope, "")) for scope in sorted(grant.scopes)) if grant else (),
+        expires_on=short_date(health.token_expiry(current_app.config["API_PARTICULIER_TOKEN"])),
+        checked_at=local_datetime(check.checked_at),
+        calls=recent.calls,
+        errors=recent.errors,
+        rows=tuple(ErrorRow(OUTCOME_WORDS[g.outcome][1].capitalize(), g.count, _causes(g)) for g in recent.groups),
+        last_error_at=local_datetime(recent.last_error_at),
+    )
+
+
+@bp.route("/sante", methods=["GET", "POST"], endpoint="health")
+def health_page():
+    if request.method == "POST":
+        # "Vérifier de nouveau": after the token was replaced, the banner need not wait for the cache to expire.
+        health.forget()
+        return redirect(url_for("backoffice.health"), 303)
+    return render_template("backoffice/sante.html", page=_page())
