@@ -2,14 +2,14 @@
 that tells the family. Every change leaves an AuditEvent (who, when, from, to)."""
 
 import logging
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .. import mail
 from ..extensions import db
-from ..models import Agent, Application, AuditEvent, utcnow
+from ..models import STATUS_LABELS, Agent, Application, AuditEvent, utcnow
 from ..retention import months_after
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,9 @@ def record(
     from_status: str | None = None,
     to_status: str | None = None,
 ) -> AuditEvent:
-    event = AuditEvent(
-        application=application, agent=agent, action=action, detail=detail, from_status=from_status, to_status=to_status
-    )
+    event = AuditEvent(agent=agent, action=action, detail=detail, from_status=from_status, to_status=to_status)
+    # AuditEvent has no relationship back to its application: the list of events holds the link.
+    application.events.append(event)
     db.session.add(event)
     return event
 
@@ -57,14 +57,17 @@ def change_status(
     *,
     reason: str | None = None,
     message: str | None = None,
+    detail: str | None = None,
     today: date | None = None,
 ) -> AuditEvent:
-    """Apply one status change, record it, commit, then mail the family. Raises TransitionError."""
+    """Apply one status change, record it, commit, then mail the family. Raises TransitionError.
+
+    `detail` is kept in the audit log when the change itself has none (e.g. "pièce envoyée par la famille")."""
     today = today or date.today()
     from_status = application.status
-    if to_status not in allowed(application):
-        raise TransitionError(f"Passage de « {from_status} » à « {to_status} » impossible")
-    detail = None
+    problem = transition_problem(application, to_status)
+    if problem:
+        raise TransitionError(problem)
     if to_status == "refused":
         if not (reason or "").strip():
             raise TransitionError("Indiquez le motif du refus")
@@ -76,21 +79,65 @@ def change_status(
     elif to_status == "accepted":
         _grant_pass(application, today)
         detail = f"Pass n° {application.pass_number}"
+    settings = current_app.extensions["commune"]
     if to_status in ("accepted", "refused"):
         application.decided_at = utcnow()
-        settings = current_app.extensions["commune"]
         months = (
             settings.retention.application_months
             if to_status == "accepted"
             else (settings.retention.refused_application_months)
         )
         application.purge_after = months_after(today, months)
+    elif to_status == "documents_requested":
+        # A file left without an answer is erased sooner (retention.incomplete_application_days) ...
+        days = settings.retention.incomplete_application_days
+        application.purge_after = (
+            months_after(today, settings.retention.refused_application_months)
+            if days is None
+            else datetime.combine(today, time()) + timedelta(days=days)
+        )
+    elif from_status == "documents_requested":
+        # ... and gets back the ordinary retention once the family has answered.
+        application.purge_after = months_after(today, settings.retention.application_months)
     application.status = to_status
     event = record(application, agent, "status", detail, from_status, to_status)
     db.session.commit()
     log.info("application status reference=%s from=%s to=%s", application.reference, from_status, to_status)
-    notify_family(application)
+    # The change stands even if the mail fails; the agent is told so that the family can be reached otherwise.
+    event.family_notified = notify_family(application, previous_status=from_status, by_agent=agent is not None)
     return event
+
+
+def transition_problem(application: Application, to_status: str) -> str | None:
+    """Why the application cannot move to `to_status` now, in French, or None when it can."""
+    if to_status not in allowed(application):
+        return _not_allowed(application.status, to_status)
+    if to_status == "accepted":
+        return acceptance_problem(application)
+    return None
+
+
+def acceptance_problem(application: Application) -> str | None:
+    """Why the application cannot be accepted yet, in French, or None.
+
+    The pass carries a tariff: only a decision the rules call eligible can be granted, and a QF read on a
+    document counts only once an agent has checked it on the document."""
+    if application.qf_source == "document" and application.qf_verified_at is None:
+        return "Vérifiez d'abord le quotient familial sur le justificatif"
+    if application.eligible is None:
+        return "Le quotient familial n'est pas encore connu : demandez un justificatif à la famille"
+    if not application.eligible:
+        return "Selon les règles, cette demande ne remplit pas les conditions : elle ne peut pas être acceptée"
+    return None
+
+
+def _not_allowed(from_status: str, to_status: str) -> str:
+    current = STATUS_LABELS.get(from_status, from_status)
+    if to_status not in STATUS_LABELS:
+        return f"Action inconnue pour une demande « {current} »"
+    if not TRANSITIONS.get(from_status):
+        return f"Cette demande est déjà « {current} » : son statut ne peut plus changer"
+    return f"Cette demande est « {current} » : elle ne peut pas passer à « {STATUS_LABELS[to_status]} »"
 
 
 def _grant_pass(application: Application, today: date) -> None:
@@ -103,7 +150,7 @@ def _grant_pass(application: Application, today: date) -> None:
         application.pass_valid_until = months_after(today, validity.months).date()
 
 
-def notify_family(application: Application) -> bool:
+def notify_family(application: Application, previous_status: str | None = None, by_agent: bool = True) -> bool:
     """The mail for the application's current status, in plain French."""
     settings = current_app.extensions["commune"]
     body = render_template(
@@ -111,6 +158,8 @@ def notify_family(application: Application) -> bool:
         application=application,
         settings=settings,
         family_link=family_link(application),
+        previous_status=previous_status,
+        by_agent=by_agent,
     )
     subject = f"{settings.pass_famille.title} : demande {application.reference}"
     return mail.send(application.email, subject, body)

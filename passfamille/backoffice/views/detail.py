@@ -1,1 +1,122 @@
-"""Back-office views: detail (to be written)."""
+"""One application: its page, the status changes an agent makes there, the QF check, the attestation, and the
+download of its documents (served to logged-in agents only, never from static/)."""
+
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+
+from ...extensions import db
+from ...models import Application, Document
+from ...wizard import documents
+from .. import bp, verification, workflow
+from ..forms_detail import DocumentRequestForm, RefusalForm, StatusForm, VerificationForm, parse_euros
+from ..viewmodels_detail import attestation_view, detail_view
+
+STATUS_FORMS = {"refused": RefusalForm, "documents_requested": DocumentRequestForm}
+DONE = {
+    "in_review": "Demande prise en charge.",
+    "accepted": "Demande acceptée : le pass est attribué.",
+    "refused": "Demande refusée.",
+    "documents_requested": "Pièce demandée.",
+}
+
+
+def _application(application_id: int) -> Application:
+    found = db.session.get(Application, application_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _page(application: Application, forms: dict | None = None, problem: str | None = None, status: int = 200):
+    """The page, with blank forms except the one just posted (kept with its values and errors)."""
+    blank = {
+        "refused": RefusalForm(formdata=None),
+        "documents_requested": DocumentRequestForm(formdata=None),
+        "verification": VerificationForm(formdata=None, qf=str(application.qf_value or "")),
+    }
+    forms = blank | (forms or {})
+    errors = [(f.id, m) for form in forms.values() for f in form if f.type != "HiddenField" for m in f.errors]
+    view = detail_view(application)
+    return (
+        render_template("backoffice/demande.html", demande=view, forms=forms, errors=errors, problem=problem),
+        status,
+    )
+
+
+@bp.get("/demandes/<int:application_id>")
+def application(application_id):
+    return _page(_application(application_id))
+
+
+@bp.post("/demandes/<int:application_id>/statut")
+def change_status(application_id):
+    application = _application(application_id)
+    to = request.form.get("to", "")
+    # Checked before the form: a second click on "Refuser" must say the application is already refused.
+    problem = workflow.transition_problem(application, to)
+    if problem:
+        return _page(application, problem=problem, status=409)
+    form = STATUS_FORMS.get(to, StatusForm)()
+    if not form.validate():
+        return _page(application, forms={to: form}, status=400)
+    try:
+        event = workflow.change_status(
+            application,
+            to,
+            g.agent,
+            reason=form.reason.data if to == "refused" else None,
+            message=form.message.data if to == "documents_requested" else None,
+        )
+    except workflow.TransitionError as error:
+        db.session.rollback()
+        return _page(application, problem=str(error), status=409)
+    _done(DONE[to], event)
+    return redirect(url_for("backoffice.application", application_id=application.id), 303)
+
+
+def _done(message: str, event) -> None:
+    if getattr(event, "family_notified", True):
+        flash(f"{message} La famille en est informée par courriel.", "success")
+    else:
+        flash(f"{message} Le courriel à la famille n'a pas pu être envoyé : prévenez-la autrement.", "warning")
+
+
+@bp.post("/demandes/<int:application_id>/verification-qf")
+def verify_qf(application_id):
+    application = _application(application_id)
+    problem = verification.problem(application)
+    if problem:
+        return _page(application, problem=problem, status=409)
+    form = VerificationForm()
+    if not form.validate():
+        return _page(application, forms={"verification": form}, status=400)
+    verification.verify(application, g.agent, parse_euros(form.qf.data))
+    flash("Quotient familial vérifié : la décision est recalculée avec les mêmes règles.", "success")
+    return redirect(url_for("backoffice.application", application_id=application.id), 303)
+
+
+@bp.get("/demandes/<int:application_id>/attestation")
+def attestation(application_id):
+    application = _application(application_id)
+    if application.status != "accepted":
+        abort(404)
+    return render_template("backoffice/attestation.html", attestation=attestation_view(application))
+
+
+@bp.get("/documents/<int:document_id>")
+def document(document_id):
+    found = db.session.get(Document, document_id)
+    # A draft's document is the citizen's until the application is sent.
+    if found is None or found.application is None:
+        abort(404)
+    path = documents.folder() / found.stored_name
+    if not path.is_file():
+        abort(404)
+    extension = found.stored_name.rsplit(".", 1)[-1]
+    response = send_file(
+        path,
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=f"{found.application.reference}-piece-{found.id}.{extension}",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

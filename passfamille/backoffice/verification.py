@@ -1,0 +1,110 @@
+"""Checking a quotient familial read on a document: the agent confirms or corrects it, the same rules decide
+again, the check is audited, and the document, no longer needed, is deleted."""
+
+import logging
+from datetime import date
+
+from flask import current_app
+
+from .. import decisions, rules
+from ..extensions import db
+from ..formatting import euros
+from ..models import Agent, Application, AuditEvent, utcnow
+from ..wizard import documents
+from . import workflow
+
+log = logging.getLogger(__name__)
+
+
+class VerificationError(Exception):
+    """The QF of this application cannot be verified (already verified, decided, or nothing to check)."""
+
+
+def problem(application: Application) -> str | None:
+    """Why the QF of this application cannot be verified now, in French, or None when it can."""
+    if application.qf_verified_at is not None:
+        return "Le quotient familial de cette demande est déjà vérifié"
+    if application.status in ("accepted", "refused"):
+        return f"Cette demande est déjà « {application.status_label} »"
+    # A QF the family read on its document, or none at all but a document sent since (after a failed API call).
+    if application.qf_source == "document" or (application.qf_value is None and application.documents):
+        return None
+    if application.qf_source == "api":
+        return "Le quotient familial de cette demande vient de la CAF ou de la MSA : il n'y a rien à vérifier"
+    return "Cette demande n'a pas de justificatif de quotient familial à vérifier"
+
+
+def can_verify(application: Application) -> bool:
+    return problem(application) is None
+
+
+def deletes_documents() -> bool:
+    """Whether the proof is deleted once checked (the default: only the figure is needed afterwards).
+
+    Read from an optional boolean `retention.delete_documents_once_verified` of the commune settings, so that a
+    commune that prefers to keep proofs until retention.documents_days_after_decision can say so."""
+    retention = current_app.extensions["commune"].retention
+    return getattr(retention, "delete_documents_once_verified", True)
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def household(application: Application, qf_value: int) -> rules.Household:
+    """The facts the application was decided on, with the QF the agent read on the document."""
+    children = tuple(
+        rules.Child(c["first_names"], _date(c.get("birth_date")), c.get("source") or "declared")
+        for c in application.children or []
+    )
+    return rules.Household(
+        qf=rules.QuotientFamilial(qf_value, None, None, None, "document"),
+        qf_status="known",
+        children=children,
+        postal_code=(application.address or {}).get("postal_code"),
+    )
+
+
+def _detail(before: int | None, after: int, bracket_before: str | None, bracket_after: str | None) -> str:
+    if before is None:
+        text = f"QF vérifié : {euros(after)} lu sur le document"
+    elif before == after:
+        text = f"QF vérifié : {euros(after)} confirmé"
+    else:
+        text = f"QF vérifié : corrigé de {euros(before)} à {euros(after)}"
+    if bracket_before != bracket_after:
+        text += f" ; tranche : {bracket_before or 'aucune'} → {bracket_after or 'aucune'}"
+    return text
+
+
+def verify(application: Application, agent: Agent, qf_value: int) -> AuditEvent:
+    """Record the QF read on the document, decide again, audit, delete the proof; commits. Raises
+    VerificationError."""
+    if not can_verify(application):
+        raise VerificationError(problem(application))
+    settings = current_app.extensions["commune"]
+    before, bracket_before = application.qf_value, application.bracket_code
+    # The rules in force when the family applied decide, as they did at submission.
+    decision = rules.decide(
+        household(application, qf_value), settings.pass_famille.rules, on=application.created_at.date()
+    )
+    decisions.record(application, decision)
+    application.qf_value, application.qf_source = qf_value, "document"
+    application.qf_provider = application.qf_year = application.qf_month = None
+    application.qf_verified_by = agent
+    application.qf_verified_at = utcnow()
+    event = workflow.record(
+        application, agent, "qf_verified", _detail(before, qf_value, bracket_before, application.bracket_code)
+    )
+    proofs = list(application.documents)
+    if proofs and deletes_documents():
+        for document in proofs:
+            documents.delete(document)
+        what = "Justificatif supprimé" if len(proofs) == 1 else f"{len(proofs)} pièces supprimées"
+        workflow.record(application, agent, "document_deleted", f"{what} après vérification")
+    db.session.commit()
+    log.info("qf verified reference=%s changed=%s", application.reference, before != qf_value)
+    return event

@@ -1,0 +1,250 @@
+"""What an application's page, its attestation and the family's link show: templates never see the model."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+
+from ..commune import NoRulesInForce
+from ..formatting import euros, month_year, short_date
+from ..models import STATUS_LABELS, Application
+from ..wizard import documents
+from ..wizard.forms import DOCUMENT_KINDS
+from ..wizard.viewmodels import provider_label
+from . import verification, workflow
+
+FAMILY_DOCUMENT_KIND = "piece_demandee"  # a document the family sent through its link
+KIND_LABELS = {**dict(DOCUMENT_KINDS), FAMILY_DOCUMENT_KIND: "Pièce envoyée par la famille"}
+# Times are stored in UTC; agents and families read them on the commune's clock.
+TIMEZONE = ZoneInfo("Europe/Paris")
+
+SOURCE_LABELS = {"api": "CAF/MSA", "declared": "déclaré par la famille", "document": "justificatif"}
+API_OUTCOMES = {
+    "not_found": "aucun dossier trouvé à la CAF ou à la MSA",
+    "identity": "identité non reconnue par la CAF ou la MSA",
+    "unavailable": "CAF/MSA indisponible lors de la demande",
+    "refused": "accès à API Particulier refusé (jeton de la commune)",
+    "limit": "trop de vérifications pendant la demande",
+    "bad_request": "erreur technique lors de l'appel à la CAF/MSA",
+    "error": "erreur technique lors de l'appel à la CAF/MSA",
+}
+ACTION_LABELS = {"qf_verified": "Vérification du quotient familial", "document_deleted": "Justificatif supprimé"}
+
+
+def local(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC).astimezone(TIMEZONE) if moment else None
+
+
+def when(moment: datetime | None) -> str:
+    """24/11/2026 à 08:15, on the commune's clock."""
+    moment = local(moment)
+    return f"{short_date(moment)} à {moment:%H:%M}" if moment else ""
+
+
+def full_name(application: Application) -> str:
+    name = " ".join(n for n in (application.first_names, application.birth_name) if n)
+    return f"{name} (nom d'usage {application.usage_name})" if application.usage_name else name
+
+
+def _children(application: Application) -> list[dict]:
+    return [
+        {
+            "first_names": c.get("first_names"),
+            "birth_date": short_date(c.get("birth_date")) or "date de naissance inconnue",
+            "source": "CAF/MSA" if c.get("source") == "api" else "ajouté par la famille",
+        }
+        for c in application.children or []
+    ]
+
+
+def _address(application: Application) -> dict | None:
+    home = application.address
+    if not home:
+        return None
+    return {
+        "lines": [*home.get("lines", []), f"{home.get('postal_code') or ''} {home.get('city') or ''}".strip()],
+        "source": "CAF/MSA" if application.address_source == "api" else "saisie par la famille",
+    }
+
+
+def _verified(application: Application) -> dict | None:
+    if application.qf_verified_at is None:
+        return None
+    agent = application.qf_verified_by
+    return {"by": agent.email if agent else "un agent", "on": short_date(local(application.qf_verified_at))}
+
+
+def _qf(application: Application) -> dict:
+    source = application.qf_source
+    qf = {
+        "source": source,
+        "value": euros(application.qf_value) if application.qf_value is not None else None,
+        "verified": _verified(application),
+        "api_outcome": API_OUTCOMES.get(application.api_outcome or ""),
+    }
+    if source == "api":
+        qf |= {
+            "provider": provider_label(application.qf_provider),
+            "month": month_year(application.qf_year, application.qf_month),
+            "fetched_at": when(application.qf_fetched_at),
+            "request_id": application.api_request_id,
+        }
+    elif source is None:
+        pending = "QF_PENDING" in (application.decision or {}).get("reasons", [])
+        qf["missing"] = "En attente de la CAF ou de la MSA" if pending else "Non fourni par la famille : plein tarif"
+    return qf
+
+
+def _ruleset(application: Application):
+    decided_on = (application.decision or {}).get("decided_on")
+    try:
+        on = date.fromisoformat(decided_on) if decided_on else application.created_at.date()
+        return current_app.extensions["commune"].pass_famille.rules.applicable(on)
+    except (ValueError, NoRulesInForce):
+        return None  # a rule set since removed from the settings: the reasons are shown without figures
+
+
+def _decision(application: Application) -> dict:
+    decision = application.decision or {}
+    bracket = decision.get("bracket") or {}
+    ruleset = _ruleset(application)
+    home = application.address or {}
+    return {
+        "eligible": decision.get("eligible", application.eligible),
+        "bracket": bracket.get("label") or application.bracket_code,
+        "tariff": euros(decision.get("tariff") or application.tariff),
+        "discount_percent": decision.get("discount_percent"),
+        "reasons": decision.get("reasons") or [],
+        "covered": [c.get("first_names") for c in decision.get("covered_children") or []],
+        "rules_version": application.rules_version,
+        "decided_on": short_date(decision.get("decided_on")),
+        # What the French sentences of the reasons quote.
+        "why": {
+            "postal_code": home.get("postal_code"),
+            "city": home.get("city"),
+            "qf": euros(application.qf_value) if application.qf_value is not None else "",
+            "qf_month": month_year(application.qf_year, application.qf_month),
+            "provider": provider_label(application.qf_provider),
+            "age_limit": ruleset.children_age_limit if ruleset else None,
+            "ceiling": euros(ruleset.qf_ceiling) if ruleset else None,
+            "max_age_months": ruleset.qf_max_age_months if ruleset else None,
+            "verified": application.qf_verified_at is not None,
+        },
+    }
+
+
+def _documents(application: Application) -> list[dict]:
+    return [
+        {
+            "kind": KIND_LABELS.get(d.kind, "Justificatif"),
+            "summary": documents.summary(d),
+            "received": short_date(local(d.created_at)),
+            "url": url_for("backoffice.document", document_id=d.id),
+        }
+        for d in sorted(application.documents, key=lambda d: d.id)
+    ]
+
+
+def _who(event) -> str:
+    if event.agent is not None:
+        return event.agent.email
+    return "La famille" if event.from_status == "documents_requested" else "Traitement automatique"
+
+
+def _history(application: Application) -> list[dict]:
+    rows = [{"when": when(application.created_at), "who": "La famille", "what": "Demande déposée", "detail": None}]
+    for event in application.events:
+        if event.action == "status":
+            what = f"{STATUS_LABELS.get(event.from_status, event.from_status)} → {STATUS_LABELS.get(event.to_status)}"
+        else:
+            what = ACTION_LABELS.get(event.action, event.action)
+        rows.append({"when": when(event.at), "who": _who(event), "what": what, "detail": event.detail})
+    return rows
+
+
+ACTION_BUTTONS = {"accepted": "Accepter", "refused": "Refuser", "documents_requested": "Demander une pièce"}
+
+
+def _actions(application: Application) -> list[dict]:
+    """The status changes the workflow allows now, in the order an agent reads them."""
+    allowed = workflow.allowed(application)
+    actions = []
+    for to in ("in_review", "accepted", "documents_requested", "refused"):
+        if to not in allowed:
+            continue
+        label = ACTION_BUTTONS.get(to, "Prendre en charge")
+        if to == "in_review" and application.status == "documents_requested":
+            label = "Reprendre l'instruction sans attendre la pièce"
+        problem = workflow.acceptance_problem(application) if to == "accepted" else None
+        actions.append({"to": to, "label": label, "problem": problem})
+    return actions
+
+
+def detail_view(application: Application) -> dict:
+    return {
+        "id": application.id,
+        "reference": application.reference,
+        "status": application.status,
+        "status_label": application.status_label,
+        "created_at": when(application.created_at),
+        "applicant": {
+            "birth_name": application.birth_name,
+            "usage_name": application.usage_name,
+            "first_names": application.first_names,
+            "email": application.email,
+        },
+        "children": _children(application),
+        "address": _address(application),
+        "qf": _qf(application),
+        "decision": _decision(application),
+        "can_verify": verification.can_verify(application),
+        "deletes_documents": verification.deletes_documents(),
+        "pass": _pass(application),
+        "refusal_reason": application.refusal_reason,
+        "requested_document": application.requested_document,
+        "decided_at": when(application.decided_at),
+        "documents": _documents(application),
+        "history": _history(application),
+        "actions": _actions(application),
+    }
+
+
+def _pass(application: Application) -> dict | None:
+    if not application.pass_number:
+        return None
+    return {
+        "number": application.pass_number,
+        "valid_from": short_date(application.pass_valid_from),
+        "valid_until": short_date(application.pass_valid_until),
+    }
+
+
+def attestation_view(application: Application) -> dict:
+    decision = application.decision or {}
+    bracket = decision.get("bracket") or {}
+    return {
+        "id": application.id,
+        "reference": application.reference,
+        "name": full_name(application),
+        "children": [
+            {"first_names": c.get("first_names"), "birth_date": short_date(c.get("birth_date"))}
+            for c in decision.get("covered_children") or []
+        ],
+        "pass": _pass(application),
+        "bracket": bracket.get("label") or application.bracket_code,
+        "tariff": euros(application.tariff),
+        "discount_percent": decision.get("discount_percent"),
+        "issued_on": short_date(local(application.decided_at)),
+        "rules_version": application.rules_version,
+    }
+
+
+def follow_view(application: Application) -> dict:
+    """The family's view of its application, through its link: the reference and where things stand."""
+    return {
+        "reference": application.reference,
+        "status": application.status,
+        "created_on": short_date(local(application.created_at)),
+        "requested_document": application.requested_document,
+        "refusal_reason": application.refusal_reason,
+    }
