@@ -1,10 +1,11 @@
-"""Back-office views: dashboard (to be completed)."""
+"""Back-office views: the dashboard (counts per status, bracket and démarche; QF sources; time to decision)."""
 
 from flask import render_template
 
 from .. import bp
+from ..viewmodels_queue import dashboard_view
 
 
 @bp.get("/tableau-de-bord")
 def dashboard():
-    return render_template("backoffice/tableau-de-bord.html")
+    return render_template("backoffice/tableau-de-bord.html", view=dashboard_view())

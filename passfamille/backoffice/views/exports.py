@@ -1,1 +1,37 @@
-"""Back-office views: exports (to be written)."""
+"""Back-office views: download of the filtered list, in the columns of the CLI export (`passfamille/exports.py`).
+
+The response is streamed: rows are read from the database a batch at a time and written as they come, so that
+100,000 applications take no more memory than 1,000."""
+
+from datetime import date
+
+from flask import Response, redirect, request, stream_with_context, url_for
+
+from ... import exports
+from .. import bp, queries
+from .queue import filter_form
+
+
+def _download(render, extension: str, mimetype: str) -> Response:
+    form = filter_form()
+    if form.errors:  # a hand-made link: the queue shows the message next to the faulty filter
+        return redirect(url_for("backoffice.queue", **request.args), 303)
+    chunks = render(queries.for_export(form.filters(), form.sort()))
+    response = Response(stream_with_context(exports.in_chunks(chunks)), mimetype=mimetype)
+    filename = f"demandes-{date.today().isoformat()}.{extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"  # personal data: no copy in a shared cache
+    return response
+
+
+@bp.get("/demandes.csv")
+def export_csv():
+    # Semicolons and a BOM: what a French spreadsheet opens without an import dialog.
+    return _download(
+        lambda rows: exports.as_csv(rows, delimiter=";", spreadsheet=True, to_row=exports.flat_row), "csv", "text/csv"
+    )
+
+
+@bp.get("/demandes.json")
+def export_json():
+    return _download(lambda rows: exports.as_json(rows, to_row=exports.flat_row), "json", "application/json")

@@ -1,10 +1,186 @@
-"""Back-office views: the queue of applications (to be completed)."""
+"""Back-office views: the queue of applications (filters, sort, pages, counts per status) and the search.
 
-from flask import render_template
+Filters hold no personal data, so they travel as GET parameters; a search term is a name, so it only travels in
+the body of a POST and the results are rendered in that response, never behind a redirect."""
 
-from .. import bp
+import re
+from datetime import date
+
+from flask import redirect, render_template, request, url_for
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ...models import STATUS_LABELS
+from ...wizard.forms import StepForm, as_choices
+from .. import bp, queries
+from ..viewmodels_queue import QF_SOURCE_LABELS, bracket_labels, demarche_labels, queue_view, search_view
+
+SORT_LABELS = {
+    "recentes": "Plus récentes d'abord",
+    "anciennes": "Plus anciennes d'abord",
+    "reference": "Référence",
+    "statut": "Statut",
+}
+DATE_HINT = "Par exemple : 14/07/2026"
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_day(text: str | None) -> date | None:
+    """14/07/2026 as typed by an agent, or 2026-07-14 as put in links and sent by date pickers."""
+    if not text:
+        return None
+    if match := _DAY_FIRST.match(text):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _ISO.match(text):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        raise ValueError(text)
+    return date(year, month, day)
+
+
+def _one_of(choices_attribute: str, message: str):
+    def check(form, field):
+        if field.data and field.data not in {value for value, _ in getattr(form, choices_attribute)}:
+            raise ValidationError(message)
+
+    return check
+
+
+def _a_day(label: str):
+    def check(form, field):
+        try:
+            parse_day(field.data)
+        except ValueError:
+            raise ValidationError(
+                f"La date « {label} » n'existe pas ou n'est pas au format JJ/MM/AAAA, par exemple : 14/07/2026"
+            ) from None
+
+    return check
+
+
+class FilterForm(StepForm):
+    """The queue's filters. Field names are the French GET parameters they come from (`?statut=…&du=…`)."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    statut = SelectField(
+        "Statut", validate_choice=False, validators=[_one_of("status_choices", "Choisissez un statut de la liste")]
+    )
+    demarche = SelectField(
+        "Démarche",
+        validate_choice=False,
+        validators=[_one_of("demarche_choices", "Choisissez une démarche de la liste")],
+    )
+    tranche = SelectField(
+        "Tranche", validate_choice=False, validators=[_one_of("bracket_choices", "Choisissez une tranche de la liste")]
+    )
+    source = SelectField(
+        "Source du quotient familial",
+        validate_choice=False,
+        validators=[_one_of("source_choices", "Choisissez une source du quotient familial de la liste")],
+    )
+    du = StringField("Déposée du", description=DATE_HINT, validators=[_a_day("déposée du")])
+    au = StringField("Déposée au", description=DATE_HINT, validators=[_a_day("déposée au")])
+    tri = SelectField(
+        "Trier par", validate_choice=False, validators=[_one_of("sort_choices", "Choisissez un tri de la liste")]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status_choices = [(status, label) for status, label in STATUS_LABELS.items()]
+        self.demarche_choices = demarche_labels()
+        self.bracket_choices = [*bracket_labels(), (queries.NO_BRACKET, "Sans tranche")]
+        self.source_choices = [(source, QF_SOURCE_LABELS[source]) for source in queries.QF_SOURCES]
+        self.source_choices.append((queries.NO_QF, QF_SOURCE_LABELS[None]))
+        self.sort_choices = list(SORT_LABELS.items())
+        for field, everything, pairs in [
+            (self.statut, "Tous les statuts", self.status_choices),
+            (self.demarche, "Toutes les démarches", self.demarche_choices),
+            (self.tranche, "Toutes les tranches", self.bracket_choices),
+            (self.source, "Toutes les sources", self.source_choices),
+        ]:
+            field.choices = as_choices([("", everything), *pairs])
+        self.tri.choices = as_choices(self.sort_choices)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        start, end = self._day(self.du), self._day(self.au)
+        if start and end and start > end:
+            self.au.errors = [*self.au.errors, "La date « déposée au » doit être le même jour ou après « déposée du »"]
+            return False
+        return valid
+
+    @staticmethod
+    def _day(field) -> date | None:
+        try:
+            return None if field.errors else parse_day(field.data)
+        except ValueError:
+            return None
+
+    def filters(self) -> queries.Filters:
+        """The valid filters; a field in error is left out, so the others still apply."""
+
+        def valid(field):
+            return None if field.errors else field.data or None
+
+        return queries.Filters(
+            status=valid(self.statut),
+            demarche=valid(self.demarche),
+            bracket=valid(self.tranche),
+            qf_source=valid(self.source),
+            submitted_from=self._day(self.du),
+            submitted_to=self._day(self.au),
+        )
+
+    def sort(self) -> str:
+        return self.tri.data if self.tri.data and not self.tri.errors else queries.DEFAULT_SORT
+
+
+class SearchForm(StepForm):
+    term = StringField(
+        "Référence ou nom",
+        description="Par exemple : PF-2026-000042, Dupont ou Sophie Dupont",
+        validators=[
+            DataRequired("Saisissez une référence ou un nom"),  # InputRequired would take "   "
+            Length(max=100, message="Saisissez au plus 100 caractères"),
+        ],
+    )
+
+
+def filter_form() -> FilterForm:
+    form = FilterForm(formdata=request.args)
+    form.validate()
+    return form
+
+
+def page_number() -> int:
+    value = request.args.get("page", "")
+    return int(value) if value.isdigit() and len(value) < 7 else 1
+
+
+def errors_of(form) -> list[tuple[str, str]]:
+    return [(field.id, message) for field in form for message in field.errors]
 
 
 @bp.get("/")
 def queue():
-    return render_template("backoffice/demandes.html")
+    form = filter_form()
+    view = queue_view(form.filters(), form.sort(), page_number())
+    errors = errors_of(form)
+    status = 400 if errors else 200
+    return render_template("backoffice/demandes.html", view=view, form=form, search=SearchForm(), errors=errors), status
+
+
+@bp.route("/recherche", methods=["GET", "POST"])
+def search():
+    if request.method == "GET":  # a bookmark or a reload after the results: back to the list
+        return redirect(url_for("backoffice.queue"), 303)
+    form, search_form = FilterForm(formdata=None), SearchForm()
+    if not search_form.validate():
+        view = queue_view(queries.Filters(), queries.DEFAULT_SORT, 1)
+        errors = errors_of(search_form)
+        return render_template("backoffice/demandes.html", view=view, form=form, search=search_form, errors=errors), 400
+    view = search_view(search_form.term.data)
+    return render_template("backoffice/demandes.html", view=view, form=form, search=search_form, errors=[])

@@ -1,0 +1,242 @@
+"""View-models of the queue, the search results and the dashboard: what the templates show, built from the
+results of `queries`, with every link already made."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from babel.numbers import format_percent
+from flask import current_app, url_for
+from werkzeug.routing import BuildError
+
+from ..formatting import LOCALE
+from ..models import STATUS_LABELS, Application
+from . import queries
+
+QF_SOURCE_LABELS = {
+    "api": "CAF/MSA (API Particulier)",
+    "document": "Justificatif",
+    "declared": "Déclaré par la famille",
+    None: "Aucun",
+}
+ELIGIBLE_LABELS = {True: "Oui", False: "Non", None: "En attente"}
+
+
+def demarche_labels() -> list[tuple[str, str]]:
+    return [("pass_famille", current_app.extensions["commune"].pass_famille.title)]
+
+
+def bracket_labels() -> list[tuple[str, str]]:
+    """Every bracket of every rule set (older applications keep the bracket of their time); the latest label wins."""
+    labels = {}
+    for rule_set in reversed(current_app.extensions["commune"].pass_famille.rules.rule_sets):
+        for bracket in rule_set.brackets:
+            labels.setdefault(bracket.code, bracket.label)
+    return sorted(labels.items())
+
+
+def application_href(application_id: int) -> str:
+    """The detail page of an application; a plain path while that view is not registered."""
+    try:
+        return url_for("backoffice.application", application_id=application_id)
+    except BuildError:
+        return f"{url_for('backoffice.queue')}demandes/{application_id}"
+
+
+def query_args(filters: queries.Filters, sort: str = queries.DEFAULT_SORT) -> dict[str, str]:
+    """Filters as the queue's GET parameters (the names of FilterForm's fields); empty ones left out."""
+    args = {
+        "statut": filters.status,
+        "demarche": filters.demarche,
+        "tranche": filters.bracket,
+        "source": filters.qf_source,
+        "du": filters.submitted_from.isoformat() if filters.submitted_from else None,
+        "au": filters.submitted_to.isoformat() if filters.submitted_to else None,
+        "tri": sort if sort != queries.DEFAULT_SORT else None,
+    }
+    return {name: value for name, value in args.items() if value}
+
+
+def applicant_name(application: Application) -> str:
+    names = application.usage_name or application.birth_name
+    if application.usage_name and application.usage_name != application.birth_name:
+        names += f" (naissance : {application.birth_name})"
+    return f"{names} {application.first_names or ''}".strip()
+
+
+@dataclass(frozen=True)
+class Row:
+    href: str
+    reference: str
+    submitted_on: date
+    applicant: str
+    status: str
+    status_label: str
+    qf_source: str
+    bracket: str
+    tariff: str | None
+    eligible: str
+
+
+def row(application: Application) -> Row:
+    return Row(
+        href=application_href(application.id),
+        reference=application.reference or f"n° {application.id}",
+        submitted_on=application.created_at.date(),
+        applicant=applicant_name(application),
+        status=application.status,
+        status_label=application.status_label,
+        qf_source=QF_SOURCE_LABELS.get(application.qf_source, application.qf_source or ""),
+        bracket=application.bracket_code or "–",
+        tariff=application.tariff,
+        eligible=ELIGIBLE_LABELS[application.eligible],
+    )
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    label: str
+    count: int
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    pages: int
+    previous_href: str | None
+    next_href: str | None
+
+
+@dataclass(frozen=True)
+class QueueView:
+    rows: list[Row]
+    total: int
+    counts: list[StatusCount]
+    pagination: Pagination | None = None
+    exports: dict[str, str] | None = None
+    filtered: bool = False
+    reset_href: str = ""
+    search_term: str | None = None
+    more: bool = False
+
+
+def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
+    found = queries.page(filters, sort, number)
+    args = query_args(filters, sort)
+    others = {name: value for name, value in args.items() if name != "statut"}
+    # Counts follow the other filters, so that each one says what its link will list.
+    by_status = queries.counts_by_status(filters.without_status())
+    counts = [
+        StatusCount("Toutes", sum(by_status.values()), url_for("backoffice.queue", **others), filters.status is None)
+    ]
+    counts += [
+        StatusCount(
+            STATUS_LABELS[status], n, url_for("backoffice.queue", **others, statut=status), filters.status == status
+        )
+        for status, n in by_status.items()
+    ]
+
+    def page_href(n: int) -> str | None:
+        return url_for("backoffice.queue", **args, page=n) if 1 <= n <= found.pages and n != found.number else None
+
+    return QueueView(
+        rows=[row(a) for a in found.items],
+        total=found.total,
+        counts=counts,
+        pagination=Pagination(found.number, found.pages, page_href(found.number - 1), page_href(found.number + 1)),
+        exports={
+            "CSV": url_for("backoffice.export_csv", **args),
+            "JSON": url_for("backoffice.export_json", **args),
+        },
+        filtered=bool(args),
+        reset_href=url_for("backoffice.queue"),
+    )
+
+
+def search_view(term: str) -> QueueView:
+    found, more = queries.search(term)
+    by_status = queries.counts_by_status()
+    counts = [StatusCount("Toutes", sum(by_status.values()), url_for("backoffice.queue"), False)]
+    counts += [
+        StatusCount(STATUS_LABELS[status], n, url_for("backoffice.queue", statut=status), False)
+        for status, n in by_status.items()
+    ]
+    return QueueView(
+        rows=[row(a) for a in found],
+        total=len(found),
+        counts=counts,
+        reset_href=url_for("backoffice.queue"),
+        search_term=term,
+        more=more,
+    )
+
+
+# --- dashboard ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    label: str
+    count: int
+    percent: str
+
+
+@dataclass(frozen=True)
+class DashboardView:
+    total: int
+    by_status: list[tuple[str, int]]
+    by_bracket: list[tuple[str, int]]
+    by_demarche: list[tuple[str, int]]
+    by_qf_source: list[Share]
+    decisions: int
+    median_delay: str
+
+
+def percent(part: int, whole: int) -> str:
+    return format_percent(part / whole if whole else 0, "#,##0.#\u00a0%", locale=LOCALE)
+
+
+def _plural(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def duration(delay: timedelta | None) -> str:
+    """3 jours et 4 heures; 5 heures; moins d'une heure; aucune décision."""
+    if delay is None:
+        return "aucune décision"
+    hours = int(delay.total_seconds() // 3600)
+    days, hours = divmod(hours, 24)
+    if not days and not hours:
+        return "moins d'une heure"
+    parts = [_plural(days, "jour", "jours")] if days else []
+    if hours:
+        parts.append(_plural(hours, "heure", "heures"))
+    return " et ".join(parts)
+
+
+def dashboard_view() -> DashboardView:
+    by_status = queries.counts_by_status()
+    total = sum(by_status.values())
+    brackets = queries.counts_by(Application.bracket_code)
+    bracket_rows = [(label, brackets.pop(code, 0)) for code, label in bracket_labels()]
+    bracket_rows += [(f"Tranche {code}", n) for code, n in sorted(brackets.items(), key=lambda i: str(i[0])) if code]
+    bracket_rows.append(("Sans tranche", brackets.get(None, 0)))
+    demarches = queries.counts_by(Application.demarche)
+    demarche_rows = [(label, demarches.pop(code, 0)) for code, label in demarche_labels()]
+    demarche_rows += sorted(demarches.items())
+    sources = queries.counts_by(Application.qf_source)
+    shares = [
+        Share(QF_SOURCE_LABELS[source], sources.get(source, 0), percent(sources.get(source, 0), total))
+        for source in (*queries.QF_SOURCES, None)
+    ]
+    delays = queries.decision_delays()
+    return DashboardView(
+        total=total,
+        by_status=[(STATUS_LABELS[s], n) for s, n in by_status.items()],
+        by_bracket=bracket_rows,
+        by_demarche=demarche_rows,
+        by_qf_source=shares,
+        decisions=len(delays),
+        median_delay=duration(queries.median_delay(delays)),
+    )
