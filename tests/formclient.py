@@ -3,7 +3,7 @@ like a browser (it is a hidden field of the form), follows redirects and records
 
 import io
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -170,8 +170,10 @@ class Page:
             data[element["name"]] = element.get("value", "")
         if not csrf:
             data.pop("csrf_token", None)
-        data.update(self._files)
         action = urljoin(self.url, self._form.get("action") or self.url)
+        if (self._form.get("method") or "get").lower() == "get":
+            return self.browser.get(urljoin(action, "?" + urlencode(data)))
+        data.update(self._files)
         return self.browser.post(action, data)
 
     def click(self, link_text: str) -> "Page":

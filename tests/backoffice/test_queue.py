@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask_migrate import upgrade
@@ -90,12 +90,10 @@ def add(app, *rows: dict) -> None:
 
 
 def apply_filters(page, button="Filtrer"):
-    """Submits the filter form as a browser does: a GET with every field in the query string (formclient's
-    submit() always posts)."""
+    """Submits the filter form as a browser does: a GET with every field in the query string."""
     form = next(b for b in page.soup.find_all("button") if b.get_text(strip=True) == button).find_parent("form")
     assert form.get("method") == "get"
-    values = page._values if page._form is form else page._initial_values(form)
-    return page.browser.get(urljoin(page.url, form.get("action")) + "?" + urlencode(values))
+    return page.submit(button)
 
 
 def references(page) -> list[str]:
