@@ -95,6 +95,8 @@ class Retention:
     application_months: int
     refused_application_months: int
     documents_days_after_decision: int
+    # Once an agent has checked the QF on a proof, only the figure is needed: the file goes (the default).
+    delete_documents_once_verified: bool = True
     incomplete_application_days: int | None = None
 
 
@@ -438,8 +440,10 @@ class _Section:
             self.fail(key, f"montant positif avec au plus 2 décimales attendu, {_shown(value)} trouvé")
         return amount
 
-    def boolean(self, key: str) -> bool:
-        value = self._raw(key, True)
+    def boolean(self, key: str, default: bool | None = None) -> bool:
+        value = self._raw(key, default is None)
+        if value is None:
+            return default
         if not isinstance(value, bool):
             self.fail(key, f"« true » ou « false » attendu, {_shown(value)} trouvé")
         return value
@@ -562,6 +566,7 @@ def _read_retention(root: _Section) -> Retention:
             "application_months",
             "refused_application_months",
             "documents_days_after_decision",
+            "delete_documents_once_verified",
         ),
     )
     retention = Retention(
@@ -570,6 +575,7 @@ def _read_retention(root: _Section) -> Retention:
         application_months=s.integer("application_months", 1, 120),
         refused_application_months=s.integer("refused_application_months", 1, 120),
         documents_days_after_decision=s.integer("documents_days_after_decision", 0, 3650),
+        delete_documents_once_verified=s.boolean("delete_documents_once_verified", default=True),
     )
     if retention.refused_application_months > retention.application_months:
         s.fail(

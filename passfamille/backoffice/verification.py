@@ -43,8 +43,7 @@ def deletes_documents() -> bool:
 
     Read from an optional boolean `retention.delete_documents_once_verified` of the commune settings, so that a
     commune that prefers to keep proofs until retention.documents_days_after_decision can say so."""
-    retention = current_app.extensions["commune"].retention
-    return getattr(retention, "delete_documents_once_verified", True)
+    return current_app.extensions["commune"].retention.delete_documents_once_verified
 
 
 def _date(value: str | None) -> date | None:

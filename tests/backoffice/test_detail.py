@@ -5,18 +5,21 @@ made through the real citizen wizard."""
 import email
 import email.policy
 import re
+import shutil
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from passfamille import create_app
 from passfamille.backoffice.viewmodels_detail import TIMEZONE
+from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.extensions import db
 from passfamille.formatting import euros
 from passfamille.models import Application, AuditEvent
 
 from ..formclient import Browser
 from ..functional.journeys import DUPONT, EMAIL, MSA_MARTIN, add_child, fill_identity, finish, start, through_api
-from .agents import make_agent
+from .agents import logged_in, make_agent
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 DOCUMENT_ROUTE = "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)"
@@ -267,3 +270,21 @@ def test_a_second_agent_sees_who_verified(app, agent_browser):
 
     page = page_of(logged_in(app, "collegue@val-fleuri.example"), application_id)
     assert f"Vérifié par {AGENT}, le {today()}" in page.text
+
+
+def test_a_commune_may_keep_proofs_after_verification(app_config, tmp_path, documents_folder):
+    shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", tmp_path)
+    settings = tmp_path / "commune.yaml"
+    settings.write_text(
+        DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8").replace(
+            "delete_documents_once_verified: true", "delete_documents_once_verified: false"
+        ),
+        encoding="utf-8",
+    )
+    keeping = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings)})
+    application_id = apply_with_document(keeping, "800")
+    make_agent(keeping)
+    page = page_of(logged_in(keeping), application_id).submit("Enregistrer la vérification")
+    assert f"Vérifié par {AGENT}" in page.text
+    assert len(list(documents_folder.iterdir())) == 1
+    assert len(load(keeping, application_id).documents) == 1
