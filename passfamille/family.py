@@ -6,7 +6,6 @@ link stops working as soon as the application moves on — an upload cannot be s
 """
 
 import logging
-import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
@@ -65,27 +64,8 @@ def _answer(application: Application):
 
 
 def _store(application: Application, upload) -> tuple[Document | None, str | None]:
-    """Keep the family's file with the application, or say in French why it cannot be accepted.
-
-    Same checks as the wizard's documents.store_upload (type by content, 10 MB), which is bound to a draft."""
-    content = upload.stream.read(documents.MAX_BYTES + 1)
-    if not content:
-        return None, "Le fichier est vide : choisissez un autre fichier"
-    if len(content) > documents.MAX_BYTES:
-        return None, "Le fichier dépasse 10 Mo : envoyez une version plus légère (une photo ou un scan suffit)"
-    match = next((s for s in documents.SIGNATURES if content.startswith(s[0])), None)
-    if match is None:
-        return None, "Le fichier doit être au format PDF, JPEG ou PNG"
-    _, content_type, extension, _ = match
-    stored_name = f"{secrets.token_hex(16)}.{extension}"
-    (documents.folder() / stored_name).write_bytes(content)
-    document = Document(
-        application=application,
-        kind=FAMILY_DOCUMENT_KIND,
-        stored_name=stored_name,
-        content_type=content_type,
-        size=len(content),
-    )
-    db.session.add(document)
-    log.info("family document received reference=%s", application.reference)
-    return document, None
+    """Keep the family's file with the application (same checks as in the wizard), or say why not."""
+    document, error = documents.store(upload, FAMILY_DOCUMENT_KIND, application=application)
+    if document is not None:
+        log.info("family document received reference=%s", application.reference)
+    return document, error

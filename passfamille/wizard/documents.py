@@ -28,31 +28,36 @@ def for_draft(draft) -> Document | None:
     return max(draft.documents, key=lambda d: d.id, default=None)
 
 
-def store_upload(draft, upload, kind: str) -> str | None:
-    """Store the file for the draft; return a French error message, or None when it was kept."""
+def store(upload, kind: str, **owner) -> tuple[Document | None, str | None]:
+    """Check an uploaded file and keep it for its owner (draft=… or application=…).
+
+    Returns the new Document, or None and a French message saying why the file cannot be accepted."""
     content = upload.stream.read(MAX_BYTES + 1)
     if not content:
-        return "Le fichier est vide : choisissez un autre fichier"
+        return None, "Le fichier est vide : choisissez un autre fichier"
     if len(content) > MAX_BYTES:
-        return "Le fichier dépasse 10 Mo : envoyez une version plus légère (une photo ou un scan suffit)"
+        return None, "Le fichier dépasse 10 Mo : envoyez une version plus légère (une photo ou un scan suffit)"
     match = next((s for s in SIGNATURES if content.startswith(s[0])), None)
     if match is None:
-        return "Le fichier doit être au format PDF, JPEG ou PNG"
+        return None, "Le fichier doit être au format PDF, JPEG ou PNG"
     _, content_type, extension, _ = match
     stored_name = f"{secrets.token_hex(16)}.{extension}"
     (folder() / stored_name).write_bytes(content)
-    for previous in list(draft.documents):
-        delete(previous)
-    db.session.add(
-        Document(
-            draft=draft,
-            kind=kind or "justificatif",
-            stored_name=stored_name,
-            content_type=content_type,
-            size=len(content),
-        )
+    document = Document(
+        kind=kind or "justificatif", stored_name=stored_name, content_type=content_type, size=len(content), **owner
     )
-    return None
+    db.session.add(document)
+    return document, None
+
+
+def store_upload(draft, upload, kind: str) -> str | None:
+    """The wizard's proof: replaces the draft's previous one. Returns a French error message or None."""
+    previous = list(draft.documents)
+    document, error = store(upload, kind, draft=draft)
+    if document is not None:
+        for old in previous:
+            delete(old)
+    return error
 
 
 def delete(document: Document) -> None:
