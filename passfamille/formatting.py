@@ -1,12 +1,15 @@
 """French formats for citizens and agents (Babel): 14/07/1985, 1 234 €, juin 2023."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _format_date
 from babel.numbers import format_currency, format_decimal
 
 LOCALE = "fr_FR"
+# Times are stored in UTC; agents and families read them on the commune's clock.
+TIMEZONE = ZoneInfo("Europe/Paris")
 
 
 def as_date(value) -> date | None:
@@ -30,6 +33,17 @@ def long_date(value) -> str:
     """14 juillet 1985."""
     day = as_date(value)
     return _format_date(day, "long", locale=LOCALE) if day else ""
+
+
+def local(moment: datetime | None) -> datetime | None:
+    """A stored (naive UTC) time on the commune's clock."""
+    return moment.replace(tzinfo=UTC).astimezone(TIMEZONE) if moment else None
+
+
+def date_time(moment: datetime | None) -> str:
+    """24/11/2026 à 08:15, on the commune's clock."""
+    moment = local(moment)
+    return f"{short_date(moment)} à {moment:%H:%M}" if moment else ""
 
 
 def month_year(year: int | None, month: int | None) -> str:
@@ -61,5 +75,7 @@ def number(value) -> str:
 
 
 def register(app) -> None:
-    app.jinja_env.filters.update(short_date=short_date, long_date=long_date, euros=euros, number=number)
+    app.jinja_env.filters.update(
+        short_date=short_date, long_date=long_date, euros=euros, number=number, date_time=date_time
+    )
     app.jinja_env.globals.update(month_year=month_year, born=born)

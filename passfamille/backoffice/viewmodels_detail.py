@@ -1,12 +1,12 @@
 """What an application's page, its attestation and the family's link show: templates never see the model."""
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import current_app, url_for
 
 from ..commune import NoRulesInForce
-from ..formatting import euros, month_year, short_date
+from ..formatting import date_time as when
+from ..formatting import euros, local, month_year, short_date
 from ..models import STATUS_LABELS, Application
 from ..wizard import documents
 from ..wizard.forms import DOCUMENT_KINDS
@@ -15,8 +15,6 @@ from . import verification, workflow
 
 FAMILY_DOCUMENT_KIND = "piece_demandee"  # a document the family sent through its link
 KIND_LABELS = {**dict(DOCUMENT_KINDS), FAMILY_DOCUMENT_KIND: "Pièce envoyée par la famille"}
-# Times are stored in UTC; agents and families read them on the commune's clock.
-TIMEZONE = ZoneInfo("Europe/Paris")
 
 SOURCE_LABELS = {"api": "CAF/MSA", "declared": "déclaré par la famille", "document": "justificatif"}
 API_OUTCOMES = {
@@ -29,16 +27,6 @@ API_OUTCOMES = {
     "error": "erreur technique lors de l'appel à la CAF/MSA",
 }
 ACTION_LABELS = {"qf_verified": "Vérification du quotient familial", "document_deleted": "Justificatif supprimé"}
-
-
-def local(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC).astimezone(TIMEZONE) if moment else None
-
-
-def when(moment: datetime | None) -> str:
-    """24/11/2026 à 08:15, on the commune's clock."""
-    moment = local(moment)
-    return f"{short_date(moment)} à {moment:%H:%M}" if moment else ""
 
 
 def full_name(application: Application) -> str:

@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from passfamille import create_app
-from passfamille.backoffice.viewmodels_detail import TIMEZONE
 from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.extensions import db
-from passfamille.formatting import euros
+from passfamille.formatting import TIMEZONE, euros
 from passfamille.models import Application, AuditEvent
 
 from ..formclient import Browser

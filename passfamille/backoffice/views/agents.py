@@ -11,11 +11,11 @@ from flask import abort, current_app, g, render_template, request
 from wtforms import BooleanField
 
 from ...extensions import db
+from ...formatting import date_time
 from ...models import Agent
 from .. import accounts, bp
 from ..auth import admin_required
 from ..forms import AgentEmailForm
-from .health import local_datetime
 
 
 class NewAgentForm(AgentEmailForm):
@@ -47,7 +47,7 @@ def _rows() -> list[AgentRow]:
             role=agent.role_label,
             active=agent.active,
             password_chosen=bool(agent.password_hash),
-            last_login=local_datetime(agent.last_login_at) or "Jamais",
+            last_login=date_time(agent.last_login_at) or "Jamais",
             is_self=agent.id == g.agent.id,
         )
         for agent in accounts.all_agents()

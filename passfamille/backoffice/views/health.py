@@ -5,19 +5,16 @@ the API fails: families then go through documents, and the agents have more of t
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from babel.dates import format_datetime
 from flask import current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from ...formatting import LOCALE, short_date
+from ...formatting import date_time, short_date
 from ...models import utcnow
 from .. import bp, health
 
 LEVELS = ("ok", "warning", "error")
-PARIS = ZoneInfo("Europe/Paris")
 SCOPE_LABELS = {
     "cnaf_quotient_familial": "quotient familial",
     "cnaf_allocataires": "allocataires",
@@ -42,13 +39,6 @@ RENEW = (
     "À faire : le responsable technique demande un nouveau jeton sur l'espace partenaire d'API Particulier, "
     "le renseigne dans API_PARTICULIER_TOKEN et redémarre le service. En attendant, vérifiez les justificatifs."
 )
-
-
-def local_datetime(value: datetime | None) -> str:
-    """14/07/2026 à 09:30, in the commune's time (stored times are UTC)."""
-    if value is None:
-        return ""
-    return format_datetime(value.replace(tzinfo=UTC), "dd/MM/yyyy 'à' HH:mm", tzinfo=PARIS, locale=LOCALE)
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -214,11 +204,11 @@ def _page() -> HealthPage:
         token_id=(grant.id or "") if grant else "",
         scopes=tuple((scope, SCOPE_LABELS.get(scope, "")) for scope in sorted(grant.scopes)) if grant else (),
         expires_on=short_date(health.token_expiry(current_app.config["API_PARTICULIER_TOKEN"])),
-        checked_at=local_datetime(check.checked_at),
+        checked_at=date_time(check.checked_at),
         calls=recent.calls,
         errors=recent.errors,
         rows=tuple(ErrorRow(OUTCOME_WORDS[g.outcome][1].capitalize(), g.count, _causes(g)) for g in recent.groups),
-        last_error_at=local_datetime(recent.last_error_at),
+        last_error_at=date_time(recent.last_error_at),
     )
 
 
