@@ -59,6 +59,28 @@ def live_server(tmp_path_factory, sandbox, smtp_server, migrated_template):
     thread.join(timeout=5)
 
 
+@pytest.fixture
+def other_live_server(tmp_path, sandbox, smtp_server, migrated_template):
+    """Starts, on demand, another live server with its own database and `changes` to the configuration (e.g. another
+    API Particulier token); each is stopped at the end of the test."""
+    running = []
+
+    def start(**changes) -> LiveServer:
+        folder = tmp_path / f"serveur-{len(running) + 1}"
+        folder.mkdir()
+        app = create_app({**config_for(folder, sandbox, smtp_server, migrated_template), **changes})
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
+        thread = threading.Thread(target=server.serve_forever, name=f"live-server-{len(running) + 1}", daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+
+    yield start
+    for server, thread in running:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     if not CHROMIUM.exists():
@@ -78,6 +100,22 @@ def new_page(chromium, live_server, sandbox):
 
     def open_page(viewport=DESKTOP):
         context = chromium.new_context(base_url=live_server.url, locale="fr-FR", viewport=viewport)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def new_page_on(chromium):
+    """Like new_page, on another server than the session's (see other_live_server)."""
+    contexts = []
+
+    def open_page(server: LiveServer, viewport=DESKTOP):
+        context = chromium.new_context(base_url=server.url, locale="fr-FR", viewport=viewport)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
