@@ -312,13 +312,8 @@ def _to_proof_page(page) -> None:
     fill_identity(citizen).press("Continuer").sees_heading("Votre justificatif de quotient familial")
 
 
-def _reflow_bug(reason: str):
-    # Only the check itself may fail (pytest.fail): a page that does not load is an error, not this known bug.
-    return pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=f"App : {reason} (RGAA 10.11)")
-
-
 # where: (who is logged in, the path, made with what the page needs). Each page is a test of its own, so that
-# every page at fault is marked, and reported back as soon as it is fixed (strict xfail).
+# every page at fault shows on its own.
 SMALL_SCREEN_PAGES = {
     "connexion": (None, lambda app: "/agents/connexion"),
     "liste des demandes": (AGENT, lambda app: file_application(app) and "/agents/"),
@@ -331,20 +326,9 @@ SMALL_SCREEN_PAGES = {
     "lien famille : attestation": (None, lambda app: family_path(app, _accepted(app))),
     "justificatif (parcours famille)": (None, None),
 }
-REFLOW_BUGS = {
-    "page d'une demande": "le tableau « Historique » (backoffice/demande.html) n'est pas dans un cadre .table-scroll",
-    "tableau de bord": "la grille .dashboard impose des colonnes de 22rem (352 px), plus larges que l'écran",
-    "comptes des agents": "le tableau des comptes (backoffice/agents.html) n'est pas dans un cadre .table-scroll",
-    "état d'API Particulier": "les noms de droits du jeton en <code> (cnav_participation_…) ne se coupent pas",
-    "lien famille : pièce demandée": "le champ fichier .input-file (famille/piece.html) est plus large que l'écran",
-    "justificatif (parcours famille)": "le champ fichier .input-file (wizard/justificatif.html) est plus large",
-}
 
 
-@pytest.mark.parametrize(
-    "where",
-    [pytest.param(w, marks=_reflow_bug(REFLOW_BUGS[w])) if w in REFLOW_BUGS else w for w in SMALL_SCREEN_PAGES],
-)
+@pytest.mark.parametrize("where", list(SMALL_SCREEN_PAGES))
 def test_page_does_not_scroll_sideways_at_320_px(new_page, live_server, tmp_path, where):
     who, path = SMALL_SCREEN_PAGES[where]
     page = new_page(viewport=SMALL_SCREEN)
