@@ -30,6 +30,8 @@ class _HideQueryStrings(logging.Filter):
 logging.getLogger("urllib3.connectionpool").addFilter(_HideQueryStrings())
 
 QF_PATH = "/v3/dss/quotient_familial/identite"
+# Crèche prices use the PSU parameters of this endpoint, never the QF (REFERENCE §4).
+EAJE_PATH = "/v3/dss/participation_familiale_eaje/identite"
 INTROSPECT_PATH = "/api/introspect"
 FRANCE = "99100"
 
@@ -171,6 +173,28 @@ class FamilyFacts:
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
 
 
+@dataclass(frozen=True)
+class PsuParameters:
+    """What the CNAF barème needs: annual resources (year N-2), dependent children, children with AEEH."""
+
+    annual_resources: int
+    resources_year: int | None
+    children: int
+    aeeh_children: int
+
+
+@dataclass(frozen=True)
+class EajeFacts:
+    """The certified facts for a crèche price estimate. A key missing from the token's scopes is None / empty."""
+
+    parameters: PsuParameters | None
+    allocataires: tuple[Person, ...]
+    children: tuple[Person, ...]
+    address: Address | None
+    request_id: str | None
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+
+
 def _parse_date(value) -> date | None:
     try:
         return date.fromisoformat(value)
@@ -218,6 +242,26 @@ def _facts(data: dict, request_id: str | None) -> FamilyFacts:
     )
 
 
+def _eaje_facts(data: dict, request_id: str | None) -> EajeFacts:
+    raw = data.get("parametres_calcul_participation_familiale") or {}
+    resources = raw.get("base_ressources_annuelles") or {}
+    parameters = None
+    if resources.get("valeur") is not None:
+        parameters = PsuParameters(
+            annual_resources=int(resources["valeur"]),
+            resources_year=resources.get("annee_calcul"),
+            children=int(raw.get("nombre_enfants_a_charge") or 0),
+            aeeh_children=int(raw.get("nombre_enfants_beneficiaire_aeeh") or 0),
+        )
+    return EajeFacts(
+        parameters=parameters,
+        allocataires=tuple(_person(p) for p in data.get("allocataires") or ()),
+        children=tuple(_person(p) for p in data.get("enfants") or ()),
+        address=_address(data["adresse"]) if data.get("adresse") else None,
+        request_id=request_id,
+    )
+
+
 _STATUS_ERRORS = {401: Refused, 403: Refused, 404: NoFamilyFile, 422: IdentityNotRecognised}
 _RETRIED_STATUSES = {502, 503, 504}
 
@@ -247,6 +291,11 @@ class ApiParticulierClient:
         params = [("recipient", self.recipient), *identity.params()]
         data, request_id = self._get("quotient_familial", QF_PATH, params)
         return _facts(data, request_id)
+
+    def participation_familiale_eaje(self, identity: Identity) -> EajeFacts:
+        params = [("recipient", self.recipient), *identity.params()]
+        data, request_id = self._get("participation_familiale_eaje", EAJE_PATH, params)
+        return _eaje_facts(data, request_id)
 
     def introspect(self, timeout: tuple[float, float] | None = None) -> TokenGrant:
         """The token's scopes (GET /api/introspect, v2 flat body). No retry: the agents' health check has a short

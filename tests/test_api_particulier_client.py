@@ -11,6 +11,7 @@ from passfamille.api_particulier import (
     Identity,
     IdentityNotRecognised,
     NoFamilyFile,
+    PsuParameters,
     Refused,
     Unavailable,
 )
@@ -200,3 +201,21 @@ def test_exception_messages_never_hold_the_url(sandbox):
     with pytest.raises(Unavailable) as error:
         client.quotient_familial(LEFEBVRE)
     assert "LEFEBVRE" not in str(error.value) and error.value.__cause__ is None
+
+
+def test_psu_parameters_for_a_creche_estimate_are_read_from_the_eaje_endpoint(client):
+    facts = client.participation_familiale_eaje(LEFEBVRE)
+    assert facts.parameters == PsuParameters(annual_resources=40923, resources_year=2023, children=1, aeeh_children=1)
+    assert facts.address.postal_code == "75002" and facts.address.city is None  # the fixture gives no town
+    assert facts.request_id
+
+
+def test_eaje_answers_no_family_file_for_an_unknown_identity(client):
+    with pytest.raises(NoFamilyFile):
+        client.participation_familiale_eaje(DUPONT)
+
+
+def test_a_token_without_any_eaje_scope_is_refused_on_that_endpoint(sandbox):
+    client = ApiParticulierClient(sandbox.url, "bac-a-sable-qf-seulement", RECIPIENT)
+    with pytest.raises(Refused):  # the QF-only token holds none of the EAJE scopes
+        client.participation_familiale_eaje(LEFEBVRE)
