@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from passfamille.commune import (
-    NoBaremeInForce,
     NoRulesInForce,
-    PreRegistrationStart,
     SettingsError,
     Territory,
     contrast_with_white,
@@ -18,6 +16,7 @@ from passfamille.commune import (
     luhn_valid,
 )
 from passfamille.config import DEFAULT_COMMUNE_FILE
+from passfamille.creche_settings import NoBaremeInForce, PreRegistrationStart
 
 EXAMPLE_TEXT = DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8")
 

@@ -4,9 +4,10 @@ from datetime import datetime
 
 import pytest
 
-from passfamille.commune import Criterion, load_settings
+from passfamille.commune import load_settings
 from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.creche_points import WAITING, WaitingListRequest, Wish, points, rank
+from passfamille.creche_settings import Criterion
 
 GRID = (
     Criterion("parents-actifs", "Parents qui travaillent", 30, True, "Attestations d'employeur"),

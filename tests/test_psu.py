@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 
 from passfamille import psu
-from passfamille.commune import NoBaremeInForce, PlafondOverride, load_settings
+from passfamille.commune import load_settings
 from passfamille.config import DEFAULT_COMMUNE_FILE
+from passfamille.creche_settings import NoBaremeInForce, PlafondOverride
 from passfamille.psu import estimate
 
 BAREME = load_settings(DEFAULT_COMMUNE_FILE).creche.psu_bareme
