@@ -18,7 +18,7 @@ from passfamille import create_app
 from ..conftest import config_for
 from .journey import FIGURES_KEY, describe
 
-# Debian's chromium, never a downloaded build: `playwright install` is not available here (ecosystem.md §2.3).
+# Debian's chromium, never a downloaded build: Playwright's own browser download is blocked here (ecosystem.md §2.3).
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -93,25 +93,8 @@ def chromium():
 
 
 @pytest.fixture
-def new_page(chromium, live_server, sandbox):
-    """Opens pages in fresh browser contexts (own cookies), all closed at the end of the test."""
-    sandbox.clear_faults()
-    contexts = []
-
-    def open_page(viewport=DESKTOP):
-        context = chromium.new_context(base_url=live_server.url, locale="fr-FR", viewport=viewport)
-        context.set_default_timeout(ACTION_TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def new_page_on(chromium):
-    """Like new_page, on another server than the session's (see other_live_server)."""
+    """Opens pages of a given server (the session's, or other_live_server) in fresh contexts, closed at the end."""
     contexts = []
 
     def open_page(server: LiveServer, viewport=DESKTOP):
@@ -123,6 +106,17 @@ def new_page_on(chromium):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def new_page(new_page_on, live_server, sandbox):
+    """Opens pages of the session's server in fresh browser contexts (own cookies), closed at the end of the test."""
+    sandbox.clear_faults()
+
+    def open_page(viewport=DESKTOP):
+        return new_page_on(live_server, viewport)
+
+    return open_page
 
 
 @pytest.fixture
