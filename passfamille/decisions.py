@@ -1,6 +1,7 @@
 """Recording a rules.Decision on an Application: the snapshot the back-office and the export read."""
 
 from . import rules
+from .formatting import as_date
 from .models import Application
 
 
@@ -45,3 +46,11 @@ def record(application: Application, decision: rules.Decision) -> None:
 
 def children_json(children) -> list[dict]:
     return [_child(c) for c in children]
+
+
+def children_from_json(rows, source: str | None = None) -> tuple[rules.Child, ...]:
+    """Children as stored (draft or application) back into rules.Child; `source` overrides the stored one."""
+    return tuple(
+        rules.Child(row["first_names"], as_date(row.get("birth_date")), source or row.get("source") or "declared")
+        for row in rows or ()
+    )

@@ -9,7 +9,7 @@ from . import decisions, rules
 from .api_particulier import ApiParticulierClient, ApiParticulierError, Unavailable
 from .extensions import db
 from .models import ApiEvent, Application
-from .wizard.certify import to_identity
+from .wizard.certify import address_json, to_identity
 
 log = logging.getLogger(__name__)
 
@@ -18,24 +18,16 @@ GIVE_UP_AFTER_DAYS = 30
 
 def _household(application: Application, facts) -> rules.Household:
     declared = [c for c in application.children or [] if c.get("source") == "declared"]
-    children = [rules.Child(c.first_names, c.birth_date, "api") for c in facts.children]
-    children += [
-        rules.Child(c["first_names"], date.fromisoformat(c["birth_date"]) if c.get("birth_date") else None, "declared")
-        for c in declared
-    ]
+    children = tuple(rules.Child(c.first_names, c.birth_date, "api") for c in facts.children)
+    children += decisions.children_from_json(declared, "declared")
     qf = facts.quotient_familial
     if facts.address and facts.address.postal_code:
-        application.address = {
-            "lines": list(facts.address.lines),
-            "postal_code": facts.address.postal_code,
-            "city": facts.address.city,
-            "country": facts.address.country,
-        }
+        application.address = address_json(facts.address)
         application.address_source = "api"
     return rules.Household(
         qf=rules.QuotientFamilial(qf.value, qf.provider, qf.year, qf.month, "api") if qf else None,
         qf_status="known" if qf else "not_provided",
-        children=tuple(children),
+        children=children,
         postal_code=(application.address or {}).get("postal_code"),
     )
 

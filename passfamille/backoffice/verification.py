@@ -2,7 +2,6 @@
 again, the check is audited, and the document, no longer needed, is deleted."""
 
 import logging
-from datetime import date
 
 from flask import current_app
 
@@ -46,23 +45,12 @@ def deletes_documents() -> bool:
     return current_app.extensions["commune"].retention.delete_documents_once_verified
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def household(application: Application, qf_value: int) -> rules.Household:
     """The facts the application was decided on, with the QF the agent read on the document."""
-    children = tuple(
-        rules.Child(c["first_names"], _date(c.get("birth_date")), c.get("source") or "declared")
-        for c in application.children or []
-    )
     return rules.Household(
         qf=rules.QuotientFamilial(qf_value, None, None, None, "document"),
         qf_status="known",
-        children=children,
+        children=decisions.children_from_json(application.children),
         postal_code=(application.address or {}).get("postal_code"),
     )
 

@@ -69,22 +69,26 @@ def _person(person: Person) -> dict:
     }
 
 
+def address_json(address) -> dict | None:
+    """An api_particulier.Address as stored on a draft or an application."""
+    if address is None:
+        return None
+    return {
+        "lines": list(address.lines),
+        "postal_code": address.postal_code,
+        "city": address.city,
+        "country": address.country,
+    }
+
+
 def _facts(facts: FamilyFacts) -> dict:
     qf = facts.quotient_familial
-    address = facts.address
     return {
         "outcome": "ok",
         "qf": {"value": qf.value, "provider": qf.provider, "year": qf.year, "month": qf.month} if qf else None,
         "allocataires": [_person(p) for p in facts.allocataires],
         "children": [_person(p) for p in facts.children],
-        "address": {
-            "lines": list(address.lines),
-            "postal_code": address.postal_code,
-            "city": address.city,
-            "country": address.country,
-        }
-        if address
-        else None,
+        "address": address_json(facts.address),
         "request_id": facts.request_id,
         "fetched_at": facts.fetched_at.isoformat(timespec="seconds"),
     }

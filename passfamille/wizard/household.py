@@ -1,17 +1,8 @@
 """Draft -> Household: the one place that decides which fact (certified, document, declared) feeds the rules."""
 
-from datetime import date
-
-from .. import rules
+from .. import decisions, rules
 from ..models import Draft
 from .steps import answers, certified_ok, wants_documents
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def certified_children(draft: Draft) -> list[dict]:
@@ -57,12 +48,12 @@ def quotient_familial(draft: Draft) -> tuple[rules.QuotientFamilial | None, str]
 
 def build(draft: Draft) -> rules.Household:
     qf, status = quotient_familial(draft)
-    children = [rules.Child(c["first_names"], _date(c.get("birth_date")), "api") for c in certified_children(draft)]
-    children += [rules.Child(c["first_names"], _date(c.get("birth_date")), "declared") for c in added_children(draft)]
+    children = decisions.children_from_json(certified_children(draft), "api")
+    children += decisions.children_from_json(added_children(draft), "declared")
     home, _source = address(draft)
     return rules.Household(
         qf=qf,
         qf_status=status,
-        children=tuple(children),
+        children=children,
         postal_code=(home or {}).get("postal_code"),
     )
