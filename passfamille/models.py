@@ -89,7 +89,14 @@ class Application(db.Model):
     pass_valid_from: Mapped[date | None] = mapped_column(Date)
     pass_valid_until: Mapped[date | None] = mapped_column(Date)
 
+    # "Both démarches" from one set of answers: the Pass Famille and the crèche request point at each other.
+    linked_application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="SET NULL"))
+
     documents: Mapped[list["Document"]] = relationship(back_populates="application")
+    creche: Mapped["CrecheRequest | None"] = relationship(
+        back_populates="application", cascade="all, delete-orphan", uselist=False
+    )
+    linked_application: Mapped["Application | None"] = relationship(remote_side=[id], post_update=True)
     events: Mapped[list["AuditEvent"]] = relationship(order_by="AuditEvent.at", cascade="all, delete-orphan")
     qf_verified_by: Mapped["Agent | None"] = relationship(foreign_keys=[qf_verified_by_id])
 
@@ -128,6 +135,18 @@ STATUS_LABELS = {
     "accepted": "Acceptée",
     "refused": "Refusée",
 }
+# A crèche pre-registration: en attente → place proposée → acceptée / refusée / expirée → admis (creche.workflow).
+CRECHE_STATUS_LABELS = {
+    "waiting": "En attente",
+    "offered": "Place proposée",
+    "offer_accepted": "Place acceptée",
+    "offer_declined": "Place refusée",
+    "offer_expired": "Proposition expirée",
+    "admitted": "Admis",
+    "closed": "Close sans réponse",
+    "withdrawn": "Retirée par la famille",
+}
+STATUS_LABELS.update(CRECHE_STATUS_LABELS)
 
 
 class Agent(db.Model):
@@ -190,3 +209,70 @@ class ApiEvent(db.Model):
     status: Mapped[int | None] = mapped_column(Integer)
     code: Mapped[str | None] = mapped_column(String(10))
     request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- Crèche pre-registration ---------------------------------------------------------------------------------
+
+
+class CrecheRequest(db.Model):
+    """What a crèche pre-registration adds to its Application (demarche "creche", reference CR-…): the child,
+    the wishes, the declared criteria, the PSU facts and estimate, the relance and the offer of a place.
+
+    Points are not stored: they are computed from `criteria` and the commune's current grid (creche_points), so
+    that the family, the commission and the exports always agree."""
+
+    __tablename__ = "creche_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), unique=True)
+
+    # The child: "caf" (one of the CAF/MSA children), "declared" (typed) or "expected" (due date).
+    child_source: Mapped[str] = mapped_column(String(10))
+    child_first_name: Mapped[str | None] = mapped_column(String(120))
+    child_birth_date: Mapped[date | None] = mapped_column(Date)
+    child_due_date: Mapped[date | None] = mapped_column(Date)
+
+    start_date: Mapped[date] = mapped_column(Date)
+    days_per_week: Mapped[int] = mapped_column(Integer)
+    hours_per_week: Mapped[int] = mapped_column(Integer)
+    criteria: Mapped[list] = mapped_column(JSON, default=list)  # codes of the points grid declared
+
+    # PSU facts: source "api", "document" (agents read the proof), "pending" (re-check later) or None.
+    psu_source: Mapped[str | None] = mapped_column(String(10))
+    psu_annual_resources: Mapped[int | None] = mapped_column(Integer)
+    psu_children: Mapped[int | None] = mapped_column(Integer)
+    psu_aeeh_children: Mapped[int | None] = mapped_column(Integer)
+    psu_fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The estimate shown to the family: {"on": "YYYY-MM-DD", "tables": {"collective": {"hourly": "1.76",
+    # "monthly": "140.80"}, ...}} — strings, so that the amounts shown are the amounts kept.
+    estimate: Mapped[dict | None] = mapped_column(JSON)
+
+    # Waiting list upkeep: the last time the family said it still wants a place, and the pending relance.
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    relance_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    # The place offered by the commission (one at a time).
+    offer_structure: Mapped[str | None] = mapped_column(String(30))
+    offer_age_group: Mapped[str | None] = mapped_column(String(30))
+    offer_start_date: Mapped[date | None] = mapped_column(Date)
+    offer_deadline: Mapped[date | None] = mapped_column(Date)
+    offered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    application: Mapped[Application] = relationship(back_populates="creche")
+    wishes: Mapped[list["CrecheWish"]] = relationship(
+        order_by="CrecheWish.position", cascade="all, delete-orphan", back_populates="request"
+    )
+
+
+class CrecheWish(db.Model):
+    """One wished structure, in the family's order; the age group is the child's at the desired start date."""
+
+    __tablename__ = "creche_wish"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("creche_request.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 1 = first wish
+    structure_code: Mapped[str] = mapped_column(String(30), index=True)
+    age_group_code: Mapped[str] = mapped_column(String(30))
+
+    request: Mapped[CrecheRequest] = relationship(back_populates="wishes")

@@ -1,5 +1,7 @@
 """Shared real parts for the whole run: one sandbox server, one SMTP server, one migrated database template."""
 
+import email
+import email.policy
 import shutil
 import socket
 import threading
@@ -34,6 +36,12 @@ class Mailbox:
     def clear(self):
         with self.lock:
             self.messages.clear()
+
+    def received(self, address: str | None = None) -> list[email.message.EmailMessage]:
+        """The messages received so far (to `address` when given), parsed, oldest first."""
+        with self.lock:
+            envelopes = [e for e in self.messages if address is None or address in e.rcpt_tos]
+        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in envelopes]
 
 
 def _free_port() -> int:

@@ -1,0 +1,47 @@
+"""Recording a crèche request: the one place that gives it its reference, first status and retention."""
+
+import logging
+from datetime import date
+
+from flask import current_app
+
+from ..extensions import db
+from ..models import Application, CrecheRequest, CrecheWish, utcnow
+from ..retention import months_after
+from .workflow import WAITING
+
+log = logging.getLogger(__name__)
+
+# A crèche request has no Pass Famille decision: this names what produced its figures instead.
+RULES_VERSION = "préinscription en crèche"
+
+
+def record(
+    application: Application,
+    request: CrecheRequest,
+    wishes: list[tuple[str, str]],
+    today: date,
+    linked: Application | None = None,
+) -> Application:
+    """Add a new crèche request (its Application fields already filled with the family's answers) and its
+    wishes, in the family's order, as (structure code, age group code). Flushes, does not commit."""
+    settings = current_app.extensions["commune"]
+    application.demarche = "creche"
+    application.status = WAITING
+    application.rules_version = RULES_VERSION
+    # A live request is bounded by the relance (no answer → closed); this is the safety net if none is sent.
+    application.purge_after = months_after(today, settings.retention.application_months)
+    request.confirmed_at = utcnow()
+    request.wishes = [
+        CrecheWish(position=position, structure_code=structure, age_group_code=group)
+        for position, (structure, group) in enumerate(wishes, start=1)
+    ]
+    application.creche = request
+    db.session.add(application)
+    db.session.flush()  # the reference is built from the row id
+    application.reference = f"CR-{today.year}-{application.id:06d}"
+    if linked is not None:
+        application.linked_application = linked
+        linked.linked_application = application
+    log.info("creche request recorded reference=%s wishes=%d", application.reference, len(wishes))
+    return application

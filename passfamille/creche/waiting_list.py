@@ -1,0 +1,83 @@
+"""The waiting lists, read from the database: points from the current grid, rank per structure and age group.
+
+A small commune has a few hundred requests at most: the lists are ranked in Python by creche_points.rank, the
+one place where the order (points, then date, then id) is defined.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import creche_points
+from ..extensions import db
+from ..models import Application, CrecheRequest
+from .workflow import WAITING
+
+
+def _grid():
+    return current_app.extensions["commune"].creche.points_grid
+
+
+def points_of(request: CrecheRequest) -> creche_points.Points:
+    return creche_points.points(request.criteria or [], _grid())
+
+
+def as_waiting_list_request(request: CrecheRequest) -> creche_points.WaitingListRequest:
+    return creche_points.WaitingListRequest(
+        id=request.application_id,
+        points=points_of(request).total,
+        requested_at=request.application.created_at,
+        wishes=tuple(creche_points.Wish(w.structure_code, w.age_group_code) for w in request.wishes),
+        status=request.application.status,
+    )
+
+
+def _waiting_requests(structure_code: str | None = None) -> list[CrecheRequest]:
+    query = (
+        select(CrecheRequest)
+        .join(Application, CrecheRequest.application_id == Application.id)
+        .where(Application.status == WAITING)
+        .options(selectinload(CrecheRequest.wishes), selectinload(CrecheRequest.application))
+    )
+    if structure_code is not None:
+        query = query.where(CrecheRequest.wishes.any(structure_code=structure_code))
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Entry:
+    rank: int
+    request: CrecheRequest
+    points: creche_points.Points
+    wish_number: int
+
+
+def waiting_list(structure_code: str, age_group_code: str) -> list[Entry]:
+    """The requests waiting for this structure and age group, best first, with their points explained."""
+    requests = {r.application_id: r for r in _waiting_requests(structure_code)}
+    ranked = creche_points.rank([as_waiting_list_request(r) for r in requests.values()], structure_code, age_group_code)
+    return [
+        Entry(item.rank, requests[item.request.id], points_of(requests[item.request.id]), item.wish_number)
+        for item in ranked
+    ]
+
+
+@dataclass(frozen=True)
+class Position:
+    structure_code: str
+    age_group_code: str
+    wish_number: int
+    rank: int | None  # None when the request is not waiting (offered, closed…)
+    waiting: int  # how many requests wait for this structure and age group
+
+
+def positions(request: CrecheRequest) -> list[Position]:
+    """The family's rank on the list of each structure and age group it wished, in its order of preference."""
+    result = []
+    for wish in request.wishes:
+        entries = waiting_list(wish.structure_code, wish.age_group_code)
+        mine = next((e.rank for e in entries if e.request.id == request.id), None)
+        result.append(Position(wish.structure_code, wish.age_group_code, wish.position, mine, len(entries)))
+    return result
