@@ -45,11 +45,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
     formatting.register(app)
 
+    from .creche.family import bp as creche_family_bp
     from .family import bp as family_bp
     from .wizard.views import bp as wizard_bp
 
     app.register_blueprint(wizard_bp)
     app.register_blueprint(family_bp)
+    app.register_blueprint(creche_family_bp)
     from . import backoffice
 
     backoffice.register(app)

@@ -86,5 +86,8 @@ def list_agents():
 
 
 def register(app) -> None:
+    from .creche.cli import creche
+
     app.cli.add_command(adhesions)
     app.cli.add_command(agents)
+    app.cli.add_command(creche)

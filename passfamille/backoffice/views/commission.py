@@ -1,0 +1,3 @@
+"""Back-office views: the crèche commission (waiting lists per structure and age group, offering a place)."""
+
+from .. import bp  # noqa: F401
