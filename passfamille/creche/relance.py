@@ -1,8 +1,163 @@
-"""`flask --app wsgi creche relance`: asks families still waiting whether they maintain their request."""
+"""`flask --app wsgi creche relance`: the waiting list's daily upkeep, run every day from cron.
+
+Three passes over the crèche requests, for one day (today, or the --date given):
+  1. a place offered whose answer deadline has passed → "offer_expired" (the commission decides what follows);
+  2. a relance left unanswered past `delays.relance_answer_days` → "closed";
+  3. a request waiting, without a pending relance, last confirmed `delays.relance_months` months ago or more →
+     the mail "Maintenez-vous votre demande ?" with a fresh family link, and the relance is recorded.
+Each pass only picks what is due and leaves it in a state the pass no longer picks, so running the command
+twice the same day (or re-running a missed day) sends nothing twice.
+"""
+
+import logging
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 import click
+from flask import current_app, render_template
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import mail
+from ..backoffice.workflow import record
+from ..extensions import db
+from ..formatting import local, short_date
+from ..models import Application, CrecheRequest
+from ..retention import months_after
+from . import workflow
+
+log = logging.getLogger(__name__)
+
+SUBJECT = "Maintenez-vous votre demande de place en crèche ? Demande {reference}"
 
 
-@click.command("relance", help="Relance les familles en attente et clôt les demandes restées sans réponse.")
-def relance_command():
-    raise click.ClickException("Pas encore disponible.")
+def _delays():
+    return current_app.extensions["commune"].creche.delays
+
+
+def _day(moment: datetime) -> date:
+    """The commune's calendar day of a stored (naive UTC) time."""
+    return local(moment).date()
+
+
+def answer_deadline(request: CrecheRequest) -> date | None:
+    """Last day on which the family may answer the pending relance (included), or None if none is pending."""
+    if request.relance_sent_at is None:
+        return None
+    return _day(request.relance_sent_at) + timedelta(days=_delays().relance_answer_days)
+
+
+def next_relance_on(request: CrecheRequest) -> date:
+    """The day the family will next be asked whether it maintains its request."""
+    return months_after(_day(request.confirmed_at), _delays().relance_months).date()
+
+
+@dataclass
+class Counts:
+    sent: int = 0
+    closed: int = 0
+    expired: int = 0
+    failed: int = 0  # relance mails the mail server refused: retried on the next run
+
+
+def _requests(status: str) -> list[Application]:
+    query = (
+        select(Application)
+        .where(Application.demarche == "creche", Application.status == status)
+        .options(selectinload(Application.creche).selectinload(CrecheRequest.wishes))
+        .order_by(Application.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def _expire_offers(day: date, counts: Counts) -> None:
+    for application in _requests("offered"):
+        deadline = application.creche.offer_deadline
+        if deadline is not None and deadline < day:
+            detail = f"pas de réponse à la proposition avant le {short_date(deadline)}"
+            workflow.change_status(application, "offer_expired", None, detail=detail, today=day)
+            counts.expired += 1
+
+
+def _close_unanswered(day: date, counts: Counts) -> None:
+    for application in _requests(workflow.WAITING):
+        deadline = answer_deadline(application.creche)
+        if deadline is not None and deadline < day:
+            detail = f"pas de réponse à la relance avant le {short_date(deadline)}"
+            workflow.change_status(application, "closed", None, detail=detail, today=day)
+            counts.closed += 1
+
+
+def _send_relances(day: date, counts: Counts) -> None:
+    for application in _requests(workflow.WAITING):
+        request = application.creche
+        if request.relance_sent_at is not None or next_relance_on(request) > day:
+            continue
+        # Noon UTC is the same calendar day in France whatever the season, so the deadline counts from `day`.
+        request.relance_sent_at = datetime.combine(day, time(12))
+        deadline = answer_deadline(request)
+        body = render_template(
+            "mails/creche-relance.txt",
+            application=application,
+            request=request,
+            settings=current_app.extensions["commune"],
+            family_link=workflow.family_link(application),
+            deadline=deadline,
+        )
+        if not mail.send(application.email, SUBJECT.format(reference=application.reference), body):
+            # Not recorded: a family that never got the question must not be closed for not answering it.
+            db.session.rollback()
+            counts.failed += 1
+            log.warning("creche relance not sent reference=%s", application.reference)
+            continue
+        record(
+            application, None, "relance", f"relance envoyée, réponse attendue au plus tard le {short_date(deadline)}"
+        )
+        db.session.commit()
+        counts.sent += 1
+        log.info("creche relance sent reference=%s", application.reference)
+
+
+def run(day: date) -> Counts:
+    """The day's upkeep (see the module's docstring); every change is committed as it is made."""
+    counts = Counts()
+    _expire_offers(day, counts)
+    _close_unanswered(day, counts)
+    _send_relances(day, counts)
+    return counts
+
+
+@click.command(
+    "relance",
+    help=(
+        "Relance les familles en attente d'une place en crèche (« Maintenez-vous votre demande ? »), clôt les "
+        "demandes restées sans réponse et fait expirer les propositions de place sans réponse. À lancer chaque "
+        "jour (cron) ; la relancer le même jour n'envoie rien de plus."
+    ),
+)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="AAAA-MM-JJ",
+    help="Jour à traiter (par défaut : aujourd'hui), pour rattraper un jour manqué.",
+)
+@with_appcontext
+def relance_command(day):
+    if current_app.extensions["commune"].creche is None:
+        raise click.ClickException("Les paramètres de la commune n'ont pas de section « creche: ».")
+    counts = run(day.date() if day else date.today())
+    click.echo(
+        f"{counts.sent} relance(s) envoyée(s), {counts.closed} demande(s) close(s), "
+        f"{counts.expired} proposition(s) expirée(s)."
+    )
+    if counts.failed:
+        click.echo(
+            f"{counts.failed} relance(s) non envoyée(s) : le serveur de courriel a refusé ; "
+            "nouvel essai au prochain passage.",
+            err=True,
+        )
+        sys.exit(1)
