@@ -129,6 +129,13 @@ def run(day: date) -> Counts:
     return counts
 
 
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise click.BadParameter(f"date attendue au format AAAA-MM-JJ (ex. 2026-04-10), « {value} » trouvé") from None
+
+
 @click.command(
     "relance",
     help=(
@@ -140,7 +147,7 @@ def run(day: date) -> Counts:
 @click.option(
     "--date",
     "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    callback=lambda _ctx, _param, value: _parse_day(value),
     default=None,
     metavar="AAAA-MM-JJ",
     help="Jour à traiter (par défaut : aujourd'hui), pour rattraper un jour manqué.",
@@ -149,7 +156,7 @@ def run(day: date) -> Counts:
 def relance_command(day):
     if current_app.extensions["commune"].creche is None:
         raise click.ClickException("Les paramètres de la commune n'ont pas de section « creche: ».")
-    counts = run(day.date() if day else date.today())
+    counts = run(day or date.today())
     click.echo(
         f"{counts.sent} relance(s) envoyée(s), {counts.closed} demande(s) close(s), "
         f"{counts.expired} proposition(s) expirée(s)."
