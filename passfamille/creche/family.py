@@ -6,13 +6,12 @@ demande ?") and to an offered place — as POST forms, then redirects back to th
 """
 
 import logging
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from ..extensions import db
 from ..models import Application
-from . import workflow
+from . import relance, workflow
 from .family_view import follow_view, grid_view
 
 log = logging.getLogger(__name__)
@@ -40,7 +39,7 @@ def _invalid_link():
 
 
 def _page(application: Application, token: str, problem: str | None = None, status: int = 200):
-    view = follow_view(application, token, date.today())
+    view = follow_view(application, token, relance.commune_today())
     return render_template(
         "creche/suivi.html", suivi=view, problem=problem, errors=[problem] if problem else []
     ), status
@@ -65,7 +64,7 @@ def answer_relance(token):
     if application.status != workflow.WAITING or application.creche.relance_sent_at is None:
         return _page(application, token, "Aucune question n'attend votre réponse : votre demande n'a pas changé", 409)
     if answer == "maintenir":
-        workflow.confirm(application)
+        workflow.confirm(application, today=relance.commune_today())
         flash("Merci : votre demande est maintenue, avec ses points et sa date. Votre rang ne change pas.", "success")
         return redirect(url_for(".follow", token=token), 303)
     return _change(application, token, "withdrawn", "Votre demande est retirée. Un courriel vous le confirme.")
@@ -82,7 +81,7 @@ def answer_offer(token):
     if application.status != "offered":
         return _page(application, token, "Aucune place n'attend votre réponse : votre demande n'a pas changé", 409)
     deadline = application.creche.offer_deadline
-    if deadline is not None and deadline < date.today():
+    if deadline is not None and deadline < relance.commune_today():
         problem = (
             f"Le délai pour répondre à cette proposition est dépassé depuis le {deadline:%d/%m/%Y} : "
             "votre réponse n'a pas pu être enregistrée. Contactez la mairie"
@@ -97,7 +96,9 @@ def answer_offer(token):
 
 def _change(application: Application, token: str, to_status: str, confirmation: str):
     try:
-        workflow.change_status(application, to_status, None, detail="réponse de la famille par son lien")
+        workflow.change_status(
+            application, to_status, None, detail="réponse de la famille par son lien", today=relance.commune_today()
+        )
     except workflow.TransitionError:
         # The request moved on meanwhile (an agent, or the nightly command): show where it stands now.
         db.session.rollback()

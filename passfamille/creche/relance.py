@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from .. import mail
 from ..backoffice.workflow import record
 from ..extensions import db
-from ..formatting import local, short_date
+from ..formatting import TIMEZONE, local, short_date
 from ..models import Application, CrecheRequest
 from ..retention import months_after
 from . import workflow
@@ -40,6 +40,11 @@ def _delays():
 def _day(moment: datetime) -> date:
     """The commune's calendar day of a stored (naive UTC) time."""
     return local(moment).date()
+
+
+def commune_today() -> date:
+    """Today on the commune's clock: deadlines are calendar days in France, whatever the server's time zone."""
+    return datetime.now(TIMEZONE).date()
 
 
 def answer_deadline(request: CrecheRequest) -> date | None:
@@ -156,7 +161,7 @@ def _parse_day(value: str | None) -> date | None:
 def relance_command(day):
     if current_app.extensions["commune"].creche is None:
         raise click.ClickException("Les paramètres de la commune n'ont pas de section « creche: ».")
-    counts = run(day or date.today())
+    counts = run(day or commune_today())
     click.echo(
         f"{counts.sent} relance(s) envoyée(s), {counts.closed} demande(s) close(s), "
         f"{counts.expired} proposition(s) expirée(s)."

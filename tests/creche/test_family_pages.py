@@ -9,6 +9,7 @@ from itsdangerous import TimestampSigner
 from passfamille import create_app
 from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.creche import workflow
+from passfamille.creche.relance import commune_today
 from passfamille.extensions import db
 from passfamille.models import Application
 
@@ -120,7 +121,7 @@ def offer(app, application_id, today):
 )
 def test_the_family_answers_an_offer_through_its_link(app, browser, mailbox, button, status, mail_text):
     mine = make_request(app)
-    offer(app, mine, date.today())
+    offer(app, mine, commune_today())
     page = browser.get(link_in(mailbox.received("famille@example.org")[0]))
     assert "Une place vous est proposée" in page.text
     assert "Multi-accueil Les Pioupious" in page.text and "12 rue des Tilleuls" in page.text
@@ -137,11 +138,11 @@ def test_the_family_answers_an_offer_through_its_link(app, browser, mailbox, but
 
 def test_a_late_answer_to_an_offer_is_refused_and_the_command_expires_it(app, browser, mailbox):
     mine = make_request(app)
-    offer(app, mine, date.today() - timedelta(days=8))  # the deadline is today: the family opens the page
+    offer(app, mine, commune_today() - timedelta(days=8))  # the deadline is today: the family opens the page
     page = browser.get(link_of(app, mine))
     assert "J'accepte la place" in page.text
     with app.app_context():  # … and answers after midnight
-        db.session.get(Application, mine).creche.offer_deadline = date.today() - timedelta(days=1)
+        db.session.get(Application, mine).creche.offer_deadline = commune_today() - timedelta(days=1)
         db.session.commit()
 
     late = page.submit("J'accepte la place")
@@ -151,7 +152,7 @@ def test_a_late_answer_to_an_offer_is_refused_and_the_command_expires_it(app, br
     assert "J'accepte la place" not in late.text
     assert status_of(app, mine) == "offered"
 
-    run_relance(app, date.today())
+    run_relance(app, commune_today())
     assert status_of(app, mine) == "offer_expired"
     page = browser.get(page.url)
     assert "Proposition expirée" in page.text and "J'accepte la place" not in page.text

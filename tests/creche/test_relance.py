@@ -6,6 +6,7 @@ The clock is fixed by the requests' dates (created_at) and by --date; the mails 
 from datetime import date, datetime, timedelta
 
 from passfamille.creche import workflow
+from passfamille.creche.relance import commune_today
 from passfamille.extensions import db
 from passfamille.models import Application
 from passfamille.retention import months_after
@@ -96,7 +97,7 @@ def test_answer_maintiens_keeps_the_rank_and_the_next_relance_comes_n_months_lat
     assert rank_rows(browser.get(page.url))[0][3] == "Rang : 1 sur 1 famille en attente"
 
     # confirm() counts from the moment of the answer (the real clock): the next relance is N months after it.
-    next_relance = months_after(date.today(), 3).date()
+    next_relance = months_after(commune_today(), 3).date()
     assert run_relance(app, next_relance - timedelta(days=1)) == counts()
     assert run_relance(app, next_relance) == counts(sent=1)
     assert len(mailbox.received("seconde@example.org")) == 2
