@@ -236,3 +236,19 @@ def test_a_commune_without_creche_has_no_creche_pages(app_config, tmp_path):
 
     assert client.get("/creche/grille").status_code == 404
     assert client.get("/creche/suivi/nimportequoi").status_code == 404
+
+
+def test_after_admission_the_page_says_the_request_is_over(app, browser, mailbox):
+    mine = make_request(app)
+    offer(app, mine, commune_today())
+    browser.get(link_of(app, mine)).submit("J'accepte la place")
+    with app.app_context():
+        workflow.change_status(db.session.get(Application, mine), "admitted", None)
+
+    page = browser.get(link_of(app, mine))
+
+    assert "Statut : Admis" in page.text
+    assert "Votre enfant est admis : votre demande est terminée." in page.text
+    assert [row[3] for row in rank_rows(page)] == ["Pas de rang"]
+    admitted = mailbox.received("famille@example.org")[-1].get_content()
+    assert "L'admission en crèche de votre enfant, Léo, est confirmée" in admitted

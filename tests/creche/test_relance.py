@@ -69,6 +69,7 @@ def test_no_answer_closes_the_request_after_the_delay_and_tells_the_family(app, 
     closing = mailbox.received("famille@example.org")[-1]
     assert "close" in closing.get_content()
     assert "ne figure plus sur la liste d'attente" in closing.get_content()
+    assert "Nous vous avions demandé le 10/04/2026 si vous mainteniez" in closing.get_content()
 
     page = browser.get(link)
     assert "Close sans réponse" in page.text
