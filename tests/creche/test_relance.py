@@ -3,8 +3,10 @@
 The clock is fixed by the requests' dates (created_at) and by --date; the mails go to the real test SMTP server.
 """
 
+import socket
 from datetime import date, datetime, timedelta
 
+from passfamille import create_app
 from passfamille.creche import workflow
 from passfamille.creche.relance import commune_today
 from passfamille.extensions import db
@@ -131,3 +133,23 @@ def test_a_malformed_date_is_refused_in_french_terms(app):
     result = app.test_cli_runner().invoke(args=["creche", "relance", "--date", "10/04/2026"])
     assert result.exit_code == 2
     assert "date attendue au format AAAA-MM-JJ (ex. 2026-04-10), « 10/04/2026 » trouvé" in result.output
+
+
+def test_a_relance_the_mail_server_refused_is_not_recorded_and_is_sent_on_the_next_run(app, app_config, mailbox):
+    request_id = make_request(app, created_at=JANUARY_10)
+    with socket.socket() as unused:  # a port nobody listens on: the connection is refused for real
+        unused.bind(("127.0.0.1", 0))
+        refused = f"smtp://127.0.0.1:{unused.getsockname()[1]}"
+    down = create_app({**app_config, "SMTP_URL": refused})
+
+    result = down.test_cli_runner().invoke(args=["creche", "relance", "--date", "2026-04-10"])
+
+    assert result.exit_code == 1
+    assert result.stdout.strip() == counts()
+    assert "1 relance(s) non envoyée(s)" in result.stderr
+    with app.app_context():
+        application = db.session.get(Application, request_id)
+        assert application.creche.relance_sent_at is None and application.events == []
+    # The next day, the mail server is back: the family gets its question, with a deadline from that day.
+    assert run_relance(app, date(2026, 4, 11)) == counts(sent=1)
+    assert "au plus tard le 11/05/2026" in mailbox.received("famille@example.org")[0].get_content()
