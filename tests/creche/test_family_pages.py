@@ -1,5 +1,6 @@
 """The family's crèche link (/creche/suivi/<token>) and the public points grid (/creche/grille)."""
 
+import logging
 import shutil
 from datetime import date, datetime, timedelta
 
@@ -252,3 +253,19 @@ def test_after_admission_the_page_says_the_request_is_over(app, browser, mailbox
     assert [row[3] for row in rank_rows(page)] == ["Pas de rang"]
     admitted = mailbox.received("famille@example.org")[-1].get_content()
     assert "L'admission en crèche de votre enfant, Léo, est confirmée" in admitted
+
+
+def test_no_log_line_holds_the_familys_name_email_or_child(app, browser, mailbox, caplog):
+    caplog.set_level(logging.DEBUG)
+    mine = make_request(app, created_at=datetime(2026, 1, 10, 9))
+    run_relance(app, date(2026, 4, 10))
+    browser.get(link_in(mailbox.received()[0])).submit("Oui, je maintiens ma demande")
+    offer(app, mine, commune_today())
+    browser.get(link_of(app, mine)).submit("Je refuse la place")
+
+    # aiosmtpd ("mail.log") is the test's stand-in for the commune's mail server, not part of the app.
+    lines = [r.getMessage() for r in caplog.records if not r.name.startswith("mail.log")]
+    assert any("creche relance sent reference=CR-" in line for line in lines)
+    for line in lines:
+        for secret in ("MARTIN", "Camille", "Léo", "famille@example.org", "12 rue des Tilleuls"):
+            assert secret.lower() not in line.lower(), (secret, line)
