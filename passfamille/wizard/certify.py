@@ -2,9 +2,10 @@
 
 from flask import current_app
 
-from ..api_particulier import ApiParticulierError, FamilyFacts, Identity, Person
+from ..api_particulier import ApiParticulierError, EajeFacts, FamilyFacts, Identity, Person
 from ..extensions import db
 from ..models import ApiEvent, Draft
+from .steps import wants_creche, wants_pass_famille
 
 # Fields of the applicant step that make up the civil identity: changing any of them drops the facts.
 IDENTITY_FIELDS = (
@@ -94,13 +95,67 @@ def _facts(facts: FamilyFacts) -> dict:
     }
 
 
+def _eaje_facts(facts: EajeFacts) -> dict:
+    """The PSU facts the estimate needs, nothing more (REFERENCE §4: never estimated from the QF)."""
+    parameters = facts.parameters
+    return {
+        "outcome": "ok",
+        "annual_resources": parameters.annual_resources if parameters else None,
+        "resources_year": parameters.resources_year if parameters else None,
+        "children_count": parameters.children if parameters else None,
+        "aeeh_children": parameters.aeeh_children if parameters else None,
+        "request_id": facts.request_id,
+        "fetched_at": facts.fetched_at.isoformat(timespec="seconds"),
+    }
+
+
+def _household_of_eaje(facts: EajeFacts) -> dict:
+    """For a crèche request alone, the EAJE call is the only one: its children and address fill the household."""
+    return {
+        "outcome": "ok",
+        "qf": None,
+        "allocataires": [_person(p) for p in facts.allocataires],
+        "children": [_person(p) for p in facts.children],
+        "address": address_json(facts.address),
+        "request_id": facts.request_id,
+        "fetched_at": facts.fetched_at.isoformat(timespec="seconds"),
+    }
+
+
+def _failure(error: ApiParticulierError) -> dict:
+    return {
+        "outcome": error.outcome,
+        "code": error.code,
+        "status": error.status,
+        "request_id": error.request_id,
+        "retry_after": error.retry_after,
+    }
+
+
+def _record_event(endpoint: str, result: dict) -> None:
+    # For the agents' health banner: the outcome of the call, never who it was about.
+    db.session.add(
+        ApiEvent(
+            endpoint=endpoint,
+            outcome=result["outcome"],
+            status=result.get("status", 200 if result["outcome"] == "ok" else None),
+            code=result.get("code"),
+            request_id=result.get("request_id"),
+        )
+    )
+
+
 # Anyone can type anyone's civil identity on a public form: capping the calls per draft keeps the form from
 # being used to look people up one identity after another (API Particulier's CGU, REFERENCE §11.3).
 MAX_CALLS_PER_DRAFT = 5
 
 
 def fetch(draft: Draft, values: dict) -> str:
-    """Call the API for the identity in `values`, store the outcome on the draft, return the outcome code."""
+    """Call the API for the identity in `values`, store the outcome on the draft, return the outcome code.
+
+    Pass Famille: the quotient familial endpoint. Crèche: the EAJE endpoint, whose PSU facts are kept under
+    "eaje". A crèche request alone never calls the quotient familial endpoint (data minimisation): its
+    household (children, address) comes from the EAJE answer."""
     client = current_app.extensions["api_particulier"]
     previous = draft.certified or {}
     failures = previous.get("identity_failures", 0)
@@ -108,29 +163,36 @@ def fetch(draft: Draft, values: dict) -> str:
     if calls >= MAX_CALLS_PER_DRAFT:
         draft.certified = {"outcome": "limit", "identity_failures": failures, "calls": calls}
         return "limit"
-    try:
-        certified = _facts(client.quotient_familial(to_identity(values)))
-    except ApiParticulierError as error:
-        if error.outcome == "identity":
-            failures += 1
-        certified = {
-            "outcome": error.outcome,
-            "code": error.code,
-            "status": error.status,
-            "request_id": error.request_id,
-            "retry_after": error.retry_after,
-        }
+    identity = to_identity(values)
+    certified: dict = {}
+    if wants_pass_famille(draft):
+        try:
+            certified = _facts(client.quotient_familial(identity))
+        except ApiParticulierError as error:
+            certified = _failure(error)
+        calls += 1
+        _record_event("quotient_familial", certified)
+    # An identity the CAF did not recognise for the quotient familial will not be recognised for the EAJE.
+    if wants_creche(draft) and certified.get("outcome") != "identity":
+        if calls >= MAX_CALLS_PER_DRAFT:
+            eaje = {"outcome": "limit"}
+        else:
+            try:
+                facts = client.participation_familiale_eaje(identity)
+            except ApiParticulierError as error:
+                eaje = _failure(error)
+            else:
+                eaje = _eaje_facts(facts)
+                if not wants_pass_famille(draft):
+                    certified = _household_of_eaje(facts)
+            calls += 1
+            _record_event("participation_familiale_eaje", eaje)
+        if not wants_pass_famille(draft) and eaje["outcome"] != "ok":
+            certified = {key: value for key, value in eaje.items() if key != "outcome"} | {"outcome": eaje["outcome"]}
+        certified["eaje"] = eaje
+    if certified.get("outcome") == "identity":
+        failures += 1
     certified["identity_failures"] = failures
-    certified["calls"] = calls + 1
+    certified["calls"] = calls
     draft.certified = certified
-    # For the agents' health banner: the outcome of the call, never who it was about.
-    db.session.add(
-        ApiEvent(
-            endpoint="quotient_familial",
-            outcome=certified["outcome"],
-            status=certified.get("status", 200 if certified["outcome"] == "ok" else None),
-            code=certified.get("code"),
-            request_id=certified.get("request_id"),
-        )
-    )
     return certified["outcome"]

@@ -24,8 +24,22 @@ def folder() -> Path:
     return path
 
 
-def for_draft(draft) -> Document | None:
-    return max(draft.documents, key=lambda d: d.id, default=None)
+# Kinds of the crèche's proofs: "critere-<code>" for a criterion of the points grid, and the resources proof.
+CRITERION_PREFIX = "critere-"
+CRECHE_RESOURCES = "ressources-creche"
+
+
+def is_creche_kind(kind: str) -> bool:
+    return kind.startswith(CRITERION_PREFIX) or kind == CRECHE_RESOURCES
+
+
+def for_draft(draft, kind: str | None = None) -> Document | None:
+    """The draft's latest proof of quotient familial, or its latest proof of the crèche `kind`."""
+    if kind is None:
+        found = [d for d in draft.documents if not is_creche_kind(d.kind)]
+    else:
+        found = [d for d in draft.documents if d.kind == kind]
+    return max(found, key=lambda d: d.id, default=None)
 
 
 def store(upload, kind: str, **owner) -> tuple[Document | None, str | None]:
@@ -51,8 +65,12 @@ def store(upload, kind: str, **owner) -> tuple[Document | None, str | None]:
 
 
 def store_upload(draft, upload, kind: str) -> str | None:
-    """The wizard's proof: replaces the draft's previous one. Returns a French error message or None."""
-    previous = list(draft.documents)
+    """A wizard's proof: replaces the draft's previous one of the same use (the quotient familial proof, or the
+    crèche proof of the same kind). Returns a French error message or None."""
+    if is_creche_kind(kind):
+        previous = [d for d in draft.documents if d.kind == kind]
+    else:
+        previous = [d for d in draft.documents if not is_creche_kind(d.kind)]
     document, error = store(upload, kind, draft=draft)
     if document is not None:
         for old in previous:
@@ -69,3 +87,9 @@ def summary(document: Document | None) -> dict | None:
     if document is None:
         return None
     return {"label": LABELS.get(document.content_type, "fichier"), "size_kb": max(1, round(document.size / 1024))}
+
+
+def delete_kind(draft, kind: str) -> None:
+    for document in [d for d in draft.documents if d.kind == kind]:
+        delete(document)
+        draft.documents.remove(document)

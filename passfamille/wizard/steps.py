@@ -28,7 +28,45 @@ def certified_ok(draft: Draft) -> bool:
 
 
 def wants_documents(draft: Draft) -> bool:
-    return mode(draft) == "documents" or answers(draft, "verification").get("choice") in ("no", "documents")
+    """True when the Pass Famille's quotient familial comes from a proof the family uploads."""
+    return wants_pass_famille(draft) and (
+        mode(draft) == "documents" or answers(draft, "verification").get("choice") in ("no", "documents")
+    )
+
+
+# The démarches chosen on the start page. A commune without a crèche section asks nothing: Pass Famille only.
+DEMARCHES = ("pass_famille", "creche", "both")
+
+
+def demarche(draft: Draft) -> str:
+    return answers(draft, "demarche").get("choice") or "pass_famille"
+
+
+def wants_pass_famille(draft: Draft) -> bool:
+    return demarche(draft) in ("pass_famille", "both")
+
+
+def wants_creche(draft: Draft) -> bool:
+    return demarche(draft) in ("creche", "both")
+
+
+def creche_only(draft: Draft) -> bool:
+    return demarche(draft) == "creche"
+
+
+def eaje(draft: Draft) -> dict:
+    """The minimal PSU facts of the EAJE call, or its outcome code (empty when it was not made)."""
+    return (draft.certified or {}).get("eaje") or {}
+
+
+def eaje_ok(draft: Draft) -> bool:
+    """True when the CAF/MSA gave the PSU facts and the family confirmed them: the estimate can be shown."""
+    return (
+        uses_api(draft)
+        and eaje(draft).get("outcome") == "ok"
+        and eaje(draft).get("annual_resources") is not None
+        and answers(draft, "verification").get("choice") == "yes"
+    )
 
 
 @dataclass(frozen=True)
@@ -58,7 +96,11 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("justificatif", "justificatif", "Votre justificatif", "wizard/justificatif.html", wants_documents),
     Step("foyer", "foyer", "Votre foyer", "wizard/foyer.html", _always),
-    Step("resultat", "resultat", "Votre résultat", "wizard/resultat.html", _always, has_answers=False),
+    Step("enfant", "enfant", "Votre enfant", "wizard/enfant.html", wants_creche),
+    Step("souhaits", "souhaits", "Vos souhaits d'accueil", "wizard/souhaits.html", wants_creche),
+    Step("situation", "situation", "Votre situation", "wizard/situation.html", wants_creche),
+    Step("estimation", "estimation", "Estimation du tarif", "wizard/estimation.html", wants_creche),
+    Step("resultat", "resultat", "Votre résultat", "wizard/resultat.html", wants_pass_famille, has_answers=False),
     Step(
         "recapitulatif",
         "recapitulatif",
@@ -79,7 +121,10 @@ def path(draft: Draft) -> list[Step]:
 
 # When a step's answers change, the answers that were derived from them no longer hold (eq-runner).
 DEPENDENTS = {
-    "information": ("verification", "justificatif", "foyer"),
-    "demandeur": ("verification", "foyer"),
-    "verification": ("justificatif", "foyer"),
+    "demarche": ("information", "verification", "justificatif", "enfant", "souhaits", "situation", "estimation"),
+    "information": ("verification", "justificatif", "foyer", "enfant", "estimation"),
+    "demandeur": ("verification", "foyer", "enfant", "estimation"),
+    "verification": ("justificatif", "foyer", "enfant", "estimation"),
+    "foyer": ("enfant",),
+    "enfant": ("souhaits",),
 }

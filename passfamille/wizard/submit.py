@@ -7,9 +7,10 @@ from flask import current_app, render_template
 
 from .. import decisions, mail, retention, rules
 from ..extensions import db
-from ..models import Application
-from . import certify, documents, household
-from .steps import answers, certified_ok
+from ..models import Application, CrecheRequest
+from . import certify, creche, documents, household
+from .steps import answers, certified_ok, wants_creche, wants_pass_famille
+from .steps import eaje as eaje_facts
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,20 @@ def initial_status(qf_status: str, qf: rules.QuotientFamilial | None, household_
     return "submitted"
 
 
-def submit(draft, today: date) -> Application:
+def _applicant_fields(draft) -> dict:
+    applicant = answers(draft, "demandeur")
+    first_names = " ".join(
+        applicant.get(k) for k in ("first_name_1", "first_name_2", "first_name_3") if applicant.get(k)
+    )
+    return {
+        "birth_name": applicant["birth_name"],
+        "usage_name": applicant.get("usage_name") or None,
+        "first_names": first_names or None,
+        "email": applicant["email"],
+    }
+
+
+def _pass_famille(draft, today: date) -> Application:
     settings = current_app.extensions["commune"]
     facts = household.build(draft)
     decision = rules.decide(facts, settings.pass_famille.rules, on=today)
@@ -30,15 +44,9 @@ def submit(draft, today: date) -> Application:
     home, address_source = household.address(draft)
     applicant = answers(draft, "demandeur")
     certified = draft.certified or {}
-    first_names = " ".join(
-        applicant.get(k) for k in ("first_name_1", "first_name_2", "first_name_3") if applicant.get(k)
-    )
     application = Application(
         status=initial_status(qf_status, qf, facts),
-        birth_name=applicant["birth_name"],
-        usage_name=applicant.get("usage_name") or None,
-        first_names=first_names or None,
-        email=applicant["email"],
+        **_applicant_fields(draft),
         # Kept only so that `adhesions recheck` can ask the CAF/MSA again; erased once it has.
         recheck_identity=certify.identity_of(applicant) if qf_status == "pending" else None,
         qf_value=qf.value if qf else None,
@@ -58,22 +66,108 @@ def submit(draft, today: date) -> Application:
     db.session.add(application)
     db.session.flush()  # the reference is built from the row id
     application.reference = f"PF-{today.year}-{application.id:06d}"
+    return application
+
+
+def _creche(draft, today: date, linked: Application | None) -> Application:
+    from ..creche import registration
+
+    facts = household.build(draft)
+    home, address_source = household.address(draft)
+    applicant = answers(draft, "demandeur")
+    eaje = eaje_facts(draft)
+    source = creche.psu_source(draft)
+    child = creche.child(draft, today)
+    found = creche.draft_estimates(draft, today)
+    application = Application(
+        **_applicant_fields(draft),
+        recheck_identity=certify.identity_of(applicant) if source == "pending" else None,
+        api_request_id=eaje.get("request_id"),
+        api_outcome=eaje.get("outcome"),
+        children=decisions.children_json(facts.children),
+        address=home,
+        address_source=address_source,
+        decision={},
+    )
+    request = CrecheRequest(
+        child_source=child["source"],
+        child_first_name=child.get("first_name"),
+        child_birth_date=child.get("birth_date"),
+        child_due_date=child.get("due_date"),
+        start_date=creche.start_date(draft),
+        days_per_week=creche.days_per_week(draft),
+        hours_per_week=creche.hours_per_week(draft),
+        criteria=creche.criteria(draft),
+        psu_source=source,
+        psu_annual_resources=eaje.get("annual_resources") if source == "api" else None,
+        psu_children=eaje.get("children_count") if source == "api" else None,
+        psu_aeeh_children=eaje.get("aeeh_children") if source == "api" else None,
+        psu_fetched_at=datetime.fromisoformat(eaje["fetched_at"]) if source == "api" else None,
+        estimate=creche.estimate_json(found, today) if found else None,
+    )
+    return registration.record(application, request, creche.wishes(draft), today, linked=linked)
+
+
+def _keep_documents(draft, pass_famille: Application | None, creche_application: Application | None) -> None:
+    """QF proofs go to the Pass Famille, criteria and resources proofs to the crèche; the rest is deleted."""
+    ticked = {documents.CRITERION_PREFIX + code for code in creche.criteria(draft)} if creche_application else set()
+    if creche_application is not None and creche_application.creche.psu_source == "document":
+        ticked.add(documents.CRECHE_RESOURCES)
     for document in list(draft.documents):
-        if application.qf_source == "document":
-            document.application = application
-        else:
-            documents.delete(document)  # uploaded, then the family switched to the CAF/MSA route
+        if documents.is_creche_kind(document.kind):
+            if document.kind in ticked:
+                document.application = creche_application
+                continue
+        elif pass_famille is not None and pass_famille.qf_source == "document":
+            document.application = pass_famille
+            continue
+        documents.delete(document)  # uploaded, then the family changed its answers
+
+
+def submit(draft, today: date) -> Application:
+    """Record the chosen démarches in one transaction, then mail one receipt. Returns the first application."""
+    pass_famille = _pass_famille(draft, today) if wants_pass_famille(draft) else None
+    creche_application = _creche(draft, today, linked=pass_famille) if wants_creche(draft) else None
+    _keep_documents(draft, pass_famille, creche_application)
+    first = pass_famille or creche_application
     # The draft keeps only the link that shows the confirmation page; its answers are no longer needed.
-    draft.application_id = application.id
+    draft.application_id = first.id
     draft.answers = {}
     draft.certified = {}
     db.session.commit()
-    log.info("application recorded reference=%s status=%s", application.reference, application.status)
-    send_receipt(application)
-    return application
+    for application in (pass_famille, creche_application):
+        if application is not None:
+            log.info("application recorded reference=%s status=%s", application.reference, application.status)
+    send_receipt(first)
+    return first
+
+
+def recorded(application: Application) -> list[Application]:
+    """The applications of one submission: the Pass Famille first, then the linked crèche request."""
+    found = [application]
+    if application.linked_application is not None:
+        found.append(application.linked_application)
+    return sorted(found, key=lambda a: a.demarche != "pass_famille")
 
 
 def send_receipt(application: Application) -> None:
     settings = current_app.extensions["commune"]
-    body = render_template("mails/accuse-reception.txt", application=application, settings=settings)
-    mail.send(application.email, f"{settings.pass_famille.title} : demande {application.reference} reçue", body)
+    applications = recorded(application)
+    references = " et ".join(a.reference for a in applications)
+    creche_application = next((a for a in applications if a.demarche == "creche"), None)
+    if creche_application is None:
+        body = render_template("mails/accuse-reception.txt", application=application, settings=settings)
+        mail.send(application.email, f"{settings.pass_famille.title} : demande {application.reference} reçue", body)
+        return
+    from ..creche.workflow import family_link
+
+    body = render_template(
+        "mails/accuse-reception-creche.txt",
+        applications=applications,
+        pass_famille=next((a for a in applications if a.demarche == "pass_famille"), None),
+        creche_application=creche_application,
+        link=family_link(creche_application),
+        settings=settings,
+    )
+    subject = "Demandes" if len(applications) > 1 else "Préinscription en crèche : demande"
+    mail.send(application.email, f"{subject} {references} reçue{'s' if len(applications) > 1 else ''}", body)

@@ -6,10 +6,19 @@ from flask import current_app, url_for
 
 from .. import places, rules
 from ..formatting import born, euros, month_year, short_date
-from . import documents, household
+from . import creche_recap, documents, household
 from .certify import MAX_CALLS_PER_DRAFT
 from .forms import CHILD_REASONS, DOCUMENT_KINDS
-from .steps import answers, certified_ok, mode, uses_api
+from .steps import (
+    answers,
+    certified_ok,
+    creche_only,
+    demarche,
+    mode,
+    uses_api,
+    wants_creche,
+    wants_pass_famille,
+)
 
 PROVIDERS = {"CNAF": "CAF", "MSA": "MSA"}
 
@@ -58,6 +67,10 @@ def verification_view(draft) -> dict:
         "has_children_scope": "children" in certified,
         "max_calls": MAX_CALLS_PER_DRAFT,
         "hidden": details_hidden(draft),
+        "creche_only": creche_only(draft),
+        "eaje": eaje
+        if (eaje := certified.get("eaje") or {}).get("outcome") == "ok" and eaje.get("annual_resources") is not None
+        else None,
     }
 
 
@@ -90,8 +103,17 @@ def decision_view(draft, today: date | None = None) -> dict:
     }
 
 
-def _link(slug: str) -> str:
+def _link(slug: str | None) -> str:
+    if slug is None:
+        return url_for("wizard.start")  # the démarches are chosen on the start page
     return url_for("wizard.step", slug=slug, retour="recapitulatif")
+
+
+DEMARCHE_LABELS = {
+    "pass_famille": "Le Pass Famille",
+    "creche": "Une place en crèche (préinscription)",
+    "both": "Le Pass Famille et une place en crèche (préinscription)",
+}
 
 
 def recap_rows(draft) -> list[dict]:
@@ -108,9 +130,12 @@ def recap_rows(draft) -> list[dict]:
         you.append(("Date de naissance", _birth_date(applicant), "demandeur"))
         you.append(("Lieu de naissance", _birth_place(applicant), "demandeur"))
     you.append(("Adresse électronique", applicant.get("email"), "demandeur"))
-    sections = [
+    sections = []
+    if current_app.extensions["commune"].creche is not None:
+        sections.append({"title": "Vos démarches", "rows": [("Vous demandez", DEMARCHE_LABELS[demarche(draft)], None)]})
+    sections += [
         {
-            "title": "Justification du quotient familial",
+            "title": "Justification du quotient familial" if wants_pass_famille(draft) else "Vos ressources",
             "rows": [
                 (
                     "Mode choisi",
@@ -151,7 +176,8 @@ def recap_rows(draft) -> list[dict]:
         qf_rows.append(
             ("Quotient familial", "Non fourni : plein tarif", "verification" if uses_api(draft) else "information")
         )
-    sections.append({"title": "Quotient familial", "rows": qf_rows})
+    if wants_pass_famille(draft):
+        sections.append({"title": "Quotient familial", "rows": qf_rows})
     certified = household.certified_children(draft)
     if hidden:
         children = [("Enfants connus de la CAF ou de la MSA", str(len(certified)), "foyer")] if certified else []
@@ -184,6 +210,8 @@ def recap_rows(draft) -> list[dict]:
                 ],
             }
         )
+    if wants_creche(draft):
+        sections += creche_recap.sections(draft)
     for section in sections:
         section["rows"] = [
             {"label": label, "value": value, "href": _link(slug)} for label, value, slug in section["rows"]

@@ -4,9 +4,21 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
+from wtforms.validators import InputRequired
 
 from ..extensions import db
-from . import certify, documents, household, store, submit
+from . import certify, creche, documents, household, store, submit
+from .creche_forms import (
+    ChildForm as CrecheChildForm,
+)
+from .creche_forms import (
+    DemarcheForm,
+    EstimateFallbackForm,
+    criterion_field,
+    document_field,
+    situation_form,
+    wishes_form,
+)
 from .forms import (
     ApplicantForm,
     ConfirmForm,
@@ -14,8 +26,23 @@ from .forms import (
     HouseholdForm,
     InformationForm,
     VerificationForm,
+    as_choices,
 )
-from .steps import BY_SLUG, DEPENDENTS, STEPS, Step, answers, outcome, path, uses_api
+from .steps import (
+    BY_SLUG,
+    DEPENDENTS,
+    STEPS,
+    Step,
+    answers,
+    creche_only,
+    eaje,
+    eaje_ok,
+    outcome,
+    path,
+    uses_api,
+    wants_creche,
+    wants_pass_famille,
+)
 from .viewmodels import decision_view, details_hidden, recap_rows, verification_view
 
 bp = Blueprint("wizard", __name__)
@@ -57,6 +84,18 @@ VERIFICATION_CHOICES = {
 for outcome_code in ("refused", "bad_request", "limit"):
     VERIFICATION_CHOICES[outcome_code] = VERIFICATION_CHOICES["not_found"]
 
+# A crèche request alone: without the CAF/MSA facts the family goes on, and chooses at "Estimation du tarif"
+# between a proof of resources, a later re-check (service unavailable) or no estimate.
+WITHOUT_CAF = ("continue", "Continuer sans les informations de la CAF ou de la MSA")
+CRECHE_VERIFICATION_CHOICES = {
+    "ok": VERIFICATION_CHOICES["ok"],
+    "ok_hidden": VERIFICATION_CHOICES["ok_hidden"],
+    "identity": ("Que souhaitez-vous faire ?", [("edit", "Corriger mes informations"), WITHOUT_CAF]),
+    "unavailable": ("Que souhaitez-vous faire ?", [("retry", "Réessayer maintenant"), WITHOUT_CAF]),
+}
+for outcome_code in ("not_found", "refused", "bad_request", "limit"):
+    CRECHE_VERIFICATION_CHOICES[outcome_code] = ("Que souhaitez-vous faire ?", [WITHOUT_CAF])
+
 
 # --- forms per step ------------------------------------------------------------------------------------------
 
@@ -66,19 +105,52 @@ def make_form(step: Step, draft, formdata=None, csrf: bool = True):
     if formdata is not None:
         kwargs["formdata"] = formdata
     if step.name == "information":
-        return InformationForm(**kwargs)
+        form = InformationForm(**kwargs)
+        if creche_only(draft):
+            form.mode.label.text = "Comment souhaitez-vous communiquer vos ressources ?"
+            form.mode.choices = as_choices(
+                [
+                    ("api", "Récupérer mes informations auprès de la CAF ou de la MSA"),
+                    ("documents", "Ne pas passer par la CAF ou la MSA : je fournirai moi-même un justificatif"),
+                ]
+            )
+            form.mode.validators = [InputRequired("Choisissez comment communiquer vos ressources")]
+        return form
     if step.name == "demandeur":
         return ApplicantForm(needs_birth_data=uses_api(draft), **kwargs)
     if step.name == "verification":
         key = outcome(draft) or ""
         if key == "ok" and details_hidden(draft):
             key = "ok_hidden"
-        legend, choices = VERIFICATION_CHOICES.get(key, ("", []))
+        table = CRECHE_VERIFICATION_CHOICES if creche_only(draft) else VERIFICATION_CHOICES
+        legend, choices = table.get(key, ("", []))
         return VerificationForm(legend=legend, choices=choices, **kwargs)
     if step.name == "justificatif":
         return DocumentForm(**kwargs)
     if step.name == "foyer":
         return HouseholdForm(needs_address=household.certified_address(draft) is None, **kwargs)
+    today = date.today()
+    if step.name == "enfant":
+        rules = creche.settings().earliest_pre_registration
+        return CrecheChildForm(
+            household_choices=[(value, label) for value, label, _ in creche.household_choices(draft, today)],
+            earliest=rules.earliest_date,
+            pregnancy_month=rules.pregnancy_month,
+            today=today,
+            **kwargs,
+        )
+    if step.name == "souhaits":
+        found = creche.child(draft, today)
+        return wishes_form(
+            creche.settings().structures,
+            age_problem=lambda code, start: creche.age_problem(code, found, start),
+            today=today,
+            **kwargs,
+        )
+    if step.name == "situation":
+        return situation_form(creche.settings().points_grid, **kwargs)
+    if step.name == "estimation":
+        return EstimateFallbackForm(later_allowed=creche.later_allowed(draft), **kwargs)
     return ConfirmForm(**kwargs)
 
 
@@ -103,11 +175,32 @@ def form_values(form, skip=()) -> dict:
 def is_complete(step: Step, draft) -> bool:
     if not step.has_answers:
         return True
+    if step.name == "estimation" and eaje_ok(draft):
+        return True  # the estimate is shown, nothing to answer
     if step.name not in (draft.answers or {}):
         return False
     if step.name == "justificatif" and not documents.for_draft(draft):
         return False
+    if step.name == "situation" and missing_criterion_documents(draft, creche.criteria(draft)):
+        return False
+    if (
+        step.name == "estimation"
+        and answers(draft, "estimation").get("psu_choice") == "documents"
+        and not documents.for_draft(draft, documents.CRECHE_RESOURCES)
+    ):
+        return False
     return stored_form(step, draft).validate()
+
+
+def missing_criterion_documents(draft, codes) -> list:
+    """The ticked criteria that need a proof the draft does not hold."""
+    return [
+        c
+        for c in creche.settings().points_grid
+        if c.code in codes
+        and c.requires_document
+        and documents.for_draft(draft, documents.CRITERION_PREFIX + c.code) is None
+    ]
 
 
 def first_incomplete(draft, steps: list[Step]) -> Step | None:
@@ -161,20 +254,52 @@ def render_step(step: Step, draft, form, status=200, **context):
 # --- routes --------------------------------------------------------------------------------------------------
 
 
+def render_start(form, status=200):
+    settings = current_app.extensions["commune"]
+    ruleset = settings.pass_famille.rules.applicable(date.today())
+    errors = [(f"{field.id}-0", message) for field in form for message in field.errors]
+    html = render_template(
+        "wizard/accueil.html",
+        form=form,
+        draft=store.current_draft(),
+        ruleset=ruleset,
+        creche_settings=settings.creche,
+        errors=errors,
+    )
+    return make_response(html, 400 if errors else status)
+
+
 @bp.get("/")
 def start():
-    ruleset = current_app.extensions["commune"].pass_famille.rules.applicable(date.today())
-    return render_template("wizard/accueil.html", form=ConfirmForm(), draft=store.current_draft(), ruleset=ruleset)
+    draft = store.current_draft()
+    stored = answers(draft, "demarche") if draft is not None and not draft.application_id else {}
+    return render_start(DemarcheForm(formdata=MultiDict(stored)))
 
 
 @bp.post("/demande/commencer")
 def begin():
-    form = ConfirmForm()
-    if not form.validate():
-        abort(400)
+    settings = current_app.extensions["commune"]
+    if settings.creche is None:
+        form = ConfirmForm()
+        if not form.validate():
+            abort(400)
+        choice = "pass_famille"
+    else:
+        form = DemarcheForm()
+        if not form.validate():
+            if form.csrf_token.errors:
+                abort(400)
+            return render_start(form)
+        choice = form.choice.data
     draft = store.current_draft()
     if draft is None or draft.application_id:
         draft = store.new_draft()
+    if store.save_answers(draft, "demarche", {"choice": choice}) and len(draft.answers) > 1:
+        # Another démarche asks other questions and other CAF/MSA data: what depended on it is dropped.
+        store.drop_answers(draft, *DEPENDENTS["demarche"])
+        kept = ("identity_failures", "calls")
+        draft.certified = {key: (draft.certified or {})[key] for key in kept if key in (draft.certified or {})}
+    db.session.commit()
     return store.set_cookie(go(STEPS[0]), draft)
 
 
@@ -221,9 +346,28 @@ def step_context(step: Step, draft) -> dict:
     if step.name == "resultat":
         return {"result": decision_view(draft)}
     if step.name == "recapitulatif":
-        return {"rows": recap_rows(draft), "result": decision_view(draft)}
+        return {"rows": recap_rows(draft), "result": decision_view(draft) if wants_pass_famille(draft) else None}
     if step.name == "demandeur":
         return {"identity_notice": outcome(draft) == "identity" and uses_api(draft)}
+    if step.name == "information":
+        return {"pass_famille": wants_pass_famille(draft), "creche": wants_creche(draft)}
+    if step.name == "souhaits":
+        return {"structures": creche.settings().structures, "child": creche.child_label(creche.child(draft))}
+    if step.name == "situation":
+        return {
+            "sent": creche.criterion_documents(draft),
+            "criterion_field": criterion_field,
+            "document_field": document_field,
+        }
+    if step.name == "estimation":
+        steps = path(draft)
+        following = steps[steps.index(step) + 1] if step in steps and steps[-1] is not step else None
+        return {
+            "estimate": estimate_view(draft),
+            "eaje_outcome": eaje(draft).get("outcome"),
+            "document": documents.summary(documents.for_draft(draft, documents.CRECHE_RESOURCES)),
+            "stepper_next_slug": following.slug if following else None,
+        }
     return {}
 
 
@@ -306,6 +450,76 @@ def document_step(step: Step, draft):
     return save_and_continue(step, draft, form)
 
 
+def situation_step(step: Step, draft):
+    """Criteria and their proofs: a good file is kept even when another is missing; unticking deletes a file."""
+    if request.method == "GET":
+        form = make_form(step, draft, formdata=MultiDict(answers(draft, step.name)))
+        return render_step(
+            step, draft, form, points=creche.total_points(creche.criteria(draft)), **step_context(step, draft)
+        )
+    form = make_form(step, draft)
+    valid = form.validate()
+    declared = form.declared()
+    for criterion in creche.settings().points_grid:
+        if not criterion.requires_document:
+            continue
+        kind = documents.CRITERION_PREFIX + criterion.code
+        field = form[document_field(criterion.code)]
+        if criterion.code not in declared:
+            documents.delete_kind(draft, kind)
+            continue
+        upload = request.files.get(field.name)
+        error = None
+        if upload and upload.filename:
+            error = documents.store_upload(draft, upload, kind=kind)
+        elif documents.for_draft(draft, kind) is None:
+            error = f"Joignez le justificatif de ce critère ({criterion.document_label}), ou décochez le critère"
+        if error:
+            field.errors = [*field.errors, error]
+            valid = False
+    db.session.commit()
+    if not valid:
+        return render_step(step, draft, form, points=creche.total_points(declared), **step_context(step, draft))
+    return save_and_continue(step, draft, form)
+
+
+def estimate_view(draft) -> dict | None:
+    found = creche.draft_estimates(draft, date.today())
+    if not found:
+        return None
+    facts = eaje(draft)
+    return {"facts": facts, "tables": found, "hours_per_week": creche.hours_per_week(draft)}
+
+
+def estimation_step(step: Step, draft):
+    """With the CAF/MSA facts: the estimate and a link on. Without: the ways to finish, as for the Pass Famille."""
+    if eaje_ok(draft):
+        if request.method == "POST":
+            abort(405)
+        return render_step(step, draft, None, **step_context(step, draft))
+    if request.method == "GET":
+        return form_step(step, draft)
+    form = make_form(step, draft)
+    valid = form.validate()
+    kind = documents.CRECHE_RESOURCES
+    if form.psu_choice.data == "documents":
+        upload = request.files.get(form.file.name)
+        error = None
+        if upload and upload.filename:
+            error = documents.store_upload(draft, upload, kind=kind)
+        elif documents.for_draft(draft, kind) is None:
+            error = "Joignez votre justificatif de ressources au format PDF, JPEG ou PNG"
+        if error:
+            form.file.errors = [*form.file.errors, error]
+            valid = False
+    elif valid:
+        documents.delete_kind(draft, kind)
+    db.session.commit()
+    if not valid:
+        return render_step(step, draft, form, **step_context(step, draft))
+    return save_and_continue(step, draft, form)
+
+
 CHILD_FIELDS = ("child_first_name", "child_birth_day", "child_birth_month", "child_birth_year", "child_reason")
 
 
@@ -313,11 +527,20 @@ def save_household(step: Step, draft, form):
     values = form_values(form, skip=CHILD_FIELDS)
     values["added_children"] = household.added_children(draft) + ([form.new_child] if form.new_child else [])
     store.save_answers(draft, step.name, values)
+    forget_added_child_choice(draft)
     db.session.commit()
     # Pressing Enter submits with the first button ("Ajouter"): with no child typed, it means "Continuer".
     if request.form.get("action") == "ajouter" and form.new_child:
         return redirect(url_for("wizard.step", slug=step.slug, retour=request.args.get("retour")), 303)
     return next_step(draft, step)
+
+
+def forget_added_child_choice(draft) -> None:
+    """The crèche's child was picked among the added children by position: a changed list voids the choice."""
+    if answers(draft, "enfant").get("child", "").startswith("ajoute-") and "enfant" in (draft.answers or {}):
+        chosen = answers(draft, "enfant")
+        if chosen.get("children_snapshot") != household.added_children(draft):
+            store.drop_answers(draft, "enfant")
 
 
 @bp.post("/demande/foyer/retirer")
@@ -332,6 +555,7 @@ def remove_child():
         values = dict(answers(draft, "foyer"))
         values["added_children"] = children[: int(index)] + children[int(index) + 1 :]
         store.save_answers(draft, "foyer", values)
+        forget_added_child_choice(draft)
         db.session.commit()
     return redirect(url_for("wizard.step", slug="foyer"), 303)
 
@@ -356,7 +580,12 @@ def confirmation():
     if draft is None or draft.application is None:
         return go("wizard.start")
     settings = current_app.extensions["commune"]
-    return render_template("wizard/confirmation.html", application=draft.application, settings=settings)
+    return render_template(
+        "wizard/confirmation.html",
+        application=draft.application,
+        applications=submit.recorded(draft.application),
+        settings=settings,
+    )
 
 
 HANDLERS = {
@@ -365,6 +594,26 @@ HANDLERS = {
     "verification": form_step,
     "justificatif": document_step,
     "foyer": form_step,
+    "enfant": form_step,
+    "souhaits": form_step,
+    "situation": situation_step,
+    "estimation": estimation_step,
     "recapitulatif": recap_step,
 }
-SAVERS = {"demandeur": save_applicant, "verification": save_verification, "foyer": save_household}
+
+
+def save_child(step: Step, draft, form):
+    values = form_values(form)
+    # Which added child "ajoute-N" meant: kept so that a later change of the household voids the choice.
+    values["children_snapshot"] = household.added_children(draft)
+    store.save_answers(draft, step.name, values)
+    db.session.commit()
+    return next_step(draft, step)
+
+
+SAVERS = {
+    "demandeur": save_applicant,
+    "verification": save_verification,
+    "foyer": save_household,
+    "enfant": save_child,
+}

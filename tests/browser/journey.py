@@ -97,6 +97,7 @@ class Citizen:
 # --- the journey's steps, shared by the journey and the accessibility tests ---------------------------------------
 def start(citizen: Citizen, mode: str = CAF_MODE) -> Citizen:
     citizen.open("/").sees_heading(re.compile(r"^Demander le "))
+    citizen.choose("Le Pass Famille")
     citizen.press("Commencer ma demande").sees_heading(re.compile(r"^Votre quotient familial"))
     return citizen.choose(mode)
 

@@ -19,10 +19,24 @@ DUPONT = {
 EMAIL = "famille@example.org"
 
 
-def start(browser, mode="Récupérer mes informations auprès de la CAF ou de la MSA"):
+PASS_FAMILLE = "Le Pass Famille"
+CRECHE = "Une place en crèche (préinscription)"
+BOTH = "Les deux"
+CAF_MODE = "Récupérer mes informations auprès de la CAF ou de la MSA"
+
+
+def begin(browser, demarche=PASS_FAMILLE):
+    """The start page: the démarche (asked when the commune has crèches), then « Commencer ma demande »."""
     page = browser.get("/")
-    page = page.submit("Commencer ma demande")
-    assert page.h1.startswith("Votre quotient familial"), page.h1
+    if page.has_label(demarche):
+        page.choose(demarche)
+    return page.submit("Commencer ma demande")
+
+
+def start(browser, mode=CAF_MODE, demarche=PASS_FAMILLE):
+    page = begin(browser, demarche)
+    if demarche != CRECHE:
+        assert page.h1.startswith("Votre quotient familial"), page.h1
     return page.choose(mode).submit("Continuer")
 
 

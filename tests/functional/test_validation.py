@@ -1,6 +1,6 @@
 """An invalid value at every step: a French message at the field, an error summary, every value kept."""
 
-from .journeys import DUPONT, LEFEBVRE, fill_identity, start, through_api
+from .journeys import DUPONT, LEFEBVRE, begin, fill_identity, start, through_api
 
 
 def assert_error_page(page, heading):
@@ -11,7 +11,7 @@ def assert_error_page(page, heading):
 
 
 def test_information_step_without_a_choice_says_what_to_choose(browser):
-    page = browser.get("/").submit("Commencer ma demande").submit("Continuer")
+    page = begin(browser).submit("Continuer")
     assert_error_page(page, "Votre quotient familial : ce que la mairie demande à la CAF ou à la MSA")
     assert "Choisissez comment justifier votre quotient familial" in page.error_summary()
 

@@ -116,7 +116,8 @@ def test_after_submission_the_start_page_begins_a_new_application(browser):
     finish(page.submit("Continuer"))
     page = browser.get("/")
     assert "Commencer ma demande" in page.text
-    page = page.submit("Commencer ma demande")
+    assert page.value("Le Pass Famille") == "", "nothing pre-checked for a new application"
+    page = page.choose("Le Pass Famille").submit("Commencer ma demande")
     assert page.h1.startswith("Votre quotient familial")
     assert page.value("Récupérer mes informations auprès de la CAF ou de la MSA") == ""
 

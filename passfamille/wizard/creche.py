@@ -1,0 +1,261 @@
+"""The crèche side of a draft: which child, its age at the desired start, the wishes' age groups, the declared
+criteria and the PSU estimate. Read from the stored answers; the views and submission share it."""
+
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+
+from .. import creche_points, psu
+from ..creche_settings import NoBaremeInForce
+from ..formatting import short_date
+from . import documents, household
+from .creche_forms import criterion_field
+from .steps import answers, eaje, eaje_ok
+
+
+def settings():
+    return current_app.extensions["commune"].creche
+
+
+# --- the child -----------------------------------------------------------------------------------------------
+
+
+def age_months(born: date, on: date) -> int:
+    """Age in completed months (negative before birth)."""
+    months = (on.year - born.year) * 12 + on.month - born.month
+    if on.day < born.day:
+        months -= 1
+    return months
+
+
+def household_choices(draft, today: date) -> list[tuple[str, str, dict]]:
+    """The household's children under 6 as (radio value, label, child): CAF/MSA ones, then those added."""
+    from .viewmodels import details_hidden  # the viewmodels import this module for the recap
+
+    found = []
+    if not details_hidden(draft):
+        for index, child in enumerate(household.certified_children(draft)):
+            found.append((f"caf-{index}", child, "caf"))
+    for index, child in enumerate(household.added_children(draft)):
+        found.append((f"ajoute-{index}", child, "declared"))
+    choices = []
+    for value, child, source in found:
+        born = date.fromisoformat(child["birth_date"]) if child.get("birth_date") else None
+        if born is None or age_months(born, today) >= 72:
+            continue
+        label = f"{child.get('first_names')}, né ou née le {short_date(born)}"
+        choices.append((value, label, {"source": source, "first_name": child.get("first_names"), "birth_date": born}))
+    return choices
+
+
+def child(draft, today: date | None = None) -> dict | None:
+    """The chosen child: source ("caf", "declared", "expected"), first_name, birth_date, due_date."""
+    values = answers(draft, "enfant")
+    choice = values.get("child")
+    if not choice:
+        return None
+    if choice == "autre":
+        born = _date(values, "other_birth")
+        return {
+            "source": "declared",
+            "first_name": values.get("other_first_name"),
+            "birth_date": born,
+            "due_date": None,
+        }
+    if choice == "a-naitre":
+        return {
+            "source": "expected",
+            "first_name": values.get("expected_first_name") or None,
+            "birth_date": None,
+            "due_date": _date(values, "due"),
+        }
+    for value, _label, found in household_choices(draft, today or date.today()):
+        if value == choice:
+            return {**found, "due_date": None}
+    return None
+
+
+def _date(values: dict, prefix: str) -> date | None:
+    try:
+        return date(int(values[f"{prefix}_year"]), int(values[f"{prefix}_month"]), int(values[f"{prefix}_day"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def child_label(found: dict | None) -> str:
+    if not found:
+        return ""
+    if found["source"] == "expected":
+        name = f"{found['first_name']}, " if found.get("first_name") else ""
+        return f"{name}enfant à naître, naissance prévue le {short_date(found['due_date'])}"
+    return f"{found.get('first_name')}, né ou née le {short_date(found['birth_date'])}"
+
+
+def reference_birth(found: dict) -> date:
+    """An expected child's age is counted from the due date."""
+    return found["birth_date"] or found["due_date"]
+
+
+def _ages(groups) -> str:
+    return ", ".join(f"{g.label.lower()} : de {g.min_months} à {g.max_months} mois" for g in groups)
+
+
+def age_group(structure, found: dict, start: date):
+    age = age_months(reference_birth(found), start)
+    return next((g for g in structure.age_groups if g.contains(age)), None)
+
+
+def age_problem(structure_code: str, found: dict | None, start: date) -> str | None:
+    structure = settings().structure(structure_code)
+    if structure is None:
+        return "Choisissez une structure de la liste"
+    if found is None:
+        return None
+    if age_group(structure, found, start) is not None:
+        return None
+    age = age_months(reference_birth(found), start)
+    age_text = "ne sera pas encore né" if age < 0 else f"aura {age} mois"
+    return (
+        f"{structure.name} n'accueillera pas votre enfant le {short_date(start)} : il {age_text} à cette date, "
+        f"et la structure accueille les enfants de {structure.age_groups[0].min_months} à "
+        f"{structure.age_groups[-1].max_months} mois ({_ages(structure.age_groups)})"
+    )
+
+
+# --- wishes --------------------------------------------------------------------------------------------------
+
+
+def wish_codes(draft) -> list[str]:
+    values = answers(draft, "souhaits")
+    codes = []
+    index = 1
+    while f"wish_{index}" in values:
+        if values[f"wish_{index}"]:
+            codes.append(values[f"wish_{index}"])
+        index += 1
+    return codes
+
+
+def start_date(draft) -> date | None:
+    return _date(answers(draft, "souhaits"), "start")
+
+
+def wishes(draft) -> list[tuple[str, str]]:
+    """(structure code, age group code) in the family's order."""
+    found = child(draft)
+    start = start_date(draft)
+    result = []
+    for code in wish_codes(draft):
+        structure = settings().structure(code)
+        group = age_group(structure, found, start) if structure and found and start else None
+        if structure and group:
+            result.append((code, group.code))
+    return result
+
+
+def hours_per_week(draft) -> int | None:
+    value = answers(draft, "souhaits").get("hours_per_week")
+    return int(value) if value and value.isdigit() else None
+
+
+def days_per_week(draft) -> int | None:
+    value = answers(draft, "souhaits").get("days_per_week")
+    return int(value) if value and value.isdigit() else None
+
+
+# --- situation -----------------------------------------------------------------------------------------------
+
+
+def criteria(draft) -> list[str]:
+    values = answers(draft, "situation")
+    return [c.code for c in settings().points_grid if values.get(criterion_field(c.code))]
+
+
+def total_points(codes) -> int:
+    return creche_points.points(codes, settings().points_grid).total
+
+
+def criterion_documents(draft) -> dict[str, dict]:
+    """The proof already sent for each criterion, by criterion code."""
+    found = {}
+    for criterion in settings().points_grid:
+        document = documents.for_draft(draft, documents.CRITERION_PREFIX + criterion.code)
+        if document is not None:
+            found[criterion.code] = documents.summary(document)
+    return found
+
+
+# --- estimate ------------------------------------------------------------------------------------------------
+
+
+def hours_per_month(hours_week: int) -> Decimal:
+    """Hours per week × 52 weeks ÷ 12 months: holidays and closures are not deducted."""
+    return Decimal(hours_week) * 52 / 12
+
+
+def tables_of(structure_codes) -> list[str]:
+    tables = []
+    for code in structure_codes:
+        structure = settings().structure(code)
+        if structure and structure.table not in tables:
+            tables.append(structure.table)
+    return tables
+
+
+def estimates(annual: int, children: int, aeeh: int, tables, hours_week: int | None, on: date, expected: bool):
+    """The PSU estimate for each table; an expected child counts as one more child than the CAF's count."""
+    counted = children + (1 if expected else 0)
+    found = {}
+    for table in tables:
+        try:
+            found[table] = psu.estimate(
+                annual,
+                counted,
+                aeeh,
+                table,
+                settings().psu_bareme,
+                on=on,
+                hours_per_month=hours_per_month(hours_week) if hours_week else None,
+            )
+        except NoBaremeInForce:
+            continue
+    return found
+
+
+def estimate_json(found: dict, on: date) -> dict:
+    return {
+        "on": on.isoformat(),
+        "tables": {
+            table: {"hourly": str(e.hourly), "monthly": str(e.monthly) if e.monthly is not None else None}
+            for table, e in found.items()
+        },
+    }
+
+
+def draft_estimates(draft, today: date) -> dict:
+    if not eaje_ok(draft):
+        return {}
+    facts = eaje(draft)
+    found = child(draft, today)
+    return estimates(
+        facts["annual_resources"],
+        facts.get("children_count") or 0,
+        facts.get("aeeh_children") or 0,
+        tables_of(wish_codes(draft)),
+        hours_per_week(draft),
+        today,
+        expected=bool(found and found["source"] == "expected"),
+    )
+
+
+def psu_source(draft) -> str | None:
+    if eaje_ok(draft):
+        return "api"
+    return {"documents": "document", "later": "pending"}.get(answers(draft, "estimation").get("psu_choice"))
+
+
+def later_allowed(draft) -> bool:
+    from .steps import uses_api
+
+    return uses_api(draft) and eaje(draft).get("outcome") == "unavailable"

@@ -1,0 +1,318 @@
+"""Forms of the crèche steps: the démarches, the child, the wishes, the situation, the estimate's fallbacks.
+
+Choices that depend on the family (its children) or on the commune (structures, points grid) are given by the
+view; every message is French and names the field."""
+
+import calendar
+from datetime import date
+
+from flask_wtf.file import FileField
+from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms.validators import InputRequired, Length
+
+from ..formatting import long_date
+from .forms import StepForm, as_choices, name_check
+
+DEMARCHE_CHOICES = [
+    ("pass_famille", "Le Pass Famille"),
+    ("creche", "Une place en crèche (préinscription)"),
+    ("both", "Les deux"),
+]
+
+
+class DemarcheForm(StepForm):
+    choice = RadioField(
+        "Que souhaitez-vous demander ?",
+        choices=as_choices(DEMARCHE_CHOICES),
+        validators=[InputRequired("Choisissez ce que vous souhaitez demander")],
+    )
+
+
+DATE_HINT = "Par exemple : 15 09 2027"
+
+
+def parse_date(day, month, year, what: str) -> tuple[date | None, str | None]:
+    """A date typed in three fields, or a French message naming `what`."""
+    parts = [(f.data or "").strip() for f in (day, month, year)]
+    if not all(parts):
+        return None, f"Saisissez {what} complète. {DATE_HINT}"
+    if not all(p.isdigit() for p in parts):
+        return None, f"Saisissez {what} en chiffres uniquement. {DATE_HINT}"
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
+    except ValueError:
+        return None, f"Cette date n'existe pas : vérifiez le jour, le mois et l'année de {what[3:]}"
+
+
+def months_after(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class ChildForm(StepForm):
+    """Which child: one of the household's (choices given by the view), another child, or a child to be born."""
+
+    child = RadioField("Pour quel enfant demandez-vous une place ?", validate_choice=False)
+    other_first_name = StringField(
+        "Prénom de l'enfant", validators=[Length(max=60), name_check("Le prénom de l'enfant")]
+    )
+    other_birth_day = StringField("Jour")
+    other_birth_month = StringField("Mois")
+    other_birth_year = StringField("Année")
+    due_day = StringField("Jour")
+    due_month = StringField("Mois")
+    due_year = StringField("Année")
+    expected_first_name = StringField(
+        "Prénom prévu (facultatif)", validators=[Length(max=60), name_check("Le prénom prévu")]
+    )
+
+    def __init__(
+        self, *args, household_choices=(), earliest=None, pregnancy_month=4, today: date | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.child.choices = as_choices(
+            [*household_choices, ("autre", "Un autre enfant"), ("a-naitre", "Un enfant à naître")]
+        )
+        self.earliest = earliest  # due date -> first day a pre-registration is accepted
+        self.pregnancy_month = pregnancy_month
+        self.today = today or date.today()
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        values = [value for value, _ in ((c.value, c.label) for c in self.child.choices)]
+        if self.child.data not in values:
+            self.child.errors.append("Choisissez l'enfant pour lequel vous demandez une place")
+            return False
+        if self.child.data == "autre":
+            valid &= self._validate_other()
+        elif self.child.data == "a-naitre":
+            valid &= self._validate_expected()
+        return valid
+
+    def _validate_other(self) -> bool:
+        ok = True
+        if not self.other_first_name.data:
+            self.other_first_name.errors.append("Saisissez le prénom de l'enfant")
+            ok = False
+        born, error = parse_date(
+            self.other_birth_day, self.other_birth_month, self.other_birth_year, "la date de naissance de l'enfant"
+        )
+        if error:
+            self.other_birth_day.errors.append(error)
+            return False
+        if born > self.today:
+            self.other_birth_year.errors.append(
+                "La date de naissance doit être passée. Pour un enfant à venir, choisissez « Un enfant à naître »"
+            )
+            return False
+        if months_after(born, 72) <= self.today:
+            self.other_birth_year.errors.append(
+                "Les crèches accueillent les enfants de moins de 6 ans : vérifiez l'année de naissance"
+            )
+            return False
+        return ok
+
+    def _validate_expected(self) -> bool:
+        due, error = parse_date(self.due_day, self.due_month, self.due_year, "la date prévue d'accouchement")
+        if error:
+            self.due_day.errors.append(error)
+            return False
+        if due < self.today:
+            self.due_year.errors.append(
+                "La date prévue d'accouchement est passée. Si l'enfant est né, choisissez « Un autre enfant »"
+            )
+            return False
+        if due > months_after(self.today, 9):
+            self.due_year.errors.append(
+                "La date prévue d'accouchement doit être dans les 9 prochains mois : vérifiez l'année"
+            )
+            return False
+        if self.earliest is not None:
+            earliest = self.earliest(due)
+            if self.today < earliest:
+                self.due_year.errors.append(
+                    f"La préinscription d'un enfant à naître est possible à partir du {self.pregnancy_month}e mois "
+                    f"de grossesse, soit à partir du {long_date(earliest)}."
+                )
+                return False
+        return True
+
+
+ORDINALS = [
+    "Premier",
+    "Deuxième",
+    "Troisième",
+    "Quatrième",
+    "Cinquième",
+    "Sixième",
+    "Septième",
+    "Huitième",
+    "Neuvième",
+    "Dixième",
+]
+
+
+def wish_label(index: int) -> str:
+    ordinal = ORDINALS[index] if index < len(ORDINALS) else f"{index + 1}e"
+    return f"{ordinal} choix" + ("" if index == 0 else " (facultatif)")
+
+
+class WishesForm(StepForm):
+    """Ordered wishes (one select per structure), desired start date, days and hours per week.
+
+    The age checks need the child and the structures: the view passes `age_problem(structure_code, start)`."""
+
+    start_day = StringField("Jour")
+    start_month = StringField("Mois")
+    start_year = StringField("Année")
+    days_per_week = StringField(
+        "Nombre de jours d'accueil par semaine", description="Un nombre entier de 1 à 5, par exemple : 4"
+    )
+    hours_per_week = StringField(
+        "Nombre d'heures d'accueil par semaine",
+        description="Un nombre entier d'heures, au plus 11 heures par jour, par exemple : 36",
+    )
+
+    def __init__(self, *args, structures=(), age_problem=None, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or date.today()
+        self.age_problem = age_problem
+        self.wish_fields = [self[f"wish_{index + 1}"] for index in range(len(structures))]
+        for field in self.wish_fields:
+            field.choices = as_choices([("", "Aucun"), *((s.code, s.name) for s in structures)])
+        self.start_date = None
+        self.wishes: list[str] = []
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        valid &= self._validate_wishes()
+        valid &= self._validate_start()
+        valid &= self._validate_time()
+        if valid and self.age_problem is not None:
+            for field in self.wish_fields:
+                if field.data:
+                    problem = self.age_problem(field.data, self.start_date)
+                    if problem:
+                        field.errors.append(problem)
+                        valid = False
+        return valid
+
+    def _validate_wishes(self) -> bool:
+        known = {c.value for c in self.wish_fields[0].choices} if self.wish_fields else set()
+        values = [f.data or "" for f in self.wish_fields]
+        ok = True
+        if self.wish_fields and not values[0]:
+            self.wish_fields[0].errors.append("Choisissez la structure de votre premier choix")
+            ok = False
+        seen: set[str] = set()
+        for index, (field, value) in enumerate(zip(self.wish_fields, values, strict=True)):
+            if value and value not in known:
+                field.errors.append("Choisissez une structure de la liste")
+                ok = False
+            elif value and index > 0 and not values[index - 1]:
+                field.errors.append(
+                    f"Choisissez d'abord votre {ORDINALS[index - 1].lower()} choix, ou laissez celui-ci sur « Aucun »"
+                )
+                ok = False
+            elif value and value in seen:
+                field.errors.append("Vous avez déjà choisi cette structure : choisissez-en une autre, ou « Aucun »")
+                ok = False
+            seen.add(value)
+        self.wishes = [v for v in values if v]
+        return ok
+
+    def _validate_start(self) -> bool:
+        start, error = parse_date(self.start_day, self.start_month, self.start_year, "la date d'entrée souhaitée")
+        if error:
+            self.start_day.errors.append(error)
+            return False
+        if start < self.today:
+            self.start_year.errors.append("La date d'entrée souhaitée ne peut pas être passée")
+            return False
+        if start > months_after(self.today, 36):
+            self.start_year.errors.append("La date d'entrée souhaitée doit être dans les 3 prochaines années")
+            return False
+        self.start_date = start
+        return True
+
+    def _validate_time(self) -> bool:
+        days = (self.days_per_week.data or "").strip()
+        hours = (self.hours_per_week.data or "").strip()
+        ok = True
+        if not days.isdigit() or not 1 <= int(days) <= 5:
+            self.days_per_week.errors.append("Le nombre de jours par semaine doit être un nombre entier de 1 à 5")
+            ok = False
+        if not hours.isdigit() or not 1 <= int(hours) <= 60:
+            self.hours_per_week.errors.append(
+                "Le nombre d'heures par semaine doit être un nombre entier de 1 à 60, par exemple : 36"
+            )
+            ok = False
+        if ok and int(hours) > 11 * int(days):
+            self.hours_per_week.errors.append(
+                f"{hours} heures en {days} jour{'s' if int(days) > 1 else ''}, c'est plus de 11 heures par jour : "
+                "augmentez le nombre de jours ou réduisez les heures"
+            )
+            ok = False
+        return ok
+
+
+def wishes_form(structures, *args, **kwargs) -> WishesForm:
+    """A WishesForm with one select per structure: "Premier choix", "Deuxième choix (facultatif)"…"""
+    fields = {
+        f"wish_{index + 1}": SelectField(wish_label(index), validate_choice=False) for index in range(len(structures))
+    }
+    form_class = type("CrecheWishesForm", (WishesForm,), fields)
+    return form_class(*args, structures=structures, **kwargs)
+
+
+def criterion_field(code: str) -> str:
+    return "critere_" + code.replace("-", "_")
+
+
+def document_field(code: str) -> str:
+    return "piece_" + code.replace("-", "_")
+
+
+class SituationForm(StepForm):
+    """One checkbox per criterion of the points grid, and a file field for those that need a proof."""
+
+    def __init__(self, *args, grid=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grid = grid
+
+    def declared(self) -> list[str]:
+        return [c.code for c in self.grid if self[criterion_field(c.code)].data]
+
+
+def situation_form(grid, *args, **kwargs) -> SituationForm:
+    fields = {}
+    for criterion in grid:
+        fields[criterion_field(criterion.code)] = BooleanField(f"{criterion.label} ({criterion.points} points)")
+        if criterion.requires_document:
+            fields[document_field(criterion.code)] = FileField(criterion.document_label or "Justificatif")
+    form_class = type("CrecheSituationForm", (SituationForm,), fields)
+    return form_class(*args, grid=grid, **kwargs)
+
+
+RESOURCES_CHOICES = {
+    "documents": "Fournir un justificatif de ressources",
+    "later": "Enregistrer ma demande : la mairie interrogera la CAF ou la MSA plus tard",
+    "none": "Continuer sans estimation",
+}
+
+
+class EstimateFallbackForm(StepForm):
+    """When the CAF/MSA facts cannot be used: a proof of resources, a later re-check, or no estimate."""
+
+    psu_choice = RadioField("Comment souhaitez-vous continuer ?", validate_choice=True)
+    file = FileField(
+        "Votre justificatif de ressources",
+        description="Par exemple votre dernier avis d'imposition. Format PDF, JPEG ou PNG, 10 Mo au plus.",
+    )
+
+    def __init__(self, *args, later_allowed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        keys = ["documents", "later", "none"] if later_allowed else ["documents", "none"]
+        self.psu_choice.choices = as_choices([(key, RESOURCES_CHOICES[key]) for key in keys])
+        self.psu_choice.validators = [InputRequired("Choisissez comment continuer")]
