@@ -13,11 +13,13 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from .. import exports
 from ..extensions import db
-from ..models import STATUS_LABELS, Application
+from ..models import CRECHE_STATUS_LABELS, STATUS_LABELS, Application
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 100
 STATUS_ORDER = tuple(STATUS_LABELS)  # the workflow's order, not the alphabet
+CRECHE_STATUSES = tuple(CRECHE_STATUS_LABELS)
+PASS_FAMILLE_STATUSES = tuple(s for s in STATUS_ORDER if s not in CRECHE_STATUSES)
 DECIDED = ("accepted", "refused")
 NO_BRACKET = "aucune"
 NO_QF = "aucune"
@@ -115,10 +117,10 @@ def counts_by(column, filters: Filters | None = None) -> dict:
     return dict(db.session.execute(query).all())
 
 
-def counts_by_status(filters: Filters | None = None) -> dict[str, int]:
-    """Every status in workflow order, zeros included."""
+def counts_by_status(filters: Filters | None = None, statuses: tuple[str, ...] = STATUS_ORDER) -> dict[str, int]:
+    """Every status of `statuses` in workflow order, zeros included."""
     found = counts_by(Application.status, filters)
-    return {status: found.get(status, 0) for status in STATUS_ORDER}
+    return {status: found.get(status, 0) for status in statuses}
 
 
 def decision_delays() -> list[timedelta]:

@@ -12,6 +12,7 @@ from ..wizard import documents
 from ..wizard.forms import DOCUMENT_KINDS
 from ..wizard.viewmodels import provider_label
 from . import verification, workflow
+from .viewmodels_commission import creche_actions, creche_detail
 
 FAMILY_DOCUMENT_KIND = "piece_demandee"  # a document the family sent through its link
 KIND_LABELS = {**dict(DOCUMENT_KINDS), FAMILY_DOCUMENT_KIND: "Pièce envoyée par la famille"}
@@ -26,7 +27,23 @@ API_OUTCOMES = {
     "bad_request": "erreur technique lors de l'appel à la CAF/MSA",
     "error": "erreur technique lors de l'appel à la CAF/MSA",
 }
-ACTION_LABELS = {"qf_verified": "Vérification du quotient familial", "document_deleted": "Justificatif supprimé"}
+ACTION_LABELS = {
+    "qf_verified": "Vérification du quotient familial",
+    "document_deleted": "Justificatif supprimé",
+    "relance": "Réponse à la relance",
+}
+DEMARCHE_LABELS = {"creche": "préinscription en crèche"}
+
+
+def _kind_label(kind: str) -> str:
+    if kind.startswith(documents.CRITERION_PREFIX):
+        code = kind[len(documents.CRITERION_PREFIX) :]
+        creche = current_app.extensions["commune"].creche
+        criterion = next((c for c in creche.points_grid if c.code == code), None) if creche else None
+        return f"Justificatif du critère « {criterion.label if criterion else code} »"
+    if kind == documents.CRECHE_RESOURCES:
+        return "Justificatif de ressources (crèche)"
+    return KIND_LABELS.get(kind, "Justificatif")
 
 
 def full_name(application: Application) -> str:
@@ -124,7 +141,7 @@ def _decision(application: Application) -> dict:
 def _documents(application: Application) -> list[dict]:
     return [
         {
-            "kind": KIND_LABELS.get(d.kind, "Justificatif"),
+            "kind": _kind_label(d.kind),
             "summary": documents.summary(d),
             "received": short_date(local(d.created_at)),
             "url": url_for("backoffice.document", document_id=d.id),
@@ -133,10 +150,16 @@ def _documents(application: Application) -> list[dict]:
     ]
 
 
+# Crèche changes made without an agent: the family answered through its link, or the relance command ran.
+_BY_FAMILY = {"offer_accepted", "offer_declined", "withdrawn"}
+
+
 def _who(event) -> str:
     if event.agent is not None:
         return event.agent.email
-    return "La famille" if event.from_status == "documents_requested" else "Traitement automatique"
+    if event.from_status == "documents_requested" or event.to_status in _BY_FAMILY or event.action == "relance":
+        return "La famille"
+    return "Traitement automatique"
 
 
 def _history(application: Application) -> list[dict]:
@@ -168,10 +191,27 @@ def _actions(application: Application) -> list[dict]:
     return actions
 
 
+def _linked(application: Application) -> dict | None:
+    linked = application.linked_application
+    if linked is None:
+        return None
+    label = DEMARCHE_LABELS.get(linked.demarche) or current_app.extensions["commune"].pass_famille.title
+    return {
+        "reference": linked.reference,
+        "label": label,
+        "href": url_for("backoffice.application", application_id=linked.id),
+    }
+
+
 def detail_view(application: Application) -> dict:
+    is_creche = application.demarche == "creche"
     return {
         "id": application.id,
         "reference": application.reference,
+        "is_creche": is_creche,
+        "linked": _linked(application),
+        "creche": creche_detail(application) if is_creche else None,
+        "creche_actions": creche_actions(application) if is_creche else [],
         "status": application.status,
         "status_label": application.status_label,
         "created_at": when(application.created_at),
@@ -185,7 +225,7 @@ def detail_view(application: Application) -> dict:
         "address": _address(application),
         "qf": _qf(application),
         "decision": _decision(application),
-        "can_verify": verification.can_verify(application),
+        "can_verify": not is_creche and verification.can_verify(application),
         "deletes_documents": verification.deletes_documents(),
         "pass": _pass(application),
         "refusal_reason": application.refusal_reason,
@@ -193,7 +233,7 @@ def detail_view(application: Application) -> dict:
         "decided_at": when(application.decided_at),
         "documents": _documents(application),
         "history": _history(application),
-        "actions": _actions(application),
+        "actions": [] if is_creche else _actions(application),
     }
 
 

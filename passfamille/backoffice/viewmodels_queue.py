@@ -21,8 +21,26 @@ QF_SOURCE_LABELS = {
 ELIGIBLE_LABELS = {True: "Oui", False: "Non", None: "En attente"}
 
 
+CRECHE_DEMARCHE_LABEL = "Préinscription en crèche"
+
+
 def demarche_labels() -> list[tuple[str, str]]:
-    return [("pass_famille", current_app.extensions["commune"].pass_famille.title)]
+    settings = current_app.extensions["commune"]
+    labels = [("pass_famille", settings.pass_famille.title)]
+    if settings.creche is not None:
+        labels.append(("creche", CRECHE_DEMARCHE_LABEL))
+    return labels
+
+
+def shown_statuses(filters: queries.Filters) -> tuple[str, ...]:
+    """The statuses the counts list: those of the démarche filtered on; without that filter, the Pass Famille's
+    always and the crèche's once there is a crèche request, so that a commune without crèches sees no noise."""
+    if filters.demarche == "creche" or (not filters.demarche and filters.status in queries.CRECHE_STATUSES):
+        return queries.CRECHE_STATUSES if filters.demarche else queries.STATUS_ORDER
+    if filters.demarche:
+        return queries.PASS_FAMILLE_STATUSES
+    creche_counts = queries.counts_by_status(filters.without_status(), queries.CRECHE_STATUSES)
+    return queries.STATUS_ORDER if any(creche_counts.values()) else queries.PASS_FAMILLE_STATUSES
 
 
 def bracket_labels() -> list[tuple[str, str]]:
@@ -126,10 +144,9 @@ def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
     args = query_args(filters, sort)
     others = {name: value for name, value in args.items() if name != "statut"}
     # Counts follow the other filters, so that each one says what its link will list.
-    by_status = queries.counts_by_status(filters.without_status())
-    counts = [
-        StatusCount("Toutes", sum(by_status.values()), url_for("backoffice.queue", **others), filters.status is None)
-    ]
+    by_status = queries.counts_by_status(filters.without_status(), shown_statuses(filters))
+    total = queries.count(filters.without_status())
+    counts = [StatusCount("Toutes", total, url_for("backoffice.queue", **others), filters.status is None)]
     counts += [
         StatusCount(
             STATUS_LABELS[status], n, url_for("backoffice.queue", **others, statut=status), filters.status == status
@@ -156,8 +173,8 @@ def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
 
 def search_view(term: str) -> QueueView:
     found, more = queries.search(term)
-    by_status = queries.counts_by_status()
-    counts = [StatusCount("Toutes", sum(by_status.values()), url_for("backoffice.queue"), False)]
+    by_status = queries.counts_by_status(statuses=shown_statuses(queries.Filters()))
+    counts = [StatusCount("Toutes", queries.count(queries.Filters()), url_for("backoffice.queue"), False)]
     counts += [
         StatusCount(STATUS_LABELS[status], n, url_for("backoffice.queue", statut=status), False)
         for status, n in by_status.items()
@@ -186,6 +203,7 @@ class Share:
 class DashboardView:
     total: int
     by_status: list[tuple[str, int]]
+    by_creche_status: list[tuple[str, int]]  # empty when there is no crèche request
     by_bracket: list[tuple[str, int]]
     by_demarche: list[tuple[str, int]]
     by_qf_source: list[Share]
@@ -216,14 +234,20 @@ def duration(delay: timedelta | None) -> str:
 
 
 def dashboard_view() -> DashboardView:
-    by_status = queries.counts_by_status()
-    total = sum(by_status.values())
+    by_status = queries.counts_by_status(statuses=queries.PASS_FAMILLE_STATUSES)
+    by_creche_status = queries.counts_by_status(statuses=queries.CRECHE_STATUSES)
+    total = queries.count(queries.Filters())
     brackets = queries.counts_by(Application.bracket_code)
     bracket_rows = [(label, brackets.pop(code, 0)) for code, label in bracket_labels()]
     bracket_rows += [(f"Tranche {code}", n) for code, n in sorted(brackets.items(), key=lambda i: str(i[0])) if code]
     bracket_rows.append(("Sans tranche", brackets.get(None, 0)))
     demarches = queries.counts_by(Application.demarche)
-    demarche_rows = [(label, demarches.pop(code, 0)) for code, label in demarche_labels()]
+    # The Pass Famille always has its row; another démarche once it has requests.
+    demarche_rows = [
+        (label, n)
+        for index, (code, label) in enumerate(demarche_labels())
+        if (n := demarches.pop(code, 0)) or index == 0
+    ]
     demarche_rows += sorted(demarches.items())
     sources = queries.counts_by(Application.qf_source)
     shares = [
@@ -234,6 +258,9 @@ def dashboard_view() -> DashboardView:
     return DashboardView(
         total=total,
         by_status=[(STATUS_LABELS[s], n) for s, n in by_status.items()],
+        by_creche_status=[(STATUS_LABELS[s], n) for s, n in by_creche_status.items()]
+        if any(by_creche_status.values())
+        else [],
         by_bracket=bracket_rows,
         by_demarche=demarche_rows,
         by_qf_source=shares,

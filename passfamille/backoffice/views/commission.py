@@ -1,3 +1,127 @@
-"""Back-office views: the crèche commission (waiting lists per structure and age group, offering a place)."""
+"""Back-office views: the crèche commission (waiting lists per structure and age group, offering a place) and
+the download of the crèche requests. A commune without a crèche section has none of these pages (404)."""
 
-from .. import bp  # noqa: F401
+from datetime import date
+
+from flask import Response, abort, flash, g, redirect, render_template, stream_with_context, url_for
+
+from ... import exports
+from ...creche import exports as creche_exports
+from ...creche import workflow as creche_workflow
+from ...extensions import db
+from ...models import Application
+from .. import bp
+from ..forms_commission import OfferForm
+from ..viewmodels_commission import has_creche, offer_rows, overview, settings, structure_and_group, waiting_rows
+
+
+@bp.context_processor
+def creche_navigation():
+    # The "Crèches" link of the agents' menu exists only when the commune has a crèche section.
+    return {"creche_commission": has_creche()}
+
+
+@bp.get("/creche")
+def commission():
+    settings()
+    return render_template("backoffice/commission.html", structures=overview())
+
+
+def _list_page(structure_code: str, group_code: str, posted: OfferForm | None = None, status: int = 200):
+    structure, group = structure_and_group(structure_code, group_code)
+    rows = waiting_rows(structure_code, group_code)
+    forms = {
+        row.id: posted
+        if posted is not None and posted.application_id == row.id
+        else OfferForm(row.id, row.reference, formdata=None, start=row.start_date.strftime("%d/%m/%Y"))
+        for row in rows
+    }
+    errors = [(f.id, m) for f in (posted or []) if f.type != "CSRFTokenField" for m in f.errors]
+    return render_template(
+        "backoffice/commission-liste.html",
+        structure=structure,
+        group=group,
+        rows=rows,
+        forms=forms,
+        offers=offer_rows(structure_code, group_code),
+        errors=errors,
+        problem=getattr(posted, "problem", None),
+        downloads={
+            "CSV": url_for("backoffice.commission_list_csv", structure=structure_code, group=group_code),
+            "JSON": url_for("backoffice.commission_list_json", structure=structure_code, group=group_code),
+        },
+    ), status
+
+
+@bp.get("/creche/<structure>/<group>")
+def commission_list(structure, group):
+    return _list_page(structure, group)
+
+
+@bp.post("/creche/<structure>/<group>/proposer/<int:application_id>")
+def offer_place(structure, group, application_id):
+    structure_and_group(structure, group)
+    application = db.session.get(Application, application_id)
+    if application is None or application.creche is None:
+        abort(404)
+    form = OfferForm(application_id, application.reference)
+    form.application_id = application_id
+    form.problem = None
+    if not form.validate():
+        return _list_page(structure, group, form, 400)
+    try:
+        event = creche_workflow.change_status(
+            application, "offered", g.agent, offer=(structure, group, form.start_date())
+        )
+    except creche_workflow.TransitionError as error:
+        db.session.rollback()
+        # Not a fault of the date: the request moved on meanwhile (another agent, the family).
+        form.problem = str(error)
+        return _list_page(structure, group, form, 409)
+    request = application.creche
+    message = (
+        f"Place proposée pour la demande {application.reference}, entrée le {request.offer_start_date:%d/%m/%Y} ; "
+        f"réponse attendue avant le {request.offer_deadline:%d/%m/%Y}."
+    )
+    if getattr(event, "family_notified", True):
+        flash(f"{message} La famille en est informée par courriel.", "success")
+    else:
+        flash(f"{message} Le courriel à la famille n'a pas pu être envoyé : prévenez-la autrement.", "warning")
+    return redirect(url_for("backoffice.commission_list", structure=structure, group=group), 303)
+
+
+# --- downloads ------------------------------------------------------------------------------------------------
+
+
+def _download(render, extension: str, mimetype: str, wish: tuple[str, str] | None = None) -> Response:
+    settings()
+    if wish is not None:
+        structure_and_group(*wish)
+    chunks = render(creche_exports.requests(wish))
+    response = Response(stream_with_context(exports.in_chunks(chunks)), mimetype=mimetype)
+    scope = f"-{wish[0]}-{wish[1]}" if wish else ""
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="demandes-creche{scope}-{date.today().isoformat()}.{extension}"'
+    )
+    response.headers["Cache-Control"] = "no-store"  # personal data: no copy in a shared cache
+    return response
+
+
+@bp.get("/creche/demandes.csv")
+def commission_csv():
+    return _download(creche_exports.as_spreadsheet_csv, "csv", "text/csv")
+
+
+@bp.get("/creche/demandes.json")
+def commission_json():
+    return _download(creche_exports.as_json, "json", "application/json")
+
+
+@bp.get("/creche/<structure>/<group>/demandes.csv")
+def commission_list_csv(structure, group):
+    return _download(creche_exports.as_spreadsheet_csv, "csv", "text/csv", (structure, group))
+
+
+@bp.get("/creche/<structure>/<group>/demandes.json")
+def commission_list_json(structure, group):
+    return _download(creche_exports.as_json, "json", "application/json", (structure, group))

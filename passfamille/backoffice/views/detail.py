@@ -3,10 +3,12 @@ download of its documents (served to logged-in agents only, never from static/).
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 
+from ...creche import workflow as creche_workflow
 from ...extensions import db
-from ...models import Application, Document
+from ...models import STATUS_LABELS, Application, Document
 from ...wizard import documents
 from .. import bp, verification, workflow
+from ..forms_commission import WithdrawalForm
 from ..forms_detail import DocumentRequestForm, RefusalForm, StatusForm, VerificationForm, parse_euros
 from ..viewmodels_detail import attestation_view, detail_view
 
@@ -16,6 +18,11 @@ DONE = {
     "accepted": "Demande acceptée : le pass est attribué.",
     "refused": "Demande refusée.",
     "documents_requested": "Pièce demandée.",
+}
+CRECHE_DONE = {
+    "admitted": "Admission prononcée.",
+    "waiting": "Demande remise en liste d'attente, avec ses points et sa date de dépôt.",
+    "withdrawn": "Demande retirée.",
 }
 
 
@@ -32,6 +39,7 @@ def _page(application: Application, forms: dict | None = None, problem: str | No
         "refused": RefusalForm(formdata=None),
         "documents_requested": DocumentRequestForm(formdata=None),
         "verification": VerificationForm(formdata=None, qf=str(application.qf_value or "")),
+        "withdrawn": WithdrawalForm(formdata=None),
     }
     forms = blank | (forms or {})
     errors = [(f.id, m) for form in forms.values() for f in form if f.type != "HiddenField" for m in f.errors]
@@ -51,6 +59,10 @@ def application(application_id):
 def change_status(application_id):
     application = _application(application_id)
     to = request.form.get("to", "")
+    if application.demarche == "creche":
+        return _page(
+            application, problem="Cette action du Pass Famille ne s'applique pas à une demande de crèche", status=409
+        )
     # Checked before the form: a second click on "Refuser" must say the application is already refused.
     problem = workflow.transition_problem(application, to)
     if problem:
@@ -73,6 +85,27 @@ def change_status(application_id):
     return redirect(url_for("backoffice.application", application_id=application.id), 303)
 
 
+@bp.post("/demandes/<int:application_id>/statut-creche")
+def change_creche_status(application_id):
+    """Admission, back to the waiting list, withdrawal. Offering a place is done from the commission's list."""
+    application = _application(application_id)
+    to = request.form.get("to", "")
+    if application.creche is None or to not in CRECHE_DONE or to not in creche_workflow.allowed(application):
+        target = f" : elle ne peut pas passer à « {STATUS_LABELS[to]} »" if to in STATUS_LABELS else ""
+        return _page(application, problem=f"Cette demande est « {application.status_label} »{target}", status=409)
+    form = WithdrawalForm() if to == "withdrawn" else StatusForm()
+    if not form.validate():
+        return _page(application, forms={to: form}, status=400)
+    detail = f"Motif : {form.reason.data}" if to == "withdrawn" else None
+    try:
+        event = creche_workflow.change_status(application, to, g.agent, detail=detail)
+    except creche_workflow.TransitionError as error:
+        db.session.rollback()
+        return _page(application, problem=str(error), status=409)
+    _done(CRECHE_DONE[to], event)
+    return redirect(url_for("backoffice.application", application_id=application.id), 303)
+
+
 def _done(message: str, event) -> None:
     if getattr(event, "family_notified", True):
         flash(f"{message} La famille en est informée par courriel.", "success")
@@ -83,6 +116,8 @@ def _done(message: str, event) -> None:
 @bp.post("/demandes/<int:application_id>/verification-qf")
 def verify_qf(application_id):
     application = _application(application_id)
+    if application.demarche == "creche":
+        return _page(application, problem="Une demande de place en crèche n'a pas de quotient familial", status=409)
     problem = verification.problem(application)
     if problem:
         return _page(application, problem=problem, status=409)

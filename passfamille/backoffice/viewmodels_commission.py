@@ -1,0 +1,319 @@
+"""What the commission pages and the crèche part of a request's page show: templates never see the model.
+
+The order of a waiting list is never computed here: it comes from creche.waiting_list.waiting_list()."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort, current_app, url_for
+from sqlalchemy import func, select
+
+from ..creche import waiting_list
+from ..creche import workflow as creche_workflow
+from ..creche_settings import AgeGroup, CrecheSettings, Structure
+from ..extensions import db
+from ..formatting import date_time, euros, local, short_date
+from ..models import STATUS_LABELS, Application, CrecheRequest, CrecheWish
+from ..wizard.documents import CRITERION_PREFIX
+from .viewmodels_queue import application_href
+
+# The requests the commission still has to see once they left the waiting list of a structure and section.
+AFTER_OFFER = ("offered", "offer_accepted", "offer_declined", "offer_expired")
+PSU_SOURCES = {
+    "api": "CAF/MSA (API Particulier)",
+    "document": "justificatif de ressources",
+    "pending": "à interroger plus tard",
+    None: "aucune donnée (pas d'estimation)",
+}
+CHILD_SOURCES = {"caf": "CAF/MSA", "declared": "déclaré par la famille", "expected": "enfant à naître"}
+TABLE_LABELS = {"collective": "accueil collectif", "familial": "accueil familial"}
+
+
+def settings() -> CrecheSettings:
+    """The crèche settings, or a 404: a commune without a crèche section has no commission."""
+    found = current_app.extensions["commune"].creche
+    if found is None:
+        abort(404)
+    return found
+
+
+def has_creche() -> bool:
+    return current_app.extensions["commune"].creche is not None
+
+
+def structure_and_group(structure_code: str, group_code: str) -> tuple[Structure, AgeGroup]:
+    structure = settings().structure(structure_code)
+    group = structure.age_group(group_code) if structure else None
+    if group is None:
+        abort(404)
+    return structure, group
+
+
+def wish_label(structure_code: str | None, group_code: str | None) -> str:
+    """« Multi-accueil Les Pioupious, Bébés »; the codes when the settings no longer know them."""
+    if not structure_code:
+        return ""
+    structure = settings().structure(structure_code)
+    group = structure.age_group(group_code) if structure and group_code else None
+    return f"{structure.name if structure else structure_code}, {group.label if group else group_code}"
+
+
+def ordinal(number: int) -> str:
+    return "1er choix" if number == 1 else f"{number}e choix"
+
+
+def completed_months(born: date, on: date) -> int:
+    return (on.year - born.year) * 12 + on.month - born.month - (1 if on.day < born.day else 0)
+
+
+def child_age(request: CrecheRequest) -> str:
+    """The child's age at the desired start date, or the due date of an expected child."""
+    if request.child_birth_date is None:
+        return f"à naître, terme le {short_date(request.child_due_date)}" if request.child_due_date else "inconnu"
+    months = completed_months(request.child_birth_date, request.start_date)
+    if months < 0:
+        return f"pas encore né à cette date (naissance le {short_date(request.child_birth_date)})"
+    if months < 24:
+        return f"{months} mois"
+    years, rest = divmod(months, 12)
+    return f"{years} ans" + (f" et {rest} mois" if rest else "")
+
+
+def _proofs(application: Application) -> set[str]:
+    return {d.kind[len(CRITERION_PREFIX) :] for d in application.documents if d.kind.startswith(CRITERION_PREFIX)}
+
+
+def points_lines(request: CrecheRequest) -> dict:
+    """The points with each criterion that gives them, and whether its proof came with the request."""
+    points = waiting_list.points_of(request)
+    proofs = _proofs(request.application)
+    lines = []
+    for criterion, value in points.lines:
+        proof = None
+        if criterion.requires_document:
+            proof = "justificatif joint" if criterion.code in proofs else "justificatif manquant"
+        lines.append({"code": criterion.code, "label": criterion.label, "points": value, "proof": proof})
+    return {"total": points.total, "lines": lines, "unknown": list(points.unknown)}
+
+
+def _days_hours(request: CrecheRequest) -> str:
+    days = "jour" if request.days_per_week == 1 else "jours"
+    return f"{request.days_per_week} {days}, {request.hours_per_week} h par semaine"
+
+
+# --- the commission's overview ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    label: str
+    places: int
+    waiting: int
+    offered: int
+    accepted: int
+    href: str
+
+
+@dataclass(frozen=True)
+class StructureSummary:
+    name: str
+    table: str
+    groups: list[GroupSummary]
+
+
+def _counts_by_wish(statuses: tuple[str, ...]) -> dict[tuple[str, str, str], int]:
+    query = (
+        select(CrecheWish.structure_code, CrecheWish.age_group_code, Application.status, func.count())
+        .join(CrecheRequest, CrecheWish.request_id == CrecheRequest.id)
+        .join(Application, CrecheRequest.application_id == Application.id)
+        .where(Application.status.in_(statuses))
+        .group_by(CrecheWish.structure_code, CrecheWish.age_group_code, Application.status)
+    )
+    return {(s, g, status): n for s, g, status, n in db.session.execute(query)}
+
+
+def _counts_by_offer(statuses: tuple[str, ...]) -> dict[tuple[str, str, str], int]:
+    query = (
+        select(CrecheRequest.offer_structure, CrecheRequest.offer_age_group, Application.status, func.count())
+        .join(Application, CrecheRequest.application_id == Application.id)
+        .where(Application.status.in_(statuses))
+        .group_by(CrecheRequest.offer_structure, CrecheRequest.offer_age_group, Application.status)
+    )
+    return {(s, g, status): n for s, g, status, n in db.session.execute(query)}
+
+
+def overview() -> list[StructureSummary]:
+    """Per structure and section: places, requests waiting, places offered and accepted (not yet admitted)."""
+    waiting = _counts_by_wish((creche_workflow.WAITING,))
+    offers = _counts_by_offer(("offered", "offer_accepted"))
+    return [
+        StructureSummary(
+            name=structure.name,
+            table=TABLE_LABELS.get(structure.table, structure.table),
+            groups=[
+                GroupSummary(
+                    label=group.label,
+                    places=group.places,
+                    waiting=waiting.get((structure.code, group.code, creche_workflow.WAITING), 0),
+                    offered=offers.get((structure.code, group.code, "offered"), 0),
+                    accepted=offers.get((structure.code, group.code, "offer_accepted"), 0),
+                    href=url_for("backoffice.commission_list", structure=structure.code, group=group.code),
+                )
+                for group in structure.age_groups
+            ],
+        )
+        for structure in settings().structures
+    ]
+
+
+# --- one structure and section ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    id: int
+    rank: int
+    reference: str
+    href: str
+    child_age: str
+    start_date: date
+    days_hours: str
+    wish: str
+    points: dict
+    requested_at: str
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    reference: str
+    href: str
+    status_label: str
+    start_date: str
+    deadline: str
+    offered_at: str
+
+
+def waiting_rows(structure_code: str, group_code: str) -> list[WaitingRow]:
+    return [
+        WaitingRow(
+            id=entry.request.application_id,
+            rank=entry.rank,
+            reference=entry.request.application.reference,
+            href=application_href(entry.request.application_id),
+            child_age=child_age(entry.request),
+            start_date=entry.request.start_date,
+            days_hours=_days_hours(entry.request),
+            wish=ordinal(entry.wish_number),
+            points=points_lines(entry.request),
+            requested_at=date_time(entry.request.application.created_at),
+        )
+        for entry in waiting_list.waiting_list(structure_code, group_code)
+    ]
+
+
+def offer_rows(structure_code: str, group_code: str) -> list[OfferRow]:
+    """The requests this structure and section offered a place to, whatever the family answered."""
+    query = (
+        select(CrecheRequest)
+        .join(Application, CrecheRequest.application_id == Application.id)
+        .where(
+            CrecheRequest.offer_structure == structure_code,
+            CrecheRequest.offer_age_group == group_code,
+            Application.status.in_(AFTER_OFFER),
+        )
+        .order_by(CrecheRequest.offered_at, CrecheRequest.id)
+    )
+    return [
+        OfferRow(
+            reference=r.application.reference,
+            href=application_href(r.application_id),
+            status_label=STATUS_LABELS[r.application.status],
+            start_date=short_date(r.offer_start_date),
+            deadline=short_date(r.offer_deadline),
+            offered_at=short_date(local(r.offered_at)),
+        )
+        for r in db.session.scalars(query)
+    ]
+
+
+# --- the crèche part of a request's page ------------------------------------------------------------------------
+
+
+def _positions(request: CrecheRequest) -> list[dict]:
+    return [
+        {
+            "wish": ordinal(p.wish_number),
+            "label": wish_label(p.structure_code, p.age_group_code),
+            "rank": f"{p.rank} sur {p.waiting}" if p.rank else "hors liste d'attente",
+            "href": url_for("backoffice.commission_list", structure=p.structure_code, group=p.age_group_code)
+            if settings().structure(p.structure_code)
+            else None,
+        }
+        for p in waiting_list.positions(request)
+    ]
+
+
+def _estimate(request: CrecheRequest) -> list[dict]:
+    tables = (request.estimate or {}).get("tables") or {}
+    return [
+        {
+            "table": TABLE_LABELS.get(table, table),
+            "hourly": euros(values.get("hourly")),
+            "monthly": euros(values.get("monthly")),
+        }
+        for table, values in tables.items()
+    ]
+
+
+def creche_detail(application: Application) -> dict | None:
+    request = application.creche
+    if request is None:
+        return None
+    offer = None
+    if request.offer_structure:
+        offer = {
+            "where": wish_label(request.offer_structure, request.offer_age_group),
+            "start": short_date(request.offer_start_date),
+            "deadline": short_date(request.offer_deadline),
+            "offered_at": date_time(request.offered_at),
+        }
+    return {
+        "child": {
+            "first_name": request.child_first_name or "Prénom non indiqué",
+            "birth_date": short_date(request.child_birth_date),
+            "due_date": short_date(request.child_due_date),
+            "source": CHILD_SOURCES.get(request.child_source, request.child_source),
+            "age": child_age(request),
+        },
+        "start_date": short_date(request.start_date),
+        "days_hours": _days_hours(request),
+        "wishes": _positions(request),
+        "points": points_lines(request),
+        "psu": {
+            "source": PSU_SOURCES.get(request.psu_source, request.psu_source),
+            "annual_resources": euros(request.psu_annual_resources)
+            if request.psu_annual_resources is not None
+            else None,
+            "children": request.psu_children,
+            "aeeh_children": request.psu_aeeh_children,
+            "fetched_at": date_time(request.psu_fetched_at),
+            "estimate_on": short_date((request.estimate or {}).get("on")),
+            "estimate": _estimate(request),
+        },
+        "confirmed_at": date_time(request.confirmed_at),
+        "relance_sent_at": date_time(request.relance_sent_at),
+        "offer": offer,
+    }
+
+
+CRECHE_BUTTONS = {
+    "admitted": "Prononcer l'admission",
+    "waiting": "Remettre en liste d'attente",
+    "withdrawn": "Retirer la demande",
+}
+
+
+def creche_actions(application: Application) -> list[dict]:
+    """The crèche status changes an agent makes on the request's page; offering a place is the commission's."""
+    allowed = creche_workflow.allowed(application)
+    return [{"to": to, "label": label} for to, label in CRECHE_BUTTONS.items() if to in allowed]

@@ -1,0 +1,140 @@
+"""The crèche commission: waiting lists per structure and section in the order of creche.waiting_list, offering a
+place (mail, list moving up), errors next to the date field, and no commission without a crèche section."""
+
+import shutil
+from datetime import date, datetime, timedelta
+
+from passfamille import create_app
+from passfamille.config import DEFAULT_COMMUNE_FILE
+from passfamille.extensions import db
+from passfamille.models import Application
+
+from ..creche_factory import make_request
+from .agents import logged_in, make_agent
+
+LIST = "/agents/creche/pioupious/bebes"
+
+
+def reference(app, application_id):
+    with app.app_context():
+        return db.session.get(Application, application_id).reference
+
+
+def waiting_rows(page) -> list[list[str]]:
+    table = page.soup.find("caption", string=lambda s: s and s.startswith("Demandes en attente")).find_parent("table")
+    return [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in table.select("tbody tr")]
+
+
+def test_waiting_list_is_ordered_by_points_then_date_with_points_explained(app, agent_browser):
+    same_moment = datetime(2026, 9, 1, 9)
+    early = make_request(app, criteria=["residence"], created_at=same_moment)
+    more_points = make_request(app, criteria=["residence", "parent-seul"], created_at=datetime(2026, 10, 1, 9))
+    tie_recorded_later = make_request(app, criteria=["residence"], created_at=same_moment)
+    second_wish = make_request(
+        app,
+        wishes=[("coquelicots", "bebes"), ("pioupious", "bebes")],
+        criteria=["fratrie"],
+        child_due_date=date(2026, 11, 1),
+        created_at=datetime(2026, 8, 1, 9),
+    )
+    page = agent_browser.get("/agents/creche").click("Bébés – Multi-accueil Les Pioupious")
+    assert page.status == 200 and page.h1 == "Multi-accueil Les Pioupious : Bébés"
+    rows = waiting_rows(page)
+    assert [row[1] for row in rows] == [
+        reference(app, i) for i in (more_points, early, tie_recorded_later, second_wish)
+    ]
+    assert [row[0] for row in rows] == ["1", "2", "3", "4"]
+    first = rows[0]
+    assert first[2] == "7 mois" and first[3] == "04/01/2027" and first[4] == "4 jours, 36 h par semaine"
+    assert first[5] == "1er choix"
+    assert first[6].startswith("60 points")
+    assert "Parent qui élève seul son enfant : 20 justificatif manquant" in first[6]
+    assert "La famille habite Val-Fleuri : 40" in first[6]
+    assert rows[3][2] == "à naître, terme le 01/11/2026" and rows[3][5] == "2e choix"
+    assert rows[3][6].startswith("15 points") and "justificatif" not in rows[3][6]  # none required for fratrie
+    assert first[7] == "01/10/2026 à 11:00"  # the commune's clock
+    # The form of each row starts from the desired start date.
+    assert page.value(f"Date d'entrée proposée pour {reference(app, more_points)}") == "04/01/2027"
+
+
+def test_offering_a_place_mails_the_family_and_the_others_move_up(app, agent_browser, mailbox):
+    first = make_request(app, criteria=["residence", "fratrie"], email="premiere@example.org")
+    second = make_request(app, criteria=["residence"], email="seconde@example.org")
+    ref = reference(app, first)
+    start = (date.today() + timedelta(days=30)).strftime("%d/%m/%Y")
+    page = agent_browser.get(LIST).fill(f"Date d'entrée proposée pour {ref}", start)
+    page = page.submit(f"Proposer une place à la demande {ref}")
+    assert page.url.endswith(LIST)  # Post/Redirect/Get
+    assert f"Place proposée pour la demande {ref}, entrée le {start}" in page.text
+    assert "La famille en est informée par courriel" in page.text
+    rows = waiting_rows(page)
+    assert [(row[0], row[1]) for row in rows] == [("1", reference(app, second))]
+    offered = page.soup.find("caption", string=lambda s: s and s.startswith("Propositions")).find_parent("table")
+    cells = [c.get_text(" ", strip=True) for c in offered.select("tbody tr")[0].find_all(["th", "td"])]
+    deadline = (date.today() + timedelta(days=8)).strftime("%d/%m/%Y")
+    assert cells[0] == ref and cells[1] == "Place proposée" and cells[3:] == [start, deadline]
+    (message,) = mailbox.received("premiere@example.org")
+    body = message.get_content()
+    assert "Multi-accueil Les Pioupious" in body and f"Date d'entrée proposée : {start}" in body
+    assert mailbox.received("seconde@example.org") == []
+    detail = page.click(ref)
+    assert "Place proposée" in detail.soup.select_one(".tag--status").get_text()
+    assert "Multi-accueil Les Pioupious, Bébés" in detail.text
+    history = detail.soup.select("table.history tbody tr")[-1].get_text(" ", strip=True)
+    assert "agent@val-fleuri.example" in history and "En attente → Place proposée" in history
+    overview = page.click("Retour à la commission des crèches")
+    row = overview.soup.find("a", href=LIST).find_parent("tr")
+    assert [td.get_text(strip=True) for td in row.find_all("td")] == ["10", "1", "1", "0"]
+
+
+def test_an_empty_or_invalid_start_date_is_shown_at_the_field_and_kept(app, agent_browser, mailbox):
+    first = make_request(app, criteria=["residence"])
+    ref = reference(app, first)
+    label = f"Date d'entrée proposée pour {ref}"
+    for typed, message in [
+        ("", "Indiquez la date d'entrée proposée"),
+        ("31/02/2027", "n'existe pas ou n'est pas au format JJ/MM/AAAA"),
+        ("demain", "n'existe pas ou n'est pas au format JJ/MM/AAAA"),
+        ("01/01/2020", "aujourd'hui ou plus tard"),
+    ]:
+        page = agent_browser.get(LIST).fill(label, typed).submit(f"Proposer une place à la demande {ref}")
+        assert page.status == 400 and page.title.startswith("Erreur : "), typed
+        assert message in page.field_error(label), typed
+        assert message in " ".join(page.error_summary()), typed
+        assert page.value(label) == typed
+    assert mailbox.received() == []
+    assert waiting_rows(agent_browser.get(LIST))[0][1] == ref
+
+
+def test_offering_to_a_request_no_longer_waiting_says_why(app, agent_browser):
+    first = make_request(app, criteria=["residence"])
+    ref = reference(app, first)
+    page = agent_browser.get(LIST)
+    # Another agent offers first: the stale form meets the workflow's refusal.
+    agent_browser.get(LIST).submit(f"Proposer une place à la demande {ref}")
+    page = page.submit(f"Proposer une place à la demande {ref}")
+    assert page.status == 409
+    assert "Cette demande est « Place proposée »" in page.soup.select_one(".alert--error").get_text()
+
+
+def test_the_commission_exists_only_with_a_creche_section(app_config, tmp_path):
+    # The example settings end with the crèche section: what comes before is a commune without crèches.
+    without = DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8").split("\ncreche:")[0]
+    settings = tmp_path / "commune.yaml"
+    settings.write_text(without, encoding="utf-8")
+    shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", tmp_path)
+    app = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings)})
+    make_agent(app)
+    browser = logged_in(app)
+    home = browser.get("/agents/")
+    assert not home.soup.find("a", string="Crèches")
+    for url in ("/agents/creche", LIST, "/agents/creche/demandes.csv"):
+        assert browser.get(url).status == 404, url
+
+
+def test_the_menu_leads_to_the_commission_and_unknown_sections_are_404(app, agent_browser):
+    page = agent_browser.get("/agents/").click("Crèches")
+    assert page.h1 == "Commission des crèches"
+    assert page.soup.find("a", attrs={"aria-current": "page"}).get_text() == "Crèches"
+    assert agent_browser.get("/agents/creche/pioupious/inconnue").status == 404
+    assert agent_browser.get("/agents/creche/inconnue/bebes").status == 404
