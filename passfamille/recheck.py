@@ -8,7 +8,7 @@ from sqlalchemy import select
 from . import decisions, rules
 from .api_particulier import ApiParticulierClient, ApiParticulierError, Unavailable
 from .extensions import db
-from .models import ApiEvent, Application
+from .models import ApiEvent, Application, CrecheRequest
 from .wizard.certify import address_json, to_identity
 
 log = logging.getLogger(__name__)
@@ -32,11 +32,15 @@ def _household(application: Application, facts) -> rules.Household:
     )
 
 
-def _record_call(outcome: str, status: int | None, code: str | None = None, request_id: str | None = None) -> None:
+def _record_call(
+    outcome: str,
+    status: int | None,
+    code: str | None = None,
+    request_id: str | None = None,
+    endpoint: str = "quotient_familial",
+) -> None:
     # For the agents' health banner, like the wizard's calls: the outcome of the call, never who it was about.
-    db.session.add(
-        ApiEvent(endpoint="quotient_familial", outcome=outcome, status=status, code=code, request_id=request_id)
-    )
+    db.session.add(ApiEvent(endpoint=endpoint, outcome=outcome, status=status, code=code, request_id=request_id))
 
 
 def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
@@ -85,4 +89,66 @@ def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
         db.session.commit()
         log.info("recheck reference=%s outcome=%s", application.reference, application.api_outcome)
     db.session.commit()  # the calls of applications still waiting
+    if settings.creche is not None:
+        _recheck_creche(client, today, settings, counts)
     return counts
+
+
+def _recheck_creche(client: ApiParticulierClient, today: date, settings, counts: dict) -> None:
+    """Crèche requests recorded with « la mairie interrogera la CAF ou la MSA plus tard »: the PSU facts and
+    the estimate are filled in; the request keeps its place and status on the waiting lists."""
+    from .wizard import creche
+
+    pending = db.session.scalars(
+        select(Application)
+        .join(CrecheRequest)
+        .where(CrecheRequest.psu_source == "pending", Application.recheck_identity.is_not(None))
+    ).all()
+    for application in pending:
+        request = application.creche
+        counts["checked"] += 1
+        try:
+            facts = client.participation_familiale_eaje(to_identity(application.recheck_identity))
+        except Unavailable as error:
+            _record_call(error.outcome, error.status, error.code, error.request_id, "participation_familiale_eaje")
+            if (today - application.created_at.date()).days < GIVE_UP_AFTER_DAYS:
+                counts["still_unavailable"] += 1
+                continue
+            application.api_outcome = "unavailable"
+            request.psu_source = None
+            counts["unresolved"] += 1
+        except ApiParticulierError as error:
+            _record_call(error.outcome, error.status, error.code, error.request_id, "participation_familiale_eaje")
+            application.api_outcome = error.outcome
+            request.psu_source = None  # no estimate; the price is set with the family when a place is offered
+            counts["unresolved"] += 1
+        else:
+            _record_call("ok", 200, request_id=facts.request_id, endpoint="participation_familiale_eaje")
+            application.api_request_id = facts.request_id
+            application.api_outcome = "ok"
+            parameters = facts.parameters
+            if parameters is None:
+                request.psu_source = None
+                counts["unresolved"] += 1
+            else:
+                request.psu_source = "api"
+                request.psu_annual_resources = parameters.annual_resources
+                request.psu_children = parameters.children
+                request.psu_aeeh_children = parameters.aeeh_children
+                request.psu_fetched_at = facts.fetched_at
+                on = application.created_at.date()
+                found = creche.estimates(
+                    parameters.annual_resources,
+                    parameters.children,
+                    parameters.aeeh_children,
+                    creche.tables_of(w.structure_code for w in request.wishes),
+                    request.hours_per_week,
+                    on,
+                    expected=request.child_source == "expected",
+                )
+                request.estimate = creche.estimate_json(found, on) if found else None
+                counts["updated"] += 1
+        application.recheck_identity = None
+        db.session.commit()
+        log.info("recheck reference=%s outcome=%s", application.reference, application.api_outcome)
+    db.session.commit()

@@ -57,12 +57,13 @@ class ChildForm(StepForm):
     other_first_name = StringField(
         "Prénom de l'enfant", validators=[Length(max=60), name_check("Le prénom de l'enfant")]
     )
-    other_birth_day = StringField("Jour")
-    other_birth_month = StringField("Mois")
-    other_birth_year = StringField("Année")
-    due_day = StringField("Jour")
-    due_month = StringField("Mois")
-    due_year = StringField("Année")
+    # Two dates on one page: each field's label says which date it belongs to.
+    other_birth_day = StringField("Jour de naissance")
+    other_birth_month = StringField("Mois de naissance")
+    other_birth_year = StringField("Année de naissance")
+    due_day = StringField("Jour prévu")
+    due_month = StringField("Mois prévu")
+    due_year = StringField("Année prévue")
     expected_first_name = StringField(
         "Prénom prévu (facultatif)", validators=[Length(max=60), name_check("Le prénom prévu")]
     )
