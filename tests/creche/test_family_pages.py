@@ -269,3 +269,20 @@ def test_no_log_line_holds_the_familys_name_email_or_child(app, browser, mailbox
     for line in lines:
         for secret in ("MARTIN", "Camille", "Léo", "famille@example.org", "12 rue des Tilleuls"):
             assert secret.lower() not in line.lower(), (secret, line)
+
+
+def test_from_the_wizard_the_receipt_link_shows_the_rank_points_and_estimate(app, browser, mailbox):
+    from ..functional.journeys import EMAIL
+    from ..functional.test_creche_journeys import fill_wishes, to_wishes
+
+    page = fill_wishes(to_wishes(browser)).submit("Continuer")
+    page = page.check("Un frère ou une sœur est déjà accueilli dans la structure demandée (15 points)")
+    page.submit("Continuer").click("Continuer").submit("Envoyer ma demande")
+    (receipt,) = mailbox.received(EMAIL)
+
+    page = browser.get(link_in(receipt))
+
+    assert page.status == 200 and "Statut : En attente" in page.text
+    assert rank_rows(page) == [("1", "Multi-accueil Les Pioupious", "Grands", "Rang : 1 sur 1 famille en attente")]
+    assert "Un frère ou une sœur est déjà accueilli dans la structure demandée 15 Total 15" in page.text
+    assert "1,76\u00a0€ de l'heure, soit environ 244,05\u00a0€ par mois" in page.text
