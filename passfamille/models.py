@@ -113,7 +113,7 @@ class Document(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     draft_id: Mapped[str | None] = mapped_column(ForeignKey("draft.id", ondelete="SET NULL"))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(40))  # "qf", "avis", "ressources", "critere-<code of 30>"
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
