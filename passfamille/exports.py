@@ -4,7 +4,7 @@ import csv
 import io
 import json
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from .models import Application
 
@@ -122,7 +122,7 @@ def _values(application, postal_code, city, reasons, covered) -> dict:
 
 
 # A cell starting with one of these is run as a formula by spreadsheets (OWASP "CSV injection").
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The columns holding what families typed (names, e-mail, address, children's first names); the others are ours.
 _TYPED = ("nom_naissance", "nom_usage", "prenoms", "courriel", "code_postal", "commune", "enfants_couverts")
 
@@ -130,9 +130,14 @@ _TYPED = ("nom_naissance", "nom_usage", "prenoms", "courriel", "code_postal", "c
 def for_spreadsheet(values: dict) -> dict:
     """Values for a French spreadsheet: a decimal comma, and typed text that cannot be taken for a formula."""
     values["tarif"] = values["tarif"].replace(".", ",")
-    for name in _TYPED:
-        if values[name].startswith(_FORMULA_STARTS):
-            values[name] = "'" + values[name]
+    return defuse_formulas(values, _TYPED)
+
+
+def defuse_formulas(values: dict, names: Iterable[str]) -> dict:
+    """Typed text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    for name in names:
+        if str(values[name]).startswith(FORMULA_STARTS):
+            values[name] = "'" + str(values[name])
     return values
 
 
@@ -149,16 +154,21 @@ def as_csv(
 ) -> Iterator[str]:
     """CSV, streamed in pieces of about CHUNK characters. `spreadsheet`: for Excel or LibreOffice in French, i.e.
     a BOM (without it they read UTF-8 as Windows-1252) and for_spreadsheet(); give it delimiter=";" too."""
-    buffer = io.StringIO()
+    rows = (to_row(application) for application in applications)
     if spreadsheet:
+        rows = (for_spreadsheet(values) for values in rows)
+    return write_csv(rows, COLUMNS, delimiter=delimiter, bom=spreadsheet)
+
+
+def write_csv(rows: Iterable[dict], columns: Sequence[str], delimiter: str = ",", bom: bool = False) -> Iterator[str]:
+    """Rows of values as CSV with a header line, streamed in pieces of about CHUNK characters."""
+    buffer = io.StringIO()
+    if bom:
         buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerow(COLUMNS)
-    for application in applications:
-        values = to_row(application)
-        if spreadsheet:
-            values = for_spreadsheet(values)
-        writer.writerow([values[name] for name in COLUMNS])
+    writer.writerow(columns)
+    for values in rows:
+        writer.writerow([values[name] for name in columns])
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)

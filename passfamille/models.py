@@ -144,7 +144,7 @@ CRECHE_STATUS_LABELS = {
     "offer_expired": "Proposition expirée",
     "admitted": "Admis",
     "closed": "Close sans réponse",
-    "withdrawn": "Retirée par la famille",
+    "withdrawn": "Retirée",
 }
 STATUS_LABELS.update(CRECHE_STATUS_LABELS)
 

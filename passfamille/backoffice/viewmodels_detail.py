@@ -30,7 +30,8 @@ API_OUTCOMES = {
 ACTION_LABELS = {
     "qf_verified": "Vérification du quotient familial",
     "document_deleted": "Justificatif supprimé",
-    "relance": "Réponse à la relance",
+    "relance": "Relance envoyée",
+    "relance_answer": "Réponse à la relance",
 }
 DEMARCHE_LABELS = {"creche": "préinscription en crèche"}
 
@@ -157,7 +158,7 @@ _BY_FAMILY = {"offer_accepted", "offer_declined", "withdrawn"}
 def _who(event) -> str:
     if event.agent is not None:
         return event.agent.email
-    if event.from_status == "documents_requested" or event.to_status in _BY_FAMILY or event.action == "relance":
+    if event.from_status == "documents_requested" or event.to_status in _BY_FAMILY or event.action == "relance_answer":
         return "La famille"
     return "Traitement automatique"
 

@@ -4,8 +4,6 @@ One row per request; the JSON keeps lists and objects (wishes, criteria, estimat
 French spreadsheet (BOM, ";", decimal comma, typed text never taken for a formula). Both are streamed: requests
 are read from the database a batch at a time."""
 
-import csv
-import io
 import sys
 from collections.abc import Iterable, Iterator
 
@@ -150,10 +148,7 @@ def flat(values: dict) -> dict:
     values["estimation_horaire"] = " ; ".join(
         f"{table} {_decimal_comma(hourly)}" for table, hourly in values["estimation_horaire"].items()
     )
-    for name in _TYPED:
-        if str(values[name]).startswith(exports._FORMULA_STARTS):
-            values[name] = "'" + values[name]
-    return values
+    return exports.defuse_formulas(values, _TYPED)
 
 
 def as_json(rows: Iterable[dict]) -> Iterator[str]:
@@ -162,18 +157,7 @@ def as_json(rows: Iterable[dict]) -> Iterator[str]:
 
 def as_spreadsheet_csv(rows: Iterable[dict]) -> Iterator[str]:
     """Semicolons and a BOM: what a French spreadsheet opens without an import dialog."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(COLUMNS)
-    for values in rows:
-        cells = flat(values)
-        writer.writerow([cells[name] for name in COLUMNS])
-        if buffer.tell() >= exports.CHUNK:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return exports.write_csv((flat(values) for values in rows), COLUMNS, delimiter=";", bom=True)
 
 
 @click.command("export", help="Écrit toutes les demandes de place en crèche sur la sortie standard.")

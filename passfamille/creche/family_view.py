@@ -27,7 +27,7 @@ NO_RANK_REASONS = {
     "revient sur les listes d'attente, avec les mêmes points et la même date.",
     "admitted": "Votre enfant est admis : votre demande est terminée.",
     "closed": "Votre demande est close : elle ne figure plus sur les listes d'attente.",
-    "withdrawn": "Vous avez retiré votre demande : elle ne figure plus sur les listes d'attente.",
+    "withdrawn": "Votre demande est retirée : elle ne figure plus sur les listes d'attente.",
 }
 
 

@@ -99,7 +99,7 @@ def change_status(
     event = record(application, agent, "status", detail, from_status, to_status)
     db.session.commit()
     log.info("creche status reference=%s from=%s to=%s", application.reference, from_status, to_status)
-    event.family_notified = notify_family(application, previous_status=from_status)
+    event.family_notified = notify_family(application, previous_status=from_status, agent=agent, detail=detail)
     return event
 
 
@@ -110,7 +110,7 @@ def confirm(application: Application, agent: Agent | None = None, today: date | 
     request.relance_sent_at = None
     months = current_app.extensions["commune"].retention.application_months
     application.purge_after = months_after(today or date.today(), months)
-    record(application, agent, "relance", "demande maintenue par la famille")
+    record(application, agent, "relance_answer", "demande maintenue par la famille")
     db.session.commit()
     log.info("creche request confirmed reference=%s", application.reference)
 
@@ -132,7 +132,12 @@ def _not_allowed(from_status: str, to_status: str) -> str:
     return f"Cette demande est « {current} » : elle ne peut pas passer à « {STATUS_LABELS[to_status]} »"
 
 
-def notify_family(application: Application, previous_status: str | None = None) -> bool:
+def notify_family(
+    application: Application,
+    previous_status: str | None = None,
+    agent: Agent | None = None,
+    detail: str | None = None,
+) -> bool:
     """The mail for the request's current status (templates mails/creche-<status>.txt), in plain French."""
     settings = current_app.extensions["commune"]
     body = render_template(
@@ -142,6 +147,8 @@ def notify_family(application: Application, previous_status: str | None = None) 
         settings=settings,
         family_link=family_link(application),
         previous_status=previous_status,
+        by_agent=agent is not None,
+        detail=detail,
     )
     return mail.send(application.email, f"Préinscription en crèche : demande {application.reference}", body)
 

@@ -127,9 +127,11 @@ def test_withdrawal_needs_a_short_reason_kept_in_the_history(app, agent_browser,
     assert "Indiquez en quelques mots" in page.field_error("Motif du retrait")
     page = page.fill("Motif du retrait", "La famille a déménagé").submit("Retirer la demande")
     assert "Demande retirée." in page.text
-    assert page.soup.select_one(".tag--status").get_text() == "Retirée par la famille"
+    assert page.soup.select_one(".tag--status").get_text() == "Retirée"
     last = page.soup.select("table.history tbody tr")[-1].get_text(" ", strip=True)
     assert "agent@val-fleuri.example" in last and "Motif : La famille a déménagé" in last
+    body = mailbox.received("famille@example.org")[-1].get_content()
+    assert "La mairie a retiré votre demande" in body and "Motif : La famille a déménagé" in body
 
 
 def test_queue_filters_creche_requests_and_dashboard_counts_their_statuses(app, agent_browser):

@@ -86,7 +86,7 @@ def test_answer_retire_withdraws_the_request_and_mails_the_family(app, browser, 
     assert "Votre demande est retirée" in page.text
     assert status_of(app, mine) == "withdrawn"
     assert "Vous avez retiré votre demande" in mailbox.received("famille@example.org")[-1].get_content()
-    assert "Vous avez retiré votre demande : elle ne figure plus sur les listes d'attente." in page.text
+    assert "Votre demande est retirée : elle ne figure plus sur les listes d'attente." in page.text
     assert [row[3] for row in rank_rows(page)] == ["Pas de rang"]
 
 
