@@ -1,0 +1,196 @@
+"""axe-core (WCAG 2.1 A/AA + best practices) on every page and state that the crèche pre-registration adds, error
+states included, and reflow at 320 px (RGAA 10.11) of each: the wizard's new steps, the family's link, the
+public grid, the commission and a crèche request's page for agents.
+
+Where the citizen's journey is not the point, waiting requests are filed straight into the live server's database
+through the real registration code (tests/creche_factory.py), and their states made by the crèche workflow."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from ..functional.journeys import UNKNOWN
+from .agent import PDF, Agent, agent_account
+from .creche import (
+    BOTH,
+    CRECHE,
+    LEA,
+    PIOUPIOUS,
+    RESIDENCE,
+    RESIDENCE_PROOF,
+    START_HEADING,
+    Inspection,
+    ask_to_confirm,
+    begin,
+    family_path,
+    fill_wishes,
+    offer_place,
+    to_child,
+    to_child_without_caf,
+    waiting_request,
+)
+from .journey import Citizen
+
+pytestmark = pytest.mark.browser
+
+ERROR_TITLE = re.compile(r"^Erreur : ")
+FAMILY_PAGE = "Votre demande de place en crèche"
+
+
+def sees_error(page, message: str) -> None:
+    expect(page).to_have_title(ERROR_TITLE)
+    expect(page.get_by_role("alert")).to_contain_text(message)
+
+
+def test_start_page_and_the_creche_steps_of_the_wizard_have_no_axe_violation_and_reflow(page):
+    citizen, checks = Citizen(page), Inspection()
+
+    citizen.open("/").sees_heading(START_HEADING)
+    checks.check(page, "accueil avec le choix de la démarche")
+    citizen.press("Commencer ma demande").sees_heading(START_HEADING)
+    sees_error(page, "Choisissez ce que vous souhaitez demander")
+    checks.check(page, "accueil en erreur (aucune démarche choisie)")
+
+    to_child(citizen, BOTH)
+    checks.check(page, "votre enfant")
+    citizen.press("Continuer").sees_heading("Votre enfant")
+    sees_error(page, "Choisissez l'enfant pour lequel vous demandez une place")
+    checks.check(page, "votre enfant en erreur (aucun enfant choisi)")
+
+    citizen.choose(LEA).press("Continuer").sees_heading("Vos souhaits d'accueil")
+    checks.check(page, "vos souhaits d'accueil (structures et leurs sections)")
+    citizen.press("Continuer").sees_heading("Vos souhaits d'accueil")
+    sees_error(page, "Choisissez la structure de votre premier choix")
+    checks.check(page, "vos souhaits d'accueil en erreur (rien de saisi)")
+
+    fill_wishes(citizen).press("Continuer").sees_heading("Votre situation")
+    checks.check(page, "votre situation")
+    citizen.choose(RESIDENCE).press("Continuer").sees_heading("Votre situation")
+    sees_error(page, "Joignez le justificatif")
+    checks.check(page, "votre situation en erreur (justificatif manquant)")
+    page.get_by_label(RESIDENCE_PROOF, exact=True).set_input_files(PDF)
+    citizen.press("Continuer").sees_heading("Estimation du tarif")
+    expect(page.get_by_text(re.compile(r"de l'heure$")).first).to_be_visible()
+    checks.check(page, "estimation du tarif (ressources de la CAF)")
+
+    citizen.follow("Continuer").sees_heading("Votre résultat")
+    citizen.follow("Continuer").sees_heading("Vérifiez votre demande")
+    expect(page.get_by_role("table", name="Vos souhaits d'accueil")).to_be_visible()
+    checks.check(page, "récapitulatif des deux démarches")
+    citizen.press("Envoyer ma demande").sees_heading("Vos demandes sont envoyées")
+    expect(page.locator(".reference")).to_have_count(2)
+    checks.check(page, "confirmation des deux démarches")
+
+    checks.assert_clean()
+
+
+def test_estimate_without_the_caf_data_has_no_axe_violation_and_reflows(page):
+    citizen, checks = Citizen(page), Inspection()
+
+    begin(citizen, CRECHE).sees_heading("Vos ressources : ce que la mairie demande à la CAF ou à la MSA")
+    checks.check(page, "vos ressources (crèche seule)")
+
+    to_child_without_caf(citizen, UNKNOWN)  # 404 at the sandbox: the family goes on without the CAF
+    citizen.choose(LEA).press("Continuer").sees_heading("Vos souhaits d'accueil")
+    fill_wishes(citizen).press("Continuer").sees_heading("Votre situation")
+    citizen.press("Continuer").sees_heading("Estimation du tarif")
+    expect(page.get_by_text("La CAF et la MSA n'ont pas transmis vos ressources")).to_be_visible()
+    checks.check(page, "estimation sans les données de la CAF (choix de la suite)")
+    citizen.choose("Fournir un justificatif de ressources").press("Continuer").sees_heading("Estimation du tarif")
+    sees_error(page, "Joignez votre justificatif de ressources")
+    checks.check(page, "estimation sans les données de la CAF en erreur (justificatif manquant)")
+    citizen.choose("Continuer sans estimation").press("Continuer").sees_heading("Vérifiez votre demande")
+    checks.check(page, "récapitulatif de la crèche seule, sans estimation")
+
+    checks.assert_clean()
+
+
+def test_family_link_and_public_grid_have_no_axe_violation_and_reflow(page, live_server):
+    app, family, checks = live_server.app, Citizen(page), Inspection()
+
+    waiting = waiting_request(
+        app, wishes=[("pioupious", "bebes"), ("coquelicots", "bebes")], criteria=["residence", "fratrie"]
+    )
+    family.open(family_path(app, waiting)).sees_heading(FAMILY_PAGE)
+    expect(page.get_by_role("table", name=re.compile("^Rang de votre demande"))).to_contain_text("Rang : ")
+    checks.check(page, "suivi : en attente, rang sur chaque liste")
+
+    asked = waiting_request(app, criteria=["parent-seul"])
+    ask_to_confirm(app, asked)
+    family.open(family_path(app, asked)).sees_heading(FAMILY_PAGE)
+    expect(page.get_by_role("region", name="Maintenez-vous votre demande ?")).to_be_visible()
+    checks.check(page, "suivi : relance en attente de réponse")
+    family.press("Oui, je maintiens ma demande").sees_heading(FAMILY_PAGE)
+    expect(page.get_by_role("status")).to_contain_text("votre demande est maintenue")
+    checks.check(page, "suivi : merci, demande maintenue")
+
+    offered = waiting_request(app)
+    offer_place(app, offered)
+    family.open(family_path(app, offered)).sees_heading(FAMILY_PAGE)
+    expect(page.get_by_role("region", name="Une place vous est proposée")).to_contain_text(PIOUPIOUS)
+    checks.check(page, "suivi : place proposée")
+    family.press("J'accepte la place").sees_heading(FAMILY_PAGE)
+    expect(page.get_by_text("Statut : Place acceptée")).to_be_visible()
+    checks.check(page, "suivi : place acceptée")
+
+    assert page.goto("/creche/suivi/lien-abime").status == 404
+    family.sees_heading("Ce lien est invalide ou expiré")
+    checks.check(page, "suivi : lien invalide")
+
+    family.follow("Voir la grille de points des crèches")
+    family.sees_heading("Places en crèche : la grille de points et les structures")
+    checks.check(page, "grille de points publique")
+
+    checks.assert_clean()
+
+
+def test_commission_and_creche_request_pages_have_no_axe_violation_and_reflow(new_page, live_server):
+    app, checks = live_server.app, Inspection()
+    first = waiting_request(app, criteria=["residence", "parent-seul"], birth_name="N'DIAYE", first_names="Aïssatou")
+    waiting_request(app, criteria=["fratrie"], child_first_name="Maël")
+    agent = Agent(new_page()).log_in(agent_account(app))
+    page = agent.page
+
+    agent.follow("Crèches").sees_heading("Commission des crèches")
+    checks.check(page, "commission : vue d'ensemble")
+    agent.follow(f"Bébés – {PIOUPIOUS}").sees_heading(f"{PIOUPIOUS} : Bébés")
+    expect(page.get_by_role("button", name=f"Proposer une place à la demande {first.reference}")).to_be_visible()
+    checks.check(page, "commission : liste d'attente et formulaires de proposition")
+
+    label = f"Date d'entrée proposée pour {first.reference}"
+    agent.type(label, "").press(f"Proposer une place à la demande {first.reference}")
+    agent.sees_heading(f"{PIOUPIOUS} : Bébés")
+    sees_error(page, "Indiquez la date d'entrée proposée")
+    expect(page.get_by_label(label, exact=True)).to_have_attribute("aria-invalid", "true")
+    checks.check(page, "commission : proposition en erreur (date vide)")
+
+    agent.open(f"/agents/demandes/{first.id}").sees_heading(f"Demande {first.reference}")
+    expect(page.get_by_role("button", name="Retirer la demande")).to_be_visible()
+    checks.check(page, "demande de crèche (agents) : en attente")
+    agent.press("Retirer la demande").sees_heading(f"Demande {first.reference}")
+    sees_error(page, "Indiquez en quelques mots pourquoi la demande est retirée")
+    checks.check(page, "demande de crèche (agents) : retrait sans motif en erreur")
+
+    offer_place(app, first)
+    agent.open(f"/agents/demandes/{first.id}").sees_heading(f"Demande {first.reference}")
+    expect(page.get_by_text("Une place est proposée")).to_be_visible()
+    checks.check(page, "demande de crèche (agents) : place proposée")
+
+    checks.assert_clean()
+
+
+def test_the_reflow_check_reports_an_element_too_wide_for_320_px(page):
+    """Negative control: a page of the app with one element wider than a phone is reported, with that element."""
+    Citizen(page).open("/creche/grille").sees_heading("Places en crèche : la grille de points et les structures")
+    page.evaluate(
+        """() => { const wide = document.createElement("p"); wide.style.width = "600px";
+            wide.textContent = "Paragraphe trop large"; document.querySelector("main").append(wide); }"""
+    )
+    checks = Inspection()
+
+    checks.check(page, "grille avec un paragraphe de 600 px")
+
+    assert len(checks.too_wide) == 1, checks.too_wide
+    assert "de 600 px : « Paragraphe trop large »" in checks.too_wide[0], checks.too_wide
+    assert page.viewport_size["width"] > 320  # the page is given back its own width
