@@ -117,3 +117,17 @@ def browser(app):
 @pytest.fixture
 def documents_folder(app) -> Path:
     return Path(app.config["DOCUMENTS_FOLDER"])
+
+
+@pytest.fixture
+def settings_without_creche(tmp_path) -> Path:
+    """The example settings cut before their crèche section: a commune that offers only the Pass Famille."""
+    from passfamille.config import DEFAULT_COMMUNE_FILE
+
+    text = DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8")
+    folder = tmp_path / "commune-sans-creche"
+    folder.mkdir()
+    shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", folder)  # named relative to the file
+    settings_file = folder / "commune.yaml"
+    settings_file.write_text(text[: text.index("\n# Facultatif : préinscription en crèche")], encoding="utf-8")
+    return settings_file

@@ -21,6 +21,8 @@ from ..extensions import db
 from ..models import ApiEvent
 
 QF_SCOPE = "cnaf_quotient_familial"
+# What a crèche estimate needs: the resources and children counts of the EAJE endpoint (REFERENCE §4).
+EAJE_SCOPE = "cnav_participation_familiale_eaje_parametres_calcul"
 INTROSPECT_TIMEOUT = (1.0, 2.0)  # (connect, read) seconds
 CACHE_SECONDS = 300
 # An API that did not answer is asked again sooner: the banner should clear soon after the API is back.
@@ -45,6 +47,10 @@ class TokenCheck:
     @property
     def lacks_quotient_familial(self) -> bool:
         return self.grant is not None and QF_SCOPE not in self.grant.scopes
+
+    @property
+    def lacks_creche_parameters(self) -> bool:
+        return self.grant is not None and EAJE_SCOPE not in self.grant.scopes
 
 
 def check_token(client: ApiParticulierClient, now: datetime) -> TokenCheck:

@@ -180,8 +180,10 @@ class WishesForm(StepForm):
         self.today = today or date.today()
         self.age_problem = age_problem
         self.wish_fields = [self[f"wish_{index + 1}"] for index in range(len(structures))]
-        for field in self.wish_fields:
-            field.choices = as_choices([("", "Aucun"), *((s.code, s.name) for s in structures)])
+        for index, field in enumerate(self.wish_fields):
+            # The first choice is required: its empty option asks for a choice rather than offering "none".
+            empty = "Choisissez une structure" if index == 0 else "Aucun"
+            field.choices = as_choices([("", empty), *((s.code, s.name) for s in structures)])
         self.start_date = None
         self.wishes: list[str] = []
 

@@ -1,11 +1,9 @@
 """The crèche commission: waiting lists per structure and section in the order of creche.waiting_list, offering a
 place (mail, list moving up), errors next to the date field, and no commission without a crèche section."""
 
-import shutil
 from datetime import date, datetime, timedelta
 
 from passfamille import create_app
-from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.extensions import db
 from passfamille.models import Application
 
@@ -117,13 +115,8 @@ def test_offering_to_a_request_no_longer_waiting_says_why(app, agent_browser):
     assert "Cette demande est « Place proposée »" in page.soup.select_one(".alert--error").get_text()
 
 
-def test_the_commission_exists_only_with_a_creche_section(app_config, tmp_path):
-    # The example settings end with the crèche section: what comes before is a commune without crèches.
-    without = DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8").split("\ncreche:")[0]
-    settings = tmp_path / "commune.yaml"
-    settings.write_text(without, encoding="utf-8")
-    shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", tmp_path)
-    app = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings)})
+def test_the_commission_exists_only_with_a_creche_section(app_config, settings_without_creche):
+    app = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings_without_creche)})
     make_agent(app)
     browser = logged_in(app)
     home = browser.get("/agents/")

@@ -52,7 +52,10 @@ def test_a_valid_token_shows_a_discreet_banner_with_its_scopes_on_every_page(app
         assert page.status == 200
         level, text = banner(page)
         assert level == "ok"
-        assert "Jeton API Particulier valide : quotient familial, allocataires, enfants, adresse." in text
+        assert (
+            "Jeton API Particulier valide : quotient familial, allocataires, enfants, adresse, "
+            "ressources pour le tarif des crèches." in text
+        )
         assert "État d'API Particulier en détail" in text
     assert "bac-a-sable-passfamille" not in page.html  # the token itself is never shown
 
@@ -71,11 +74,23 @@ def test_an_expired_token_is_an_error_with_what_to_do(app_config):
     assert REFUSED in text and "À faire" in text and "API_PARTICULIER_TOKEN" in text
 
 
-def test_a_token_for_the_quotient_familial_only_lists_it_without_warning(app_config):
-    app = agent_app(app_config, API_PARTICULIER_TOKEN="bac-a-sable-qf-seulement")
+def test_a_token_for_the_quotient_familial_only_lists_it_without_warning_without_creches(
+    app_config, settings_without_creche
+):
+    app = agent_app(
+        app_config, API_PARTICULIER_TOKEN="bac-a-sable-qf-seulement", PASSFAMILLE_COMMUNE=str(settings_without_creche)
+    )
     level, text = banner(logged_in(app).get("/agents/"))
     assert level == "ok"
     assert "Jeton API Particulier valide : quotient familial." in text
+
+
+def test_a_commune_with_creches_is_warned_when_the_token_lacks_the_crèche_resources(app_config):
+    app = agent_app(app_config, API_PARTICULIER_TOKEN="bac-a-sable-qf-seulement")
+    level, text = banner(logged_in(app).get("/agents/"))
+    assert level == "warning"
+    assert "ne donne pas accès aux ressources pour le tarif des crèches" in text
+    assert "cnav_participation_familiale_eaje_parametres_calcul" in text
 
 
 def test_a_token_without_the_quotient_familial_scope_is_a_warning(app_config):

@@ -28,7 +28,9 @@ def test_every_page_of_the_caf_journey_has_no_axe_violation(page):
 
     citizen.open("/").sees_heading(re.compile(r"^Demander le "))
     audit.scan(page, "accueil")
-    citizen.choose("Le Pass Famille").press("Commencer ma demande").sees_heading(re.compile(r"^Votre quotient familial"))
+    citizen.choose("Le Pass Famille").press("Commencer ma demande").sees_heading(
+        re.compile(r"^Votre quotient familial")
+    )
     audit.scan(page, "information")
     citizen.choose(CAF_MODE).press("Continuer").sees_heading("Vous")
     audit.scan(page, "demandeur")

@@ -1,14 +1,12 @@
 """The family's crèche link (/creche/suivi/<token>) and the public points grid (/creche/grille)."""
 
 import logging
-import shutil
 from datetime import date, datetime, timedelta
 
 import pytest
 from itsdangerous import TimestampSigner
 
 from passfamille import create_app
-from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.creche import workflow
 from passfamille.creche.relance import commune_today
 from passfamille.extensions import db
@@ -228,12 +226,8 @@ def test_the_public_grid_lists_every_criterion_with_its_points_the_ties_and_the_
     assert "Du lundi au vendredi, de 8 h à 18 h" in page.text
 
 
-def test_a_commune_without_creche_has_no_creche_pages(app_config, tmp_path):
-    text = DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8")
-    settings_file = tmp_path / "commune.yaml"
-    settings_file.write_text(text[: text.index("\n# Facultatif : préinscription en crèche")], encoding="utf-8")
-    shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", tmp_path)  # named relative to the file
-    client = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings_file)}).test_client()
+def test_a_commune_without_creche_has_no_creche_pages(app_config, settings_without_creche):
+    client = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings_without_creche)}).test_client()
 
     assert client.get("/creche/grille").status_code == 404
     assert client.get("/creche/suivi/nimportequoi").status_code == 404

@@ -20,6 +20,7 @@ SCOPE_LABELS = {
     "cnaf_allocataires": "allocataires",
     "cnaf_enfants": "enfants",
     "cnaf_adresse": "adresse",
+    "cnav_participation_familiale_eaje_parametres_calcul": "ressources pour le tarif des crèches",
 }
 OUTCOME_WORDS = {
     "unavailable": ("indisponibilité", "indisponibilités"),
@@ -71,6 +72,16 @@ def _token_messages(check: health.TokenCheck) -> list[Message]:
                     "les familles passent par les justificatifs.",
                     "À faire : demandez l'habilitation « cnaf_quotient_familial » sur l'espace partenaire "
                     "d'API Particulier.",
+                )
+            ]
+        if check.lacks_creche_parameters and current_app.extensions["commune"].creche is not None:
+            return [
+                Message(
+                    "warning",
+                    "Le jeton API Particulier ne donne pas accès aux ressources pour le tarif des crèches : "
+                    "les familles qui demandent une place n'ont pas d'estimation ou fournissent un justificatif.",
+                    "À faire : demandez l'habilitation « participation familiale EAJE » "
+                    "(cnav_participation_familiale_eaje_parametres_calcul) sur l'espace partenaire d'API Particulier.",
                 )
             ]
         scopes = [label for scope, label in SCOPE_LABELS.items() if scope in check.grant.scopes]
