@@ -4,7 +4,7 @@ import calendar
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .extensions import db
 from .models import Application, Document, Draft, utcnow
@@ -36,6 +36,13 @@ def purge(now=None) -> dict:
             counts["documents"] += 1
         for draft in db.session.scalars(select(Draft).where(Draft.application_id == application.id)).all():
             db.session.delete(draft)
+        # The other démarche of the household outlives this one: it loses the link, not its data. Done here
+        # rather than left to ON DELETE SET NULL, which SQLite does not enforce.
+        db.session.execute(
+            update(Application)
+            .where(Application.linked_application_id == application.id)
+            .values(linked_application_id=None)
+        )
         db.session.delete(application)
         counts["applications"] += 1
     counts["documents"] += _purge_documents_of_decided(now)
