@@ -59,6 +59,7 @@ test: $(VENV)/.installed-dev /usr/bin/chromium postgres-binaries lint migrations
 ## bench: measure the journey's speed (never asserted in tests)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python tests/bench/bench_journey.py
+	$(BIN)/python tests/bench/bench_creche.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -39,7 +39,11 @@ def _waiting_requests(structure_code: str | None = None) -> list[CrecheRequest]:
         select(CrecheRequest)
         .join(Application, CrecheRequest.application_id == Application.id)
         .where(Application.status == WAITING)
-        .options(selectinload(CrecheRequest.wishes), selectinload(CrecheRequest.application))
+        # The commission shows each request's proofs: loaded with the list, not one query per row.
+        .options(
+            selectinload(CrecheRequest.wishes),
+            selectinload(CrecheRequest.application).selectinload(Application.documents),
+        )
     )
     if structure_code is not None:
         query = query.where(CrecheRequest.wishes.any(structure_code=structure_code))
@@ -74,10 +78,13 @@ class Position:
 
 
 def positions(request: CrecheRequest) -> list[Position]:
-    """The family's rank on the list of each structure and age group it wished, in its order of preference."""
+    """The family's rank on the list of each structure and age group it wished, in its order of preference.
+
+    The waiting requests are read once and ranked for each wish (one query, however many wishes)."""
+    waiting = [as_waiting_list_request(r) for r in _waiting_requests()]
     result = []
     for wish in request.wishes:
-        entries = waiting_list(wish.structure_code, wish.age_group_code)
-        mine = next((e.rank for e in entries if e.request.id == request.id), None)
-        result.append(Position(wish.structure_code, wish.age_group_code, wish.position, mine, len(entries)))
+        ranked = creche_points.rank(waiting, wish.structure_code, wish.age_group_code)
+        mine = next((item.rank for item in ranked if item.request.id == request.application_id), None)
+        result.append(Position(wish.structure_code, wish.age_group_code, wish.position, mine, len(ranked)))
     return result
