@@ -11,7 +11,19 @@ from .contexts import step_context
 from .creche_forms import DemarcheForm, document_field
 from .forms import ConfirmForm
 from .step_forms import first_incomplete, form_values, make_form
-from .steps import BY_SLUG, DEPENDENTS, STEPS, Step, answers, eaje_ok, outcome, path, uses_api
+from .steps import (
+    BY_SLUG,
+    DEPENDENTS,
+    STEPS,
+    Step,
+    answers,
+    eaje_ok,
+    outcome,
+    path,
+    uses_api,
+    wants_creche,
+    wants_pass_famille,
+)
 
 bp = Blueprint("wizard", __name__)
 
@@ -38,6 +50,14 @@ def _anchor(field) -> str:
     return f"{field.id}-0" if field.type == "RadioField" else field.id
 
 
+def service_title(draft) -> str:
+    """The name in the header and the tab's title: what the family is asking for."""
+    title = current_app.extensions["commune"].pass_famille.title
+    if not wants_creche(draft):
+        return title
+    return f"{title} et crèche" if wants_pass_famille(draft) else "Préinscription en crèche"
+
+
 def render_step(step: Step, draft, form, status=200, **context):
     steps = path(draft)
     number = steps.index(step) + 1
@@ -48,6 +68,7 @@ def render_step(step: Step, draft, form, status=200, **context):
         step=step,
         form=form,
         errors=errors,
+        service_title=service_title(draft),
         stepper={
             "number": number,
             "count": len(steps),

@@ -37,6 +37,7 @@ def fill_wishes(page, first=PIOUPIOUS, start=("05", "01", NEXT_YEAR), days="4", 
 def test_creche_alone_with_the_caf_shows_the_psu_estimate_and_records_a_cr_request(app, browser, mailbox):
     page = to_wishes(browser)
     assert page.h1 == "Vos souhaits d'accueil"
+    assert page.title.endswith("– Préinscription en crèche – Ville de Val-Fleuri")  # what the family asked for
     page = fill_wishes(page).submit("Continuer")
     assert page.h1 == "Votre situation"
     page = page.check("Un frère ou une sœur est déjà accueilli dans la structure demandée (15 points)")
@@ -82,6 +83,7 @@ def test_creche_alone_never_asks_the_quotient_familial(app, browser):
 def test_both_demarches_from_one_journey_give_two_linked_applications_and_one_receipt(app, browser, mailbox):
     page = fill_wishes(to_wishes(browser, BOTH)).submit("Continuer").submit("Continuer")
     assert page.h1 == "Estimation du tarif"
+    assert page.title.endswith("– Pass Famille et crèche – Ville de Val-Fleuri")
     page = page.click("Continuer")
     assert page.h1 == "Votre résultat"
     page = page.click("Continuer")
