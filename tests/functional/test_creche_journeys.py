@@ -99,6 +99,8 @@ def test_both_demarches_from_one_journey_give_two_linked_applications_and_one_re
     (message,) = mailbox.received(EMAIL)
     body = message.get_content()
     assert all(r in body for r in references) and "/creche/suivi/" in body
+    # The Pass Famille is to verify because of the child the family added, not because of a document.
+    assert "va vérifier les informations que vous avez ajoutées" in body
 
 
 def test_a_typed_child_can_be_chosen(browser):
