@@ -264,3 +264,25 @@ def test_the_start_page_asks_which_demarche_and_says_when_none_is_chosen(browser
     assert "Choisissez ce que vous souhaitez demander" in page.field_error("Les deux")
     page = page.choose("Les deux").submit("Commencer ma demande")
     assert browser.get("/").value("Les deux") == "checked"  # « Reprendre ma demande » keeps it
+
+
+def test_without_the_caf_a_resources_proof_goes_with_the_creche_request(app, browser, documents_folder):
+    page = begin(browser, CRECHE)
+    assert page.h1 == "Vos ressources : ce que la mairie demande à la CAF ou à la MSA"
+    page = page.choose("Ne pas passer par la CAF ou la MSA : je fournirai moi-même un justificatif").submit("Continuer")
+    assert not page.has_label("Jour")  # no birth data is asked when the CAF/MSA is not called
+    page = fill_identity(page, LEFEBVRE).submit("Continuer")
+    page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
+    page = add_child(page).submit("Continuer").choose("Léa, né ou née le 14/07/2024").submit("Continuer")
+    page = fill_wishes(page).submit("Continuer").submit("Continuer")
+    assert page.h1 == "Estimation du tarif"
+    page = page.choose("Fournir un justificatif de ressources")
+    page = page.attach("Votre justificatif de ressources", "avis.pdf", b"%PDF-1.4 avis").submit("Continuer")
+    assert page.h1 == "Vérifiez votre demande", page.error_summary()
+    page = page.submit("Envoyer ma demande")
+    with app.app_context():
+        application = db.session.scalars(select(Application)).one()
+        assert application.demarche == "creche" and application.creche.psu_source == "document"
+        assert application.creche.estimate is None
+        assert [d.kind for d in application.documents] == ["ressources-creche"]
+    assert len(list(documents_folder.iterdir())) == 1
