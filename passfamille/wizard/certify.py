@@ -84,15 +84,8 @@ def address_json(address) -> dict | None:
 
 def _facts(facts: FamilyFacts) -> dict:
     qf = facts.quotient_familial
-    return {
-        "outcome": "ok",
-        "qf": {"value": qf.value, "provider": qf.provider, "year": qf.year, "month": qf.month} if qf else None,
-        "allocataires": [_person(p) for p in facts.allocataires],
-        "children": [_person(p) for p in facts.children],
-        "address": address_json(facts.address),
-        "request_id": facts.request_id,
-        "fetched_at": facts.fetched_at.isoformat(timespec="seconds"),
-    }
+    qf_json = {"value": qf.value, "provider": qf.provider, "year": qf.year, "month": qf.month} if qf else None
+    return {**_household(facts), "qf": qf_json}
 
 
 def _eaje_facts(facts: EajeFacts) -> dict:
@@ -109,8 +102,9 @@ def _eaje_facts(facts: EajeFacts) -> dict:
     }
 
 
-def _household_of_eaje(facts: EajeFacts) -> dict:
-    """For a crèche request alone, the EAJE call is the only one: its children and address fill the household."""
+def _household(facts: FamilyFacts | EajeFacts) -> dict:
+    """The household as both endpoints give it. For a crèche request alone, the EAJE call is the only one: its
+    children and address fill the household."""
     return {
         "outcome": "ok",
         "qf": None,
@@ -184,7 +178,7 @@ def fetch(draft: Draft, values: dict) -> str:
             else:
                 eaje = _eaje_facts(facts)
                 if not wants_pass_famille(draft):
-                    certified = _household_of_eaje(facts)
+                    certified = _household(facts)
             calls += 1
             _record_event("participation_familiale_eaje", eaje)
         if not wants_pass_famille(draft) and eaje["outcome"] != "ok":
