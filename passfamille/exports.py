@@ -112,7 +112,8 @@ def _values(application, postal_code, city, reasons, covered) -> dict:
         if application.qf_year and application.qf_month
         else "",
         "qf_source": application.qf_source or "",
-        "eligible": _ELIGIBLE[application.eligible],
+        # A crèche request has no Pass Famille decision: nothing is pending, there is nothing to decide.
+        "eligible": _ELIGIBLE[application.eligible] if application.demarche == "pass_famille" else "",
         "tranche": application.bracket_code or "",
         "tarif": application.tariff or "",
         "motifs": " ".join(reasons or []),

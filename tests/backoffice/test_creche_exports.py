@@ -82,3 +82,11 @@ def test_downloads_from_the_commission_pages(app, agent_browser):
     response = agent_browser.client.get(link["href"])
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert [row["reference"] for row in json.loads(response.get_data(as_text=True))] == [ahead, two_wishes]
+
+
+def test_the_applications_export_lists_creche_requests_without_a_pass_famille_decision(app):
+    make_request(app)
+    result = app.test_cli_runner().invoke(args=["adhesions", "export", "--format", "json"])
+    (row,) = json.loads(result.output)
+    assert (row["demarche"], row["statut"]) == ("creche", "waiting")
+    assert row["eligible"] == "" and row["tranche"] == "" and row["tarif"] == ""
