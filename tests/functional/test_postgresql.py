@@ -13,12 +13,14 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from passfamille import create_app
+from passfamille.creche import waiting_list
 from passfamille.extensions import db
-from passfamille.models import Application
+from passfamille.models import Application, utcnow
 
 from ..formclient import Browser
 from ..postgres import TemporaryPostgres
-from .journeys import DUPONT, LEFEBVRE, add_child, fill_identity, finish, start, through_api
+from .journeys import BOTH, DUPONT, LEFEBVRE, add_child, fill_identity, finish, start, through_api
+from .test_creche_journeys import fill_wishes, to_wishes
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +78,28 @@ def test_journeys_and_export_work_on_postgresql(pg_app):
         ("LEFEBVRE", "api", 2550),
         ("DUPONT", "document", 800),
     ]
+
+
+def test_both_demarches_waiting_list_export_and_purge_work_on_postgresql(pg_app):
+    page = fill_wishes(to_wishes(Browser(pg_app.test_client()), BOTH)).submit("Continuer")
+    page = page.check("La famille habite Val-Fleuri (40 points)")
+    page = page.attach("Justificatif de domicile de moins de 3 mois", "domicile.pdf", b"%PDF-1.4 x")
+    page = page.submit("Continuer").click("Continuer").click("Continuer").submit("Envoyer ma demande")
+    assert page.h1 == "Vos demandes sont envoyées", page.h1
+    with pg_app.app_context():
+        pass_famille, creche = db.session.scalars(select(Application).order_by(Application.id)).all()
+        assert pass_famille.linked_application_id == creche.id and creche.linked_application_id == pass_famille.id
+        (entry,) = waiting_list.waiting_list("pioupious", "grands")
+        assert entry.request.application_id == creche.id and entry.points.total == 40
+        assert [d.kind for d in creche.documents] == ["critere-residence"]
+    rows = json.loads(pg_app.test_cli_runner().invoke(args=["creche", "export"]).output)
+    assert [(r["reference"][:3], r["points"], r["souhaits"][0]["rang"]) for r in rows] == [("CR-", 40, 1)]
+
+    # The database enforces ON DELETE SET NULL too: purging the Pass Famille leaves the crèche request alone.
+    with pg_app.app_context():
+        db.session.get(Application, pass_famille.id).purge_after = utcnow()
+        db.session.commit()
+    assert "1 demande(s)" in pg_app.test_cli_runner().invoke(args=["adhesions", "purge"]).output
+    with pg_app.app_context():
+        remaining = db.session.scalars(select(Application)).one()
+        assert remaining.demarche == "creche" and remaining.linked_application_id is None
