@@ -5,7 +5,10 @@ import re
 
 import pytest
 
-from .journeys import DUPONT, LEFEBVRE, add_child, fill_identity, finish, start, through_api
+from passfamille.wizard.steps import STEPS
+
+from .journeys import BOTH, DUPONT, LEFEBVRE, add_child, fill_identity, finish, start, through_api
+from .test_creche_journeys import fill_wishes, to_wishes
 
 # What a fixture family typed or received: none of it may appear in a URL, a cookie or a log line.
 SECRETS = [
@@ -25,6 +28,10 @@ SECRETS = [
     "SOPHIE",
     "Léa",
     "1250",
+    "40923",
+    "40 923",
+    "14/07/2024",
+    "2024-07-14",
 ]
 
 
@@ -42,7 +49,22 @@ def documents_journey(browser):
     return finish(add_child(page).submit("Continuer"))
 
 
-@pytest.mark.parametrize("journey", [nominal_journey, documents_journey])
+def both_journey(browser):
+    """Pass Famille and crèche from one set of answers: the EAJE call, the child, the wishes, the criteria."""
+    page = fill_wishes(to_wishes(browser, BOTH)).submit("Continuer")
+    page = page.check("Parent qui élève seul son enfant (20 points)")
+    page = page.attach(
+        "Attestation de paiement de la CAF ou jugement fixant la résidence de l'enfant", "LEFEBVRE.pdf", b"%PDF-1.4"
+    )
+    page = page.submit("Continuer").click("Continuer").click("Continuer").submit("Envoyer ma demande")
+    assert page.h1 == "Vos demandes sont envoyées", page.h1
+    return page
+
+
+JOURNEYS = [nominal_journey, documents_journey, both_journey]
+
+
+@pytest.mark.parametrize("journey", JOURNEYS)
 def test_no_url_carries_personal_data(browser, journey):
     journey(browser)
     assert len(browser.visited) > 10
@@ -51,7 +73,7 @@ def test_no_url_carries_personal_data(browser, journey):
             assert secret.lower() not in url.lower(), f"« {secret} » dans l'URL {url}"
 
 
-@pytest.mark.parametrize("journey", [nominal_journey, documents_journey])
+@pytest.mark.parametrize("journey", JOURNEYS)
 def test_no_log_line_holds_a_name_a_birth_date_or_a_qf(browser, journey, caplog):
     caplog.set_level(logging.DEBUG)  # every logger, the sandbox's and urllib3's included
     journey(browser)
@@ -73,7 +95,7 @@ def test_cookies_hold_only_opaque_identifiers(browser):
 
 
 def post_routes(app):
-    slugs = ["information", "demandeur", "verification-caf", "justificatif", "foyer", "recapitulatif"]
+    slugs = [step.slug for step in STEPS]  # every step, those of the crèche included
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue
@@ -88,7 +110,8 @@ def test_every_post_without_csrf_token_is_refused(app, browser):
     # A real draft, so that a refusal cannot come from a missing draft instead of the missing token.
     through_api(browser, LEFEBVRE)
     routes = list(post_routes(app))
-    assert "/demande/commencer" in routes and "/demande/demandeur" in routes
+    assert "/demande/commencer" in routes and "/demande/demandeur" in routes and "/demande/situation" in routes
+    assert "/creche/suivi/jeton/proposition" in routes
     for route in routes:
         response = browser.client.post(route, data={"mode": "api", "choice": "yes"})
         assert response.status_code == 400, route
