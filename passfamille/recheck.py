@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from . import decisions, rules
 from .api_particulier import ApiParticulierClient, ApiParticulierError, Unavailable
+from .creche import estimate
 from .extensions import db
 from .models import ApiEvent, Application, CrecheRequest
 from .wizard.certify import address_json, to_identity
@@ -97,8 +98,6 @@ def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
 def _recheck_creche(client: ApiParticulierClient, today: date, settings, counts: dict) -> None:
     """Crèche requests recorded with « la mairie interrogera la CAF ou la MSA plus tard »: the PSU facts and
     the estimate are filled in; the request keeps its place and status on the waiting lists."""
-    from .wizard import creche
-
     pending = db.session.scalars(
         select(Application)
         .join(CrecheRequest)
@@ -132,21 +131,15 @@ def _recheck_creche(client: ApiParticulierClient, today: date, settings, counts:
                 counts["unresolved"] += 1
             else:
                 request.psu_source = "api"
-                request.psu_annual_resources = parameters.annual_resources
-                request.psu_children = parameters.children
-                request.psu_aeeh_children = parameters.aeeh_children
                 request.psu_fetched_at = facts.fetched_at
-                on = application.created_at.date()
-                found = creche.estimates(
+                # The barème in force when the family applied, as the wizard would have used.
+                estimate.record(
+                    request,
                     parameters.annual_resources,
                     parameters.children,
                     parameters.aeeh_children,
-                    creche.tables_of(w.structure_code for w in request.wishes),
-                    request.hours_per_week,
-                    on,
-                    expected=request.child_source == "expected",
+                    on=application.created_at.date(),
                 )
-                request.estimate = creche.estimate_json(found, on) if found else None
                 counts["updated"] += 1
         application.recheck_identity = None
         db.session.commit()

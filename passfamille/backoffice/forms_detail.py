@@ -1,4 +1,5 @@
-"""Forms of an application's page (status changes, QF verification) and of the family's link (upload)."""
+"""Forms of an application's page (status changes, QF verification, a crèche request's resources read on its proof)
+and of the family's link (upload)."""
 
 import re
 
@@ -82,3 +83,81 @@ class UploadForm(DetailForm):
     """The family's answer to a request for a document; the file itself is checked by its content."""
 
     file = FileField("Votre document", description="Format PDF, JPEG ou PNG, 10 Mo au plus. Une photo lisible suffit.")
+
+
+# --- a crèche request's resources, read on the family's proof ---------------------------------------------------
+
+MAX_RESOURCES = 10_000_000
+MAX_CHILDREN = 20
+
+
+def parse_whole(text: str | None, maximum: int) -> int | None:
+    """ "30000", "30 000", "30 000 €" → an int from 0 to `maximum`; anything else → None."""
+    value = re.sub(r"[\s\u00a0\u202f€]", "", text or "")
+    return int(value) if value.isdigit() and int(value) <= maximum else None
+
+
+class ResourcesForm(DetailForm):
+    """What the agent reads on a crèche request's resources proof (the CAF/MSA would otherwise give it)."""
+
+    psu_resources = StringField(
+        "Ressources annuelles, en euros",
+        validators=[DataRequired("Saisissez les ressources annuelles lues sur le justificatif, par exemple : 30000")],
+    )
+    psu_children = StringField(
+        "Nombre d'enfants à charge",
+        validators=[DataRequired("Saisissez le nombre d'enfants à charge, par exemple : 2")],
+    )
+    psu_aeeh = StringField(
+        "Enfants bénéficiaires de l'AEEH",
+        description="Parmi les enfants à charge, ceux pour qui la famille perçoit l'allocation d'éducation de "
+        "l'enfant handicapé (AEEH). Saisissez 0 s'il n'y en a aucun.",
+        validators=[DataRequired("Saisissez le nombre d'enfants bénéficiaires de l'AEEH, ou 0 s'il n'y en a aucun")],
+    )
+
+    def describe(self, year: int, expected_child: bool) -> "ResourcesForm":
+        """The hints that depend on the year of the estimate and on the child of the request."""
+        self.psu_resources.description = (
+            f"Les revenus de {year - 2} du foyer, sur l'avis d'impôt reçu en {year - 1} : le total des revenus "
+            "déclarés (salaires et pensions avant la déduction de 10 % ou des frais réels, autres revenus), "
+            "moins les pensions alimentaires versées. Ni le revenu fiscal de référence, ni le revenu imposable, "
+            "ni les prestations familiales. Un nombre entier, par exemple : 30000."
+        )
+        self.psu_children.description = "Les enfants dont la famille a la charge aujourd'hui" + (
+            ". L'enfant à naître de cette demande est compté en plus pour l'estimation : ne le comptez pas."
+            if expected_child
+            else ", y compris l'enfant de cette demande."
+        )
+        return self
+
+    def validate_psu_resources(self, field):
+        if parse_whole(field.data, MAX_RESOURCES) is None:
+            raise ValidationError(
+                "Les ressources annuelles doivent être un nombre entier d'euros, sans centimes, "
+                "de 0 à 10 000 000, par exemple : 30000"
+            )
+
+    def validate_psu_children(self, field):
+        if parse_whole(field.data, MAX_CHILDREN) is None:
+            raise ValidationError(f"Le nombre d'enfants à charge doit être un nombre entier de 0 à {MAX_CHILDREN}")
+
+    def validate_psu_aeeh(self, field):
+        aeeh = parse_whole(field.data, MAX_CHILDREN)
+        if aeeh is None:
+            raise ValidationError(
+                f"Le nombre d'enfants bénéficiaires de l'AEEH doit être un nombre entier de 0 à {MAX_CHILDREN}"
+            )
+        children = parse_whole(self.psu_children.data, MAX_CHILDREN)
+        if children is not None and aeeh > children:
+            raise ValidationError(
+                "Le nombre d'enfants bénéficiaires de l'AEEH ne peut pas dépasser le nombre d'enfants à charge "
+                f"({children})"
+            )
+
+    def figures(self) -> tuple[int, int, int]:
+        """The validated figures: annual resources, dependent children, children with AEEH."""
+        return (
+            parse_whole(self.psu_resources.data, MAX_RESOURCES),
+            parse_whole(self.psu_children.data, MAX_CHILDREN),
+            parse_whole(self.psu_aeeh.data, MAX_CHILDREN),
+        )

@@ -45,6 +45,16 @@ def deletes_documents() -> bool:
     return current_app.extensions["commune"].retention.delete_documents_once_verified
 
 
+def delete_checked_proofs(application: Application, agent: Agent, proofs: list) -> None:
+    """Once an agent has read what a proof says, delete it when the settings say so, and audit the deletion.
+    Shared by the QF check and the crèche resources entry; the caller commits."""
+    if proofs and deletes_documents():
+        for document in proofs:
+            documents.delete(document)
+        what = "Justificatif supprimé" if len(proofs) == 1 else f"{len(proofs)} pièces supprimées"
+        workflow.record(application, agent, "document_deleted", f"{what} après vérification")
+
+
 def household(application: Application, qf_value: int) -> rules.Household:
     """The facts the application was decided on, with the QF the agent read on the document."""
     return rules.Household(
@@ -86,12 +96,7 @@ def verify(application: Application, agent: Agent, qf_value: int) -> AuditEvent:
     event = workflow.record(
         application, agent, "qf_verified", _detail(before, qf_value, bracket_before, application.bracket_code)
     )
-    proofs = list(application.documents)
-    if proofs and deletes_documents():
-        for document in proofs:
-            documents.delete(document)
-        what = "Justificatif supprimé" if len(proofs) == 1 else f"{len(proofs)} pièces supprimées"
-        workflow.record(application, agent, "document_deleted", f"{what} après vérification")
+    delete_checked_proofs(application, agent, list(application.documents))
     db.session.commit()
     log.info("qf verified reference=%s changed=%s", application.reference, before != qf_value)
     return event

@@ -11,7 +11,7 @@ from ..models import STATUS_LABELS, Application
 from ..wizard import documents
 from ..wizard.forms import DOCUMENT_KINDS
 from ..wizard.viewmodels import provider_label
-from . import verification, workflow
+from . import creche_resources, verification, workflow
 from .viewmodels_commission import creche_actions, creche_detail
 
 FAMILY_DOCUMENT_KIND = "piece_demandee"  # a document the family sent through its link
@@ -29,6 +29,7 @@ API_OUTCOMES = {
 }
 ACTION_LABELS = {
     "qf_verified": "Vérification du quotient familial",
+    "psu_verified": "Ressources lues sur le justificatif",
     "document_deleted": "Justificatif supprimé",
     "relance": "Relance envoyée",
     "relance_answer": "Réponse à la relance",
@@ -78,6 +79,17 @@ def _verified(application: Application) -> dict | None:
         return None
     agent = application.qf_verified_by
     return {"by": agent.email if agent else "un agent", "on": short_date(local(application.qf_verified_at))}
+
+
+def _resources_entry(application: Application) -> dict:
+    """A crèche request's resources read on its proof: whether an agent can enter them, and who last did."""
+    entry = creche_resources.last_entry(application)
+    return {
+        "can_enter": creche_resources.can_enter(application),
+        "entered": {"by": entry.agent.email if entry.agent else "un agent", "on": short_date(local(entry.at))}
+        if entry
+        else None,
+    }
 
 
 def _qf(application: Application) -> dict:
@@ -213,6 +225,7 @@ def detail_view(application: Application) -> dict:
         "linked": _linked(application),
         "creche": creche_detail(application) if is_creche else None,
         "creche_actions": creche_actions(application) if is_creche else [],
+        "resources_entry": _resources_entry(application) if is_creche else None,
         "status": application.status,
         "status_label": application.status_label,
         "created_at": when(application.created_at),

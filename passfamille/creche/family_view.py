@@ -74,6 +74,7 @@ class FollowView:
     points_lines: tuple[tuple[str, int], ...]
     estimate_on: date | None
     estimate: tuple[EstimateRow, ...]
+    psu_source: str | None  # where the figures of the estimate come from: "api" (CAF/MSA), "document" (the proof)
     relance_deadline: date | None  # set when a relance waits for the family's answer
     next_relance_on: date | None
     offer: Offer | None
@@ -175,6 +176,7 @@ def follow_view(application: Application, token: str, today: date) -> FollowView
         points_lines=tuple((criterion.label, value) for criterion, value in points.lines),
         estimate_on=estimate_on,
         estimate=estimate,
+        psu_source=request.psu_source,
         relance_deadline=relance.answer_deadline(request) if waiting else None,
         next_relance_on=relance.next_relance_on(request) if waiting and request.relance_sent_at is None else None,
         offer=_offer(settings, request, today) if application.status == "offered" else None,

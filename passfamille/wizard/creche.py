@@ -2,12 +2,12 @@
 criteria and the PSU estimate. Read from the stored answers; the views and submission share it."""
 
 from datetime import date
-from decimal import Decimal
 
 from flask import current_app
 
-from .. import creche_points, psu
-from ..creche_settings import NoBaremeInForce
+from .. import creche_points
+from ..creche.estimate import estimate_json as estimate_json  # re-exported: submit.py stores it
+from ..creche.estimate import estimates, tables_of
 from ..formatting import short_date
 from . import documents, household
 from .creche_forms import criterion_field
@@ -186,51 +186,7 @@ def criterion_documents(draft) -> dict[str, dict]:
     return found
 
 
-# --- estimate ------------------------------------------------------------------------------------------------
-
-
-def hours_per_month(hours_week: int) -> Decimal:
-    """Hours per week × 52 weeks ÷ 12 months: holidays and closures are not deducted."""
-    return Decimal(hours_week) * 52 / 12
-
-
-def tables_of(structure_codes) -> list[str]:
-    tables = []
-    for code in structure_codes:
-        structure = settings().structure(code)
-        if structure and structure.table not in tables:
-            tables.append(structure.table)
-    return tables
-
-
-def estimates(annual: int, children: int, aeeh: int, tables, hours_week: int | None, on: date, expected: bool):
-    """The PSU estimate for each table; an expected child counts as one more child than the CAF's count."""
-    counted = children + (1 if expected else 0)
-    found = {}
-    for table in tables:
-        try:
-            found[table] = psu.estimate(
-                annual,
-                counted,
-                aeeh,
-                table,
-                settings().psu_bareme,
-                on=on,
-                hours_per_month=hours_per_month(hours_week) if hours_week else None,
-            )
-        except NoBaremeInForce:
-            continue
-    return found
-
-
-def estimate_json(found: dict, on: date) -> dict:
-    return {
-        "on": on.isoformat(),
-        "tables": {
-            table: {"hourly": str(e.hourly), "monthly": str(e.monthly) if e.monthly is not None else None}
-            for table, e in found.items()
-        },
-    }
+# --- estimate (computed by creche.estimate, shared with the re-check and the agents' entry) -----------------------
 
 
 def draft_estimates(draft, today: date) -> dict:

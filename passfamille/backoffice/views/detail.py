@@ -1,15 +1,24 @@
-"""One application: its page, the status changes an agent makes there, the QF check, the attestation, and the
-download of its documents (served to logged-in agents only, never from static/)."""
+"""One application: its page, the status changes an agent makes there, the QF check, a crèche request's resources
+read on its proof, the attestation, and the download of its documents (served to logged-in agents only, never
+from static/)."""
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 
 from ...creche import workflow as creche_workflow
+from ...creche.relance import commune_today
 from ...extensions import db
 from ...models import STATUS_LABELS, Application, Document
 from ...wizard import documents
-from .. import bp, verification, workflow
+from .. import bp, creche_resources, verification, workflow
 from ..forms_commission import WithdrawalForm
-from ..forms_detail import DocumentRequestForm, RefusalForm, StatusForm, VerificationForm, parse_euros
+from ..forms_detail import (
+    DocumentRequestForm,
+    RefusalForm,
+    ResourcesForm,
+    StatusForm,
+    VerificationForm,
+    parse_euros,
+)
 from ..viewmodels_detail import attestation_view, detail_view
 
 STATUS_FORMS = {"refused": RefusalForm, "documents_requested": DocumentRequestForm}
@@ -41,6 +50,8 @@ def _page(application: Application, forms: dict | None = None, problem: str | No
         "verification": VerificationForm(formdata=None, qf=str(application.qf_value or "")),
         "withdrawn": WithdrawalForm(formdata=None),
     }
+    if application.creche is not None:
+        blank["resources"] = _resources_form(application, posted=False)
     forms = blank | (forms or {})
     errors = [(f.id, m) for form in forms.values() for f in form if f.type != "HiddenField" for m in f.errors]
     view = detail_view(application)
@@ -126,6 +137,39 @@ def verify_qf(application_id):
         return _page(application, forms={"verification": form}, status=400)
     verification.verify(application, g.agent, parse_euros(form.qf.data))
     flash("Quotient familial vérifié : la décision est recalculée avec les mêmes règles.", "success")
+    return redirect(url_for("backoffice.application", application_id=application.id), 303)
+
+
+def _resources_form(application: Application, posted: bool = True) -> ResourcesForm:
+    """The posted figures, or those already entered (to correct them), with the hints of this request."""
+    request = application.creche
+    if posted:
+        form = ResourcesForm()
+    else:
+        entered = {
+            "psu_resources": request.psu_annual_resources,
+            "psu_children": request.psu_children,
+            "psu_aeeh": request.psu_aeeh_children,
+        }
+        form = ResourcesForm(formdata=None, **{k: str(v) for k, v in entered.items() if v is not None})
+    return form.describe(commune_today().year, expected_child=request.child_source == "expected")
+
+
+@bp.post("/demandes/<int:application_id>/ressources-creche")
+def enter_creche_resources(application_id):
+    application = _application(application_id)
+    problem = creche_resources.problem(application)
+    if problem:
+        return _page(application, problem=problem, status=409)
+    form = _resources_form(application)
+    if not form.validate():
+        return _page(application, forms={"resources": form}, status=400)
+    annual, children, aeeh = form.figures()
+    creche_resources.enter(application, g.agent, annual, children, aeeh, today=commune_today())
+    if application.creche.estimate is None:
+        flash("Ressources enregistrées, mais aucun barème n'est en vigueur : pas d'estimation du tarif.", "warning")
+    else:
+        flash("Ressources enregistrées : l'estimation du tarif est calculée et la famille la voit sur son lien.")
     return redirect(url_for("backoffice.application", application_id=application.id), 303)
 
 
