@@ -1,11 +1,15 @@
 """Crèche requests for tests that start after submission (family link, relance, commission, exports): recorded
 through the same code as the wizard (creche.registration.record), without going through the pages."""
 
+import uuid
 from datetime import date, datetime
+from pathlib import Path
 
 from passfamille.creche import registration
 from passfamille.extensions import db
-from passfamille.models import Application, CrecheRequest
+from passfamille.models import Application, CrecheRequest, Document
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def make_request(
@@ -57,3 +61,31 @@ def make_request(
             request.confirmed_at = created_at
         db.session.commit()
         return application.id
+
+
+def attach(app, application_id: int, kind: str) -> None:
+    """A proof as the wizard keeps it: a file in the documents folder and its row."""
+    with app.app_context():
+        stored = f"{uuid.uuid4().hex}.pdf"
+        folder = Path(app.config["DOCUMENTS_FOLDER"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / stored).write_bytes(PDF)
+        application = db.session.get(Application, application_id)
+        db.session.add(
+            Document(
+                application=application, kind=kind, stored_name=stored, content_type="application/pdf", size=len(PDF)
+            )
+        )
+        db.session.commit()
+
+
+def with_proof(app, criteria=(), **request) -> int:
+    """A waiting crèche request whose family sent a resources proof (and, for each criterion, its proof)."""
+    application_id = make_request(app, psu=None, criteria=criteria, **request)
+    with app.app_context():
+        db.session.get(Application, application_id).creche.psu_source = "document"
+        db.session.commit()
+    attach(app, application_id, "ressources-creche")
+    for code in criteria:
+        attach(app, application_id, f"critere-{code}")
+    return application_id

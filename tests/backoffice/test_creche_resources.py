@@ -6,10 +6,8 @@ the barème of commune-exemple.yaml (collective: 0,0516 % for 2 children, 0,0413
 
 import re
 import shutil
-import uuid
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,51 +17,22 @@ from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.creche.relance import commune_today
 from passfamille.extensions import db
 from passfamille.formatting import euros
-from passfamille.models import Application, Document
+from passfamille.models import Application
 
 from ..creche.family_link import link_of
-from ..creche_factory import make_request
+from ..creche_factory import PDF, make_request, with_proof
 from ..formclient import Browser
 from ..functional.journeys import CRECHE, LEFEBVRE, add_child, begin, fill_identity
 from ..functional.test_creche_journeys import fill_wishes
 from .agents import logged_in, make_agent
 
 AGENT = "agent@val-fleuri.example"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 RESOURCES = "Ressources annuelles, en euros"
 CHILDREN = "Nombre d'enfants à charge"
 AEEH = "Enfants bénéficiaires de l'AEEH"
 SAVE = "Enregistrer les ressources"
 # make_request asks for 36 hours a week: 36 × 52 / 12 = 156 hours a month.
 HOURS_A_MONTH = Decimal(156)
-
-
-def attach(app, application_id: int, kind: str) -> None:
-    """A proof as the wizard keeps it: a file in the documents folder and its row."""
-    with app.app_context():
-        stored = f"{uuid.uuid4().hex}.pdf"
-        folder = Path(app.config["DOCUMENTS_FOLDER"])
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / stored).write_bytes(PDF)
-        application = db.session.get(Application, application_id)
-        db.session.add(
-            Document(
-                application=application, kind=kind, stored_name=stored, content_type="application/pdf", size=len(PDF)
-            )
-        )
-        db.session.commit()
-
-
-def with_proof(app, criteria=(), **request) -> int:
-    """A waiting crèche request whose family sent a resources proof (and, for each criterion, its proof)."""
-    application_id = make_request(app, psu=None, criteria=criteria, **request)
-    with app.app_context():
-        db.session.get(Application, application_id).creche.psu_source = "document"
-        db.session.commit()
-    attach(app, application_id, "ressources-creche")
-    for code in criteria:
-        attach(app, application_id, f"critere-{code}")
-    return application_id
 
 
 def load(app, application_id) -> Application:

@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from ..creche_factory import with_proof
 from ..functional.journeys import UNKNOWN
 from .agent import PDF, Agent, agent_account
 from .creche import (
@@ -176,6 +177,18 @@ def test_commission_and_creche_request_pages_have_no_axe_violation_and_reflow(ne
     agent.open(f"/agents/demandes/{first.id}").sees_heading(f"Demande {first.reference}")
     expect(page.get_by_text("Une place est proposée")).to_be_visible()
     checks.check(page, "demande de crèche (agents) : place proposée")
+
+    # A family that sent a resources proof: the agent reads it and enters the figures of the estimate.
+    with_proof_id = with_proof(app)
+    agent.open(f"/agents/demandes/{with_proof_id}").sees_heading(re.compile(r"^Demande CR-"))
+    checks.check(page, "demande de crèche (agents) : ressources à lire sur le justificatif")
+    agent.press("Enregistrer les ressources")
+    sees_error(page, "Saisissez les ressources annuelles lues sur le justificatif")
+    checks.check(page, "demande de crèche (agents) : ressources en erreur")
+    agent.type("Ressources annuelles, en euros", "30000").type("Nombre d'enfants à charge", "2")
+    agent.type("Enfants bénéficiaires de l'AEEH", "0").press("Enregistrer les ressources")
+    expect(page.get_by_text("1,29 € de l'heure").first).to_be_visible()
+    checks.check(page, "demande de crèche (agents) : ressources lues et estimation")
 
     checks.assert_clean()
 
