@@ -119,15 +119,29 @@ def documents_folder(app) -> Path:
     return Path(app.config["DOCUMENTS_FOLDER"])
 
 
+def edited_example_settings(folder: Path, edit) -> Path:
+    """A copy of the example settings (and its logo, named relative to the file) changed by edit(text) -> text."""
+    from passfamille.config import DEFAULT_COMMUNE_FILE
+
+    folder.mkdir()
+    shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", folder)
+    settings_file = folder / "commune.yaml"
+    settings_file.write_text(edit(DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8")), encoding="utf-8")
+    return settings_file
+
+
 @pytest.fixture
 def settings_without_creche(tmp_path) -> Path:
     """The example settings cut before their crèche section: a commune that offers only the Pass Famille."""
-    from passfamille.config import DEFAULT_COMMUNE_FILE
+    return edited_example_settings(
+        tmp_path / "commune-sans-creche", lambda text: text[: text.index("\n# Facultatif : préinscription en crèche")]
+    )
 
-    text = DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8")
-    folder = tmp_path / "commune-sans-creche"
-    folder.mkdir()
-    shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", folder)  # named relative to the file
-    settings_file = folder / "commune.yaml"
-    settings_file.write_text(text[: text.index("\n# Facultatif : préinscription en crèche")], encoding="utf-8")
-    return settings_file
+
+@pytest.fixture
+def settings_keeping_proofs(tmp_path) -> Path:
+    """The example settings of a commune that keeps the proofs once an agent has checked them."""
+    return edited_example_settings(
+        tmp_path / "commune-garde-justificatifs",
+        lambda text: text.replace("delete_documents_once_verified: true", "delete_documents_once_verified: false"),
+    )

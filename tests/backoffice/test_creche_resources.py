@@ -5,7 +5,6 @@ the barème of commune-exemple.yaml (collective: 0,0516 % for 2 children, 0,0413
 3 to 5 children; plancher and plafond far from 2 500 € a month)."""
 
 import re
-import shutil
 from datetime import date
 from decimal import Decimal
 
@@ -13,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from passfamille import create_app
-from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.creche.relance import commune_today
 from passfamille.extensions import db
 from passfamille.formatting import euros
@@ -257,16 +255,8 @@ def test_the_resources_proof_is_deleted_after_entry_and_the_criteria_proofs_are_
     assert "Justificatif du critère" in pieces and "Justificatif de ressources" not in pieces
 
 
-def test_a_commune_may_keep_the_resources_proof(app_config, tmp_path, documents_folder):
-    shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", tmp_path)
-    settings = tmp_path / "commune.yaml"
-    settings.write_text(
-        DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8").replace(
-            "delete_documents_once_verified: true", "delete_documents_once_verified: false"
-        ),
-        encoding="utf-8",
-    )
-    keeping = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings)})
+def test_a_commune_may_keep_the_resources_proof(app_config, settings_keeping_proofs, documents_folder):
+    keeping = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings_keeping_proofs)})
     application_id = with_proof(keeping)
     make_agent(keeping)
     page = page_of(logged_in(keeping), application_id)

@@ -5,13 +5,11 @@ made through the real citizen wizard."""
 import email
 import email.policy
 import re
-import shutil
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from passfamille import create_app
-from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.extensions import db
 from passfamille.formatting import TIMEZONE, euros
 from passfamille.models import Application, AuditEvent
@@ -271,16 +269,8 @@ def test_a_second_agent_sees_who_verified(app, agent_browser):
     assert f"Vérifié par {AGENT}, le {today()}" in page.text
 
 
-def test_a_commune_may_keep_proofs_after_verification(app_config, tmp_path, documents_folder):
-    shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", tmp_path)
-    settings = tmp_path / "commune.yaml"
-    settings.write_text(
-        DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8").replace(
-            "delete_documents_once_verified: true", "delete_documents_once_verified: false"
-        ),
-        encoding="utf-8",
-    )
-    keeping = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings)})
+def test_a_commune_may_keep_proofs_after_verification(app_config, settings_keeping_proofs, documents_folder):
+    keeping = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings_keeping_proofs)})
     application_id = apply_with_document(keeping, "800")
     make_agent(keeping)
     page = page_of(logged_in(keeping), application_id).submit("Enregistrer la vérification")
