@@ -74,6 +74,7 @@ class FollowView:
     points_lines: tuple[tuple[str, int], ...]
     estimate_on: date | None
     estimate: tuple[EstimateRow, ...]
+    estimate_hidden: bool  # the commune does not show CAF/MSA figures online (api_particulier.show_details)
     psu_source: str | None  # where the figures of the estimate come from: "api" (CAF/MSA), "document" (the proof)
     relance_deadline: date | None  # set when a relance waits for the family's answer
     next_relance_on: date | None
@@ -158,6 +159,11 @@ def follow_view(application: Application, token: str, today: date) -> FollowView
     waiting = application.status == WAITING
     points = waiting_list.points_of(request)
     estimate_on, estimate = _estimate(settings, request)
+    # CGU: an estimate drawn from the CAF/MSA file is not shown to whoever holds the link when the commune hides
+    # those details (the link goes to an address nobody checked); one read on the family's own proof is.
+    hidden = request.psu_source == "api" and not current_app.extensions["commune"].api_particulier.show_details
+    if hidden:
+        estimate_on, estimate = None, ()
     return FollowView(
         token=token,
         reference=application.reference,
@@ -177,6 +183,7 @@ def follow_view(application: Application, token: str, today: date) -> FollowView
         estimate_on=estimate_on,
         estimate=estimate,
         psu_source=request.psu_source,
+        estimate_hidden=hidden,
         relance_deadline=relance.answer_deadline(request) if waiting else None,
         next_relance_on=relance.next_relance_on(request) if waiting and request.relance_sent_at is None else None,
         offer=_offer(settings, request, today) if application.status == "offered" else None,

@@ -6,8 +6,8 @@ from flask import current_app
 
 from . import creche, documents, household
 from .creche_forms import criterion_field, document_field
-from .steps import Step, eaje, outcome, path, uses_api, wants_creche, wants_pass_famille
-from .viewmodels import decision_view, details_hidden, recap_rows, verification_view
+from .steps import Step, details_hidden, eaje, outcome, path, uses_api, wants_creche, wants_pass_famille
+from .viewmodels import decision_view, recap_rows, verification_view
 
 
 def step_context(step: Step, draft) -> dict:
@@ -45,6 +45,8 @@ def step_context(step: Step, draft) -> dict:
         following = steps[steps.index(step) + 1] if step in steps and steps[-1] is not step else None
         return {
             "estimate": estimate_view(draft),
+            # CGU: figures drawn from the CAF/MSA file are not shown when the commune hides its details.
+            "hidden": details_hidden(draft),
             "eaje_outcome": eaje(draft).get("outcome"),
             "document": documents.summary(documents.for_draft(draft, documents.CRECHE_RESOURCES)),
             "stepper_next_slug": following.slug if following else None,

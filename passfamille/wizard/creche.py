@@ -11,7 +11,7 @@ from ..creche.estimate import estimates, tables_of
 from ..formatting import short_date
 from . import documents, household
 from .creche_forms import criterion_field
-from .steps import answers, eaje, eaje_ok
+from .steps import answers, details_hidden, eaje, eaje_ok
 
 
 def settings():
@@ -31,8 +31,6 @@ def age_months(born: date, on: date) -> int:
 
 def household_choices(draft, today: date) -> list[tuple[str, str, dict]]:
     """The household's children under 6 as (radio value, label, child): CAF/MSA ones, then those added."""
-    from .viewmodels import details_hidden  # the viewmodels import this module for the recap
-
     found = []
     if not details_hidden(draft):
         for index, child in enumerate(household.certified_children(draft)):

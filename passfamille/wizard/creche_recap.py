@@ -5,7 +5,7 @@ from datetime import date
 from ..formatting import euros, short_date
 from . import creche
 from .creche_forms import RESOURCES_CHOICES
-from .steps import answers, eaje_ok
+from .steps import answers, details_hidden, eaje_ok
 
 TABLE_NAMES = {"collective": "Crèche collective, multi-accueil ou micro-crèche", "familial": "Crèche familiale"}
 
@@ -33,7 +33,9 @@ def sections(draft) -> list[dict]:
     grid = {c.code: c for c in settings.points_grid}
     situation = [(grid[code].label, f"{grid[code].points} points", "situation") for code in codes]
     situation.append(("Total", f"{creche.total_points(codes)} points", "situation"))
-    if eaje_ok(draft):
+    if eaje_ok(draft) and details_hidden(draft):
+        estimate = [("Tarif", "Estimé par la mairie à partir des informations de la CAF ou de la MSA", "estimation")]
+    elif eaje_ok(draft):
         estimate = [
             (
                 TABLE_NAMES[table],

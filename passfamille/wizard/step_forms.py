@@ -18,8 +18,7 @@ from .forms import (
     VerificationForm,
     as_choices,
 )
-from .steps import Step, answers, creche_only, eaje_ok, outcome, uses_api
-from .viewmodels import details_hidden
+from .steps import Step, answers, creche_only, details_hidden, eaje_ok, outcome, uses_api
 
 VERIFICATION_CHOICES = {
     "ok": (

@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app
+
 from ..models import Draft
 
 
@@ -16,6 +18,11 @@ def mode(draft: Draft) -> str | None:
 
 def uses_api(draft: Draft) -> bool:
     return mode(draft) == "api"
+
+
+def details_hidden(draft: Draft) -> bool:
+    """True when the commune shows the family only that its CAF/MSA file was found (CGU, see settings)."""
+    return uses_api(draft) and not current_app.extensions["commune"].api_particulier.show_details
 
 
 def outcome(draft: Draft) -> str | None:

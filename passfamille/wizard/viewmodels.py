@@ -14,6 +14,7 @@ from .steps import (
     certified_ok,
     creche_only,
     demarche,
+    details_hidden,
     mode,
     uses_api,
     wants_creche,
@@ -47,11 +48,6 @@ def _qf(qf: dict | None) -> dict | None:
         "provider": provider_label(qf.get("provider")),
         "month": month_year(qf.get("year"), qf.get("month")),
     }
-
-
-def details_hidden(draft) -> bool:
-    """True when the commune shows the family only that its CAF/MSA file was found (CGU, see settings)."""
-    return uses_api(draft) and not current_app.extensions["commune"].api_particulier.show_details
 
 
 def verification_view(draft) -> dict:
