@@ -16,6 +16,8 @@ _CODE_EXPECTED = "code court en minuscules attendu (lettres, chiffres, « - » o
 # The CNAF barème has one taux d'effort table per kind of care: "collective" for crèche collective,
 # multi-accueil, halte-garderie and PSU micro-crèche; "familial" for crèche familiale and parentale.
 CRECHE_TABLES = ("collective", "familial")
+# How a family reads a table's name (estimate, recap, follow-up page, public grid).
+TABLE_LABELS = {"collective": "Crèche collective, multi-accueil ou micro-crèche", "familial": "Crèche familiale"}
 # Établissements d'accueil du jeune enfant take children under six (code de la santé publique).
 CRECHE_MAX_AGE_MONTHS = 72
 
@@ -25,6 +27,11 @@ class NoBaremeInForce(LookupError):
 
 
 # --- Crèche pre-registration (optional section) -------------------------------------------------------------
+
+
+def age_in_months(born: date, on: date) -> int:
+    """Completed months from `born` to `on` (negative before birth): what AgeGroup.contains() is given."""
+    return (on.year - born.year) * 12 + on.month - born.month - (1 if on.day < born.day else 0)
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,21 @@
 import logging
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from . import decisions, rules
 from .api_particulier import ApiParticulierClient, ApiParticulierError, Unavailable
 from .creche import estimate
 from .extensions import db
-from .models import ApiEvent, Application, CrecheRequest
-from .wizard.certify import address_json, to_identity
+from .models import Application, CrecheRequest
+from .wizard.certify import address_json, record_event, to_identity
 
 log = logging.getLogger(__name__)
 
 GIVE_UP_AFTER_DAYS = 30
+# ApiEvent.endpoint values, as the wizard records them.
+QF, EAJE = "quotient_familial", "participation_familiale_eaje"
 
 
 def _household(application: Application, facts) -> rules.Household:
@@ -33,19 +36,7 @@ def _household(application: Application, facts) -> rules.Household:
     )
 
 
-def _record_call(
-    outcome: str,
-    status: int | None,
-    code: str | None = None,
-    request_id: str | None = None,
-    endpoint: str = "quotient_familial",
-) -> None:
-    # For the agents' health banner, like the wizard's calls: the outcome of the call, never who it was about.
-    db.session.add(ApiEvent(endpoint=endpoint, outcome=outcome, status=status, code=code, request_id=request_id))
-
-
 def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
-    from flask import current_app
 
     settings = settings or current_app.extensions["commune"]
     counts = {"checked": 0, "updated": 0, "unresolved": 0, "still_unavailable": 0}
@@ -57,7 +48,7 @@ def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
         try:
             facts = client.quotient_familial(to_identity(application.recheck_identity))
         except Unavailable as error:
-            _record_call(error.outcome, error.status, error.code, error.request_id)
+            record_event(QF, error.outcome, error.status, error.code, error.request_id)
             if (today - application.created_at.date()).days < GIVE_UP_AFTER_DAYS:
                 counts["still_unavailable"] += 1
                 continue
@@ -65,12 +56,12 @@ def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
             application.api_outcome = "unavailable"
             counts["unresolved"] += 1
         except ApiParticulierError as error:
-            _record_call(error.outcome, error.status, error.code, error.request_id)
+            record_event(QF, error.outcome, error.status, error.code, error.request_id)
             # Not found or not recognised: an agent asks the family for a document.
             application.api_outcome = error.outcome
             counts["unresolved"] += 1
         else:
-            _record_call("ok", 200, request_id=facts.request_id)
+            record_event(QF, "ok", 200, request_id=facts.request_id)
             household = _household(application, facts)
             qf = facts.quotient_familial
             application.qf_value, application.qf_provider = (qf.value, qf.provider) if qf else (None, None)
@@ -109,7 +100,7 @@ def _recheck_creche(client: ApiParticulierClient, today: date, settings, counts:
         try:
             facts = client.participation_familiale_eaje(to_identity(application.recheck_identity))
         except Unavailable as error:
-            _record_call(error.outcome, error.status, error.code, error.request_id, "participation_familiale_eaje")
+            record_event(EAJE, error.outcome, error.status, error.code, error.request_id)
             if (today - application.created_at.date()).days < GIVE_UP_AFTER_DAYS:
                 counts["still_unavailable"] += 1
                 continue
@@ -117,12 +108,12 @@ def _recheck_creche(client: ApiParticulierClient, today: date, settings, counts:
             request.psu_source = None
             counts["unresolved"] += 1
         except ApiParticulierError as error:
-            _record_call(error.outcome, error.status, error.code, error.request_id, "participation_familiale_eaje")
+            record_event(EAJE, error.outcome, error.status, error.code, error.request_id)
             application.api_outcome = error.outcome
             request.psu_source = None  # no estimate; the price is set with the family when a place is offered
             counts["unresolved"] += 1
         else:
-            _record_call("ok", 200, request_id=facts.request_id, endpoint="participation_familiale_eaje")
+            record_event(EAJE, "ok", 200, request_id=facts.request_id)
             application.api_request_id = facts.request_id
             application.api_outcome = "ok"
             parameters = facts.parameters

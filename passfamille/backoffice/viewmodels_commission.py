@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..creche import waiting_list
 from ..creche import workflow as creche_workflow
-from ..creche_settings import AgeGroup, CrecheSettings, Structure
+from ..creche_settings import AgeGroup, CrecheSettings, Structure, age_in_months
 from ..extensions import db
 from ..formatting import date_time, euros, local, short_date
 from ..models import STATUS_LABELS, Application, CrecheRequest, CrecheWish
@@ -26,7 +26,8 @@ PSU_SOURCES = {
     None: "aucune donnée (pas d'estimation)",
 }
 CHILD_SOURCES = {"caf": "CAF/MSA", "declared": "déclaré par la famille", "expected": "enfant à naître"}
-TABLE_LABELS = {"collective": "accueil collectif", "familial": "accueil familial"}
+# Agents read the short form; families read creche_settings.TABLE_LABELS.
+SHORT_TABLE_LABELS = {"collective": "accueil collectif", "familial": "accueil familial"}
 
 
 def settings() -> CrecheSettings:
@@ -62,15 +63,11 @@ def ordinal(number: int) -> str:
     return "1er choix" if number == 1 else f"{number}e choix"
 
 
-def completed_months(born: date, on: date) -> int:
-    return (on.year - born.year) * 12 + on.month - born.month - (1 if on.day < born.day else 0)
-
-
 def child_age(request: CrecheRequest) -> str:
     """The child's age at the desired start date, or the due date of an expected child."""
     if request.child_birth_date is None:
         return f"à naître, terme le {short_date(request.child_due_date)}" if request.child_due_date else "inconnu"
-    months = completed_months(request.child_birth_date, request.start_date)
+    months = age_in_months(request.child_birth_date, request.start_date)
     if months < 0:
         return f"pas encore né à cette date (naissance le {short_date(request.child_birth_date)})"
     if months < 24:
@@ -149,7 +146,7 @@ def overview() -> list[StructureSummary]:
     return [
         StructureSummary(
             name=structure.name,
-            table=TABLE_LABELS.get(structure.table, structure.table),
+            table=SHORT_TABLE_LABELS.get(structure.table, structure.table),
             groups=[
                 GroupSummary(
                     label=group.label,
@@ -257,7 +254,7 @@ def _estimate(request: CrecheRequest) -> list[dict]:
     tables = (request.estimate or {}).get("tables") or {}
     return [
         {
-            "table": TABLE_LABELS.get(table, table),
+            "table": SHORT_TABLE_LABELS.get(table, table),
             "hourly": euros(values.get("hourly")),
             "monthly": euros(values.get("monthly")),
         }

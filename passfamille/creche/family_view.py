@@ -6,16 +6,12 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 
-from ..creche_settings import CrecheDelays, CrecheSettings, Structure
+from ..creche_settings import TABLE_LABELS, CrecheDelays, CrecheSettings, Structure
 from ..formatting import long_date
 from ..models import Application
 from . import relance, waiting_list
 from .workflow import WAITING
 
-TABLE_LABELS = {
-    "collective": "Crèche collective, multi-accueil, halte-garderie ou micro-crèche",
-    "familial": "Crèche familiale ou parentale",
-}
 # Why a request has no rank: only waiting requests are on the lists (creche_points.rank).
 NO_RANK_REASONS = {
     "offered": "Une place vous est proposée : votre demande ne figure plus sur les listes d'attente pendant que "

@@ -74,7 +74,7 @@ def change_status(
     request = application.creche
     from_status = application.status
     if request is None or to_status not in allowed(application):
-        raise TransitionError(_not_allowed(from_status, to_status))
+        raise TransitionError(not_allowed(from_status, to_status))
     settings = _settings()
     if to_status == "offered":
         structure_code, age_group_code, start = offer or (None, None, None)
@@ -123,7 +123,7 @@ def _offer_detail(request: CrecheRequest) -> str:
     return f"{where} — entrée le {start:%d/%m/%Y}, réponse attendue avant le {deadline:%d/%m/%Y}"
 
 
-def _not_allowed(from_status: str, to_status: str) -> str:
+def not_allowed(from_status: str, to_status: str) -> str:
     current = STATUS_LABELS.get(from_status, from_status)
     if to_status not in STATUS_LABELS:
         return f"Action inconnue pour une demande « {current} »"

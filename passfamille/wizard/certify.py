@@ -126,17 +126,18 @@ def _failure(error: ApiParticulierError) -> dict:
     }
 
 
+def record_event(
+    endpoint: str, outcome: str, status: int | None = None, code: str | None = None, request_id: str | None = None
+) -> None:
+    """One call, for the agents' health banner (the wizard's and the re-check's): the outcome of the call, never
+    who it was about."""
+    db.session.add(ApiEvent(endpoint=endpoint, outcome=outcome, status=status, code=code, request_id=request_id))
+
+
 def _record_event(endpoint: str, result: dict) -> None:
-    # For the agents' health banner: the outcome of the call, never who it was about.
-    db.session.add(
-        ApiEvent(
-            endpoint=endpoint,
-            outcome=result["outcome"],
-            status=result.get("status", 200 if result["outcome"] == "ok" else None),
-            code=result.get("code"),
-            request_id=result.get("request_id"),
-        )
-    )
+    outcome = result["outcome"]
+    status = result.get("status", 200 if outcome == "ok" else None)
+    record_event(endpoint, outcome, status, result.get("code"), result.get("request_id"))
 
 
 # Anyone can type anyone's civil identity on a public form: capping the calls per draft keeps the form from

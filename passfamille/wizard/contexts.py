@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import current_app
 
+from ..creche_settings import TABLE_LABELS
 from . import creche, documents, household
 from .creche_forms import criterion_field, document_field
 from .steps import Step, details_hidden, eaje, outcome, path, uses_api, wants_creche, wants_pass_famille
@@ -59,4 +60,4 @@ def estimate_view(draft) -> dict | None:
     if not found:
         return None
     facts = eaje(draft)
-    return {"facts": facts, "tables": found, "hours_per_week": creche.hours_per_week(draft)}
+    return {"facts": facts, "tables": found, "hours_per_week": creche.hours_per_week(draft), "labels": TABLE_LABELS}

@@ -8,10 +8,11 @@ from flask import current_app
 from .. import creche_points
 from ..creche.estimate import estimate_json as estimate_json  # re-exported: submit.py stores it
 from ..creche.estimate import estimates, tables_of
+from ..creche_settings import CRECHE_MAX_AGE_MONTHS, age_in_months
 from ..formatting import short_date
 from . import documents, household
 from .creche_forms import criterion_field
-from .steps import answers, details_hidden, eaje, eaje_ok
+from .steps import answers, details_hidden, eaje, eaje_ok, uses_api
 
 
 def settings():
@@ -19,14 +20,6 @@ def settings():
 
 
 # --- the child -----------------------------------------------------------------------------------------------
-
-
-def age_months(born: date, on: date) -> int:
-    """Age in completed months (negative before birth)."""
-    months = (on.year - born.year) * 12 + on.month - born.month
-    if on.day < born.day:
-        months -= 1
-    return months
 
 
 def household_choices(draft, today: date) -> list[tuple[str, str, dict]]:
@@ -40,7 +33,7 @@ def household_choices(draft, today: date) -> list[tuple[str, str, dict]]:
     choices = []
     for value, child, source in found:
         born = date.fromisoformat(child["birth_date"]) if child.get("birth_date") else None
-        if born is None or age_months(born, today) >= 72:
+        if born is None or age_in_months(born, today) >= CRECHE_MAX_AGE_MONTHS:
             continue
         label = f"{child.get('first_names')}, né ou née le {short_date(born)}"
         choices.append((value, label, {"source": source, "first_name": child.get("first_names"), "birth_date": born}))
@@ -100,7 +93,7 @@ def _ages(groups) -> str:
 
 
 def age_group(structure, found: dict, start: date):
-    age = age_months(reference_birth(found), start)
+    age = age_in_months(reference_birth(found), start)
     return next((g for g in structure.age_groups if g.contains(age)), None)
 
 
@@ -112,7 +105,7 @@ def age_problem(structure_code: str, found: dict | None, start: date) -> str | N
         return None
     if age_group(structure, found, start) is not None:
         return None
-    age = age_months(reference_birth(found), start)
+    age = age_in_months(reference_birth(found), start)
     age_text = "ne sera pas encore né" if age < 0 else f"aura {age} mois"
     return (
         f"{structure.name} n'accueillera pas votre enfant le {short_date(start)} : il {age_text} à cette date, "
@@ -210,6 +203,4 @@ def psu_source(draft) -> str | None:
 
 
 def later_allowed(draft) -> bool:
-    from .steps import uses_api
-
     return uses_api(draft) and eaje(draft).get("outcome") == "unavailable"

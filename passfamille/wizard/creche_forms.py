@@ -3,13 +3,14 @@
 Choices that depend on the family (its children) or on the commune (structures, points grid) are given by the
 view; every message is French and names the field."""
 
-import calendar
 from datetime import date
 
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from .. import retention
+from ..creche_settings import CRECHE_MAX_AGE_MONTHS, age_in_months
 from ..formatting import long_date
 from .forms import StepForm, as_choices, name_check
 
@@ -45,9 +46,7 @@ def parse_date(day, month, year, what: str) -> tuple[date | None, str | None]:
 
 
 def months_after(day: date, months: int) -> date:
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return retention.months_after(day, months).date()
 
 
 class ChildForm(StepForm):
@@ -107,7 +106,7 @@ class ChildForm(StepForm):
                 "La date de naissance doit être passée. Pour un enfant à venir, choisissez « Un enfant à naître »"
             )
             return False
-        if months_after(born, 72) <= self.today:
+        if age_in_months(born, self.today) >= CRECHE_MAX_AGE_MONTHS:
             self.other_birth_year.errors.append(
                 "Les crèches accueillent les enfants de moins de 6 ans : vérifiez l'année de naissance"
             )

@@ -2,12 +2,11 @@
 
 from datetime import date
 
+from ..creche_settings import TABLE_LABELS
 from ..formatting import euros, short_date
 from . import creche
 from .creche_forms import RESOURCES_CHOICES
 from .steps import answers, details_hidden, eaje_ok
-
-TABLE_NAMES = {"collective": "Crèche collective, multi-accueil ou micro-crèche", "familial": "Crèche familiale"}
 
 
 def sections(draft) -> list[dict]:
@@ -38,7 +37,7 @@ def sections(draft) -> list[dict]:
     elif eaje_ok(draft):
         estimate = [
             (
-                TABLE_NAMES[table],
+                TABLE_LABELS[table],
                 f"{euros(e.hourly)} de l'heure"
                 + (f", environ {euros(e.monthly)} par mois" if e.monthly is not None else ""),
                 "estimation",

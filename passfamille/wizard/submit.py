@@ -6,6 +6,8 @@ from datetime import date, datetime
 from flask import current_app, render_template
 
 from .. import decisions, mail, retention, rules
+from ..creche import registration
+from ..creche.workflow import family_link
 from ..extensions import db
 from ..models import Application, CrecheRequest
 from . import certify, creche, documents, household
@@ -70,8 +72,6 @@ def _pass_famille(draft, today: date) -> Application:
 
 
 def _creche(draft, today: date, linked: Application | None) -> Application:
-    from ..creche import registration
-
     facts = household.build(draft)
     home, address_source = household.address(draft)
     applicant = answers(draft, "demandeur")
@@ -159,8 +159,6 @@ def send_receipt(application: Application) -> None:
         body = render_template("mails/accuse-reception.txt", application=application, settings=settings)
         mail.send(application.email, f"{settings.pass_famille.title} : demande {application.reference} reçue", body)
         return
-    from ..creche.workflow import family_link
-
     body = render_template(
         "mails/accuse-reception-creche.txt",
         applications=applications,

@@ -1,11 +1,8 @@
 """Back-office views: the crèche commission (waiting lists per structure and age group, offering a place) and
 the download of the crèche requests. A commune without a crèche section has none of these pages (404)."""
 
-from datetime import date
+from flask import Response, abort, g, redirect, render_template, url_for
 
-from flask import Response, abort, flash, g, redirect, render_template, stream_with_context, url_for
-
-from ... import exports
 from ...creche import exports as creche_exports
 from ...creche import workflow as creche_workflow
 from ...extensions import db
@@ -13,6 +10,8 @@ from ...models import Application
 from .. import bp
 from ..forms_commission import OfferForm
 from ..viewmodels_commission import has_creche, offer_rows, overview, settings, structure_and_group, waiting_rows
+from .detail import flash_done
+from .exports import download
 
 
 @bp.context_processor
@@ -83,10 +82,7 @@ def offer_place(structure, group, application_id):
         f"Place proposée pour la demande {application.reference}, entrée le {request.offer_start_date:%d/%m/%Y} ; "
         f"réponse attendue avant le {request.offer_deadline:%d/%m/%Y}."
     )
-    if getattr(event, "family_notified", True):
-        flash(f"{message} La famille en est informée par courriel.", "success")
-    else:
-        flash(f"{message} Le courriel à la famille n'a pas pu être envoyé : prévenez-la autrement.", "warning")
+    flash_done(message, event)
     return redirect(url_for("backoffice.commission_list", structure=structure, group=group), 303)
 
 
@@ -97,14 +93,8 @@ def _download(render, extension: str, mimetype: str, wish: tuple[str, str] | Non
     settings()
     if wish is not None:
         structure_and_group(*wish)
-    chunks = render(creche_exports.requests(wish))
-    response = Response(stream_with_context(exports.in_chunks(chunks)), mimetype=mimetype)
     scope = f"-{wish[0]}-{wish[1]}" if wish else ""
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="demandes-creche{scope}-{date.today().isoformat()}.{extension}"'
-    )
-    response.headers["Cache-Control"] = "no-store"  # personal data: no copy in a shared cache
-    return response
+    return download(render(creche_exports.requests(wish)), f"demandes-creche{scope}", extension, mimetype)
 
 
 @bp.get("/creche/demandes.csv")

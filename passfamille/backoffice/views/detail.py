@@ -7,7 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, send_file
 from ...creche import workflow as creche_workflow
 from ...creche.relance import commune_today
 from ...extensions import db
-from ...models import STATUS_LABELS, Application, Document
+from ...models import Application, Document
 from ...wizard import documents
 from .. import bp, creche_resources, verification, workflow
 from ..forms_commission import WithdrawalForm
@@ -92,7 +92,7 @@ def change_status(application_id):
     except workflow.TransitionError as error:
         db.session.rollback()
         return _page(application, problem=str(error), status=409)
-    _done(DONE[to], event)
+    flash_done(DONE[to], event)
     return redirect(url_for("backoffice.application", application_id=application.id), 303)
 
 
@@ -101,9 +101,10 @@ def change_creche_status(application_id):
     """Admission, back to the waiting list, withdrawal. Offering a place is done from the commission's list."""
     application = _application(application_id)
     to = request.form.get("to", "")
-    if application.creche is None or to not in CRECHE_DONE or to not in creche_workflow.allowed(application):
-        target = f" : elle ne peut pas passer à « {STATUS_LABELS[to]} »" if to in STATUS_LABELS else ""
-        return _page(application, problem=f"Cette demande est « {application.status_label} »{target}", status=409)
+    if application.creche is None:
+        return _page(application, problem="Cette demande n'est pas une demande de place en crèche", status=409)
+    if to not in CRECHE_DONE or to not in creche_workflow.allowed(application):
+        return _page(application, problem=creche_workflow.not_allowed(application.status, to), status=409)
     form = WithdrawalForm() if to == "withdrawn" else StatusForm()
     if not form.validate():
         return _page(application, forms={to: form}, status=400)
@@ -113,11 +114,12 @@ def change_creche_status(application_id):
     except creche_workflow.TransitionError as error:
         db.session.rollback()
         return _page(application, problem=str(error), status=409)
-    _done(CRECHE_DONE[to], event)
+    flash_done(CRECHE_DONE[to], event)
     return redirect(url_for("backoffice.application", application_id=application.id), 303)
 
 
-def _done(message: str, event) -> None:
+def flash_done(message: str, event) -> None:
+    """What the agent is told after a status change, and whether the family's mail went out."""
     if getattr(event, "family_notified", True):
         flash(f"{message} La famille en est informée par courriel.", "success")
     else:

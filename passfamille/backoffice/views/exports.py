@@ -16,10 +16,13 @@ def _download(render, extension: str, mimetype: str) -> Response:
     form = filter_form()
     if form.errors:  # a hand-made link: the queue shows the message next to the faulty filter
         return redirect(url_for("backoffice.queue", **request.args), 303)
-    chunks = render(queries.for_export(form.filters(), form.sort()))
+    return download(render(queries.for_export(form.filters(), form.sort())), "demandes", extension, mimetype)
+
+
+def download(chunks, name: str, extension: str, mimetype: str) -> Response:
+    """A streamed attachment named after the day, e.g. demandes-2026-11-24.csv."""
     response = Response(stream_with_context(exports.in_chunks(chunks)), mimetype=mimetype)
-    filename = f"demandes-{date.today().isoformat()}.{extension}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}-{date.today().isoformat()}.{extension}"'
     response.headers["Cache-Control"] = "no-store"  # personal data: no copy in a shared cache
     return response
 
