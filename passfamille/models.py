@@ -32,6 +32,9 @@ class Draft(db.Model):
     # What API Particulier gave (minimal facts) or the outcome code of the last call.
     certified: Mapped[dict] = mapped_column(JSON, default=dict)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="SET NULL"))
+    # Set by the one request that submits the draft (a conditional UPDATE): a double click or a second tab that
+    # submits at the same time finds it set and shows the first request's confirmation.
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     application: Mapped["Application | None"] = relationship()
     documents: Mapped[list["Document"]] = relationship(back_populates="draft")
@@ -161,6 +164,8 @@ class Agent(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Changed each time a password link is sent: a link carries it, so an earlier link stops working.
+    link_nonce: Mapped[str | None] = mapped_column(String(32))
 
     @property
     def role_label(self) -> str:
@@ -276,3 +281,27 @@ class CrecheWish(db.Model):
     age_group_code: Mapped[str] = mapped_column(String(30))
 
     request: Mapped[CrecheRequest] = relationship(back_populates="wishes")
+
+
+# --- Shared counters -----------------------------------------------------------------------------------------
+
+
+class RateBucket(db.Model):
+    """A counter of attempts in a time window (identity lookups, drafts, log-ins), shared by every worker through
+    the database and incremented atomically (ratelimit.py). The key holds a keyed hash, never an address or a name."""
+
+    __tablename__ = "rate_bucket"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class NumberSequence(db.Model):
+    """The last number given in a series ("PF-2026", "CR-2026", "PASS-2026"): incremented in the transaction that
+    uses it, so that a number is never skipped (a rolled-back transaction gives its number back) nor given twice."""
+
+    __tablename__ = "number_sequence"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
