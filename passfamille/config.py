@@ -32,6 +32,11 @@ def _float(name: str, default: float) -> float:
     return float(value) if value else default
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
 def from_environment(instance_path: Path) -> dict:
     api_url = os.environ.get("API_PARTICULIER_URL", SANDBOX_URL).rstrip("/")
     token = os.environ.get("API_PARTICULIER_TOKEN")
@@ -55,4 +60,12 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Number of reverse proxies in front of the app (their X-Forwarded-For is trusted), 0 when none.
         "PROXIES": int(os.environ.get("PASSFAMILLE_PROXIES", "0") or 0),
+        # Identity lookups (calls to API Particulier with a typed civil identity): per client address and hour,
+        # and for the whole service per second and per minute, under API Particulier's 20 calls/s per token and
+        # 1,000 calls/min per IP (beyond, its servers ban the IP for 12 h).
+        "LOOKUPS_PER_ADDRESS_HOUR": _int("PASSFAMILLE_LOOKUPS_PER_ADDRESS_HOUR", 10),
+        "API_CALLS_PER_SECOND": _int("PASSFAMILLE_API_CALLS_PER_SECOND", 10),
+        "API_CALLS_PER_MINUTE": _int("PASSFAMILLE_API_CALLS_PER_MINUTE", 300),
+        # New drafts (anonymous storage) per client address and hour.
+        "DRAFTS_PER_ADDRESS_HOUR": _int("PASSFAMILLE_DRAFTS_PER_ADDRESS_HOUR", 30),
     }
