@@ -6,8 +6,10 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import mail
+from .. import mail, numbering
 from ..extensions import db
 from ..models import STATUS_LABELS, Agent, Application, AuditEvent, utcnow
 from ..retention import months_after
@@ -50,6 +52,27 @@ def record(
     return event
 
 
+def claim_status(application: Application, to_status: str) -> bool:
+    """Move the application to `to_status` in the database if its status is still the one this request read:
+    True for exactly one of several concurrent requests (a double click, two agents, two workers).
+
+    A conditional UPDATE, made as the transaction's first write: on PostgreSQL a concurrent request waits on the
+    row's lock, on SQLite on the database lock, then finds the status changed. On False the transaction is rolled
+    back and the application reloaded, so the caller can say what it has become."""
+    from_status = application.status
+    claimed = db.session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.status == from_status)
+        .values(status=to_status)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return False
+    set_committed_value(application, "status", to_status)
+    return True
+
+
 def change_status(
     application: Application,
     to_status: str,
@@ -68,13 +91,15 @@ def change_status(
     problem = transition_problem(application, to_status)
     if problem:
         raise TransitionError(problem)
+    if to_status == "refused" and not (reason or "").strip():
+        raise TransitionError("Indiquez le motif du refus")
+    if to_status == "documents_requested" and not (message or "").strip():
+        raise TransitionError("Indiquez la pièce demandée à la famille")
+    if not claim_status(application, to_status):
+        raise TransitionError(_not_allowed(application.status, to_status))
     if to_status == "refused":
-        if not (reason or "").strip():
-            raise TransitionError("Indiquez le motif du refus")
         application.refusal_reason = detail = reason.strip()
     elif to_status == "documents_requested":
-        if not (message or "").strip():
-            raise TransitionError("Indiquez la pièce demandée à la famille")
         application.requested_document = detail = message.strip()
     elif to_status == "accepted":
         _grant_pass(application, today)
@@ -99,7 +124,6 @@ def change_status(
     elif from_status == "documents_requested":
         # ... and gets back the ordinary retention once the family has answered.
         application.purge_after = months_after(today, settings.retention.application_months)
-    application.status = to_status
     event = record(application, agent, "status", detail, from_status, to_status)
     db.session.commit()
     log.info("application status reference=%s from=%s to=%s", application.reference, from_status, to_status)
@@ -142,7 +166,7 @@ def _not_allowed(from_status: str, to_status: str) -> str:
 
 def _grant_pass(application: Application, today: date) -> None:
     validity = current_app.extensions["commune"].pass_famille.validity
-    application.pass_number = f"PASS-{today.year}-{application.id:06d}"
+    application.pass_number = numbering.next_number("PASS", today.year)
     application.pass_valid_from = today
     if validity.until is not None:
         application.pass_valid_until = validity.until

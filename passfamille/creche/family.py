@@ -20,6 +20,10 @@ bp = Blueprint("creche_family", __name__)
 
 ANSWERS_TO_RELANCE = {"maintenir", "retirer"}
 ANSWERS_TO_OFFER = {"accepter": "offer_accepted", "refuser": "offer_declined"}
+OFFER_CONFIRMATIONS = {
+    "offer_accepted": "Vous avez accepté la place. Un courriel vous le confirme ; la structure vous contactera.",
+    "offer_declined": "Vous avez refusé la place. Un courriel vous le confirme.",
+}
 
 
 def _settings():
@@ -64,7 +68,10 @@ def answer_relance(token):
     if application.status != workflow.WAITING or application.creche.relance_sent_at is None:
         return _page(application, token, "Aucune question n'attend votre réponse : votre demande n'a pas changé", 409)
     if answer == "maintenir":
-        workflow.confirm(application, today=relance.commune_today())
+        try:
+            workflow.confirm(application, today=relance.commune_today())
+        except workflow.TransitionError as error:  # answered meanwhile, by a double click or another tab
+            return _page(application, token, str(error), 409)
         flash("Merci : votre demande est maintenue, avec ses points et sa date. Votre rang ne change pas.", "success")
         return redirect(url_for(".follow", token=token), 303)
     return _change(application, token, "withdrawn", "Votre demande est retirée. Un courriel vous le confirme.")
@@ -78,6 +85,10 @@ def answer_offer(token):
     to_status = ANSWERS_TO_OFFER.get(request.form.get("reponse"))
     if to_status is None:
         return _page(application, token, "Choisissez si vous acceptez ou refusez la place proposée", 400)
+    if application.status == to_status:
+        # The same answer, sent twice (a double click, another tab): the first one stands.
+        flash(OFFER_CONFIRMATIONS[to_status], "success")
+        return redirect(url_for(".follow", token=token), 303)
     if application.status != "offered":
         return _page(application, token, "Aucune place n'attend votre réponse : votre demande n'a pas changé", 409)
     deadline = application.creche.offer_deadline
@@ -87,11 +98,7 @@ def answer_offer(token):
             "votre réponse n'a pas pu être enregistrée. Contactez la mairie"
         )
         return _page(application, token, problem, 409)
-    confirmation = {
-        "offer_accepted": "Vous avez accepté la place. Un courriel vous le confirme ; la structure vous contactera.",
-        "offer_declined": "Vous avez refusé la place. Un courriel vous le confirme.",
-    }[to_status]
-    return _change(application, token, to_status, confirmation)
+    return _change(application, token, to_status, OFFER_CONFIRMATIONS[to_status])
 
 
 def _change(application: Application, token: str, to_status: str, confirmation: str):
@@ -100,8 +107,12 @@ def _change(application: Application, token: str, to_status: str, confirmation: 
             application, to_status, None, detail="réponse de la famille par son lien", today=relance.commune_today()
         )
     except workflow.TransitionError:
-        # The request moved on meanwhile (an agent, or the nightly command): show where it stands now.
+        # The request moved on meanwhile (an agent, the nightly command, or this very answer sent twice at once):
+        # show where it stands now.
         db.session.rollback()
+        if application.status == to_status:
+            flash(confirmation, "success")
+            return redirect(url_for(".follow", token=token), 303)
         return _page(
             application, token, "Votre demande a changé entre-temps : votre réponse n'a pas été enregistrée", 409
         )

@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import current_app
 
+from .. import numbering
 from ..extensions import db
 from ..models import Application, CrecheRequest, CrecheWish, utcnow
 from ..retention import months_after
@@ -37,9 +38,9 @@ def record(
         for position, (structure, group) in enumerate(wishes, start=1)
     ]
     application.creche = request
+    application.reference = numbering.next_number("CR", today.year)
     db.session.add(application)
-    db.session.flush()  # the reference is built from the row id
-    application.reference = f"CR-{today.year}-{application.id:06d}"
+    db.session.flush()
     if linked is not None:
         application.linked_application = linked
         linked.linked_application = application

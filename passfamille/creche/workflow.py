@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import update
 
 from .. import mail
-from ..backoffice.workflow import record
+from ..backoffice.workflow import claim_status, record
 from ..extensions import db
 from ..models import STATUS_LABELS, Agent, Application, AuditEvent, CrecheRequest, utcnow
 from ..retention import months_after
@@ -81,6 +82,9 @@ def change_status(
         problem = offer_problem(request, structure_code, age_group_code, start)
         if problem:
             raise TransitionError(problem)
+    if not claim_status(application, to_status):
+        raise TransitionError(not_allowed(application.status, to_status))
+    if to_status == "offered":
         request.offer_structure, request.offer_age_group, request.offer_start_date = offer
         request.offer_deadline = today + timedelta(days=settings.delays.offer_answer_days)
         request.offered_at = utcnow()
@@ -95,7 +99,6 @@ def change_status(
         application.purge_after = months_after(
             today, current_app.extensions["commune"].retention.refused_application_months
         )
-    application.status = to_status
     event = record(application, agent, "status", detail, from_status, to_status)
     db.session.commit()
     log.info("creche status reference=%s from=%s to=%s", application.reference, from_status, to_status)
@@ -104,10 +107,22 @@ def change_status(
 
 
 def confirm(application: Application, agent: Agent | None = None, today: date | None = None) -> None:
-    """The family still wants a place (answer to a relance): the request keeps its rank."""
+    """The family still wants a place (answer to a relance): the request keeps its rank. Raises TransitionError
+    when the relance it read was answered meanwhile (by a double click or another tab)."""
     request = application.creche
-    request.confirmed_at = utcnow()
-    request.relance_sent_at = None
+    # The relance this request read is the one it answers: a second answer finds it answered already.
+    read = request.relance_sent_at
+    pending = CrecheRequest.relance_sent_at.is_(None) if read is None else CrecheRequest.relance_sent_at == read
+    answered = db.session.execute(
+        update(CrecheRequest)
+        .where(CrecheRequest.id == request.id, pending)
+        .values(relance_sent_at=None, confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if answered.rowcount != 1:
+        db.session.rollback()
+        raise TransitionError("Aucune question n'attend votre réponse : votre demande n'a pas changé")
+    db.session.refresh(request)
     months = current_app.extensions["commune"].retention.application_months
     application.purge_after = months_after(today or date.today(), months)
     record(application, agent, "relance_answer", "demande maintenue par la famille")

@@ -4,12 +4,13 @@ import logging
 from datetime import date, datetime
 
 from flask import current_app, render_template
+from sqlalchemy import update
 
-from .. import decisions, mail, retention, rules
+from .. import decisions, mail, numbering, retention, rules
 from ..creche import registration
 from ..creche.workflow import family_link
 from ..extensions import db
-from ..models import Application, CrecheRequest
+from ..models import Application, CrecheRequest, Draft, utcnow
 from . import certify, creche, documents, household
 from .steps import answers, certified_ok, wants_creche, wants_pass_famille
 from .steps import eaje as eaje_facts
@@ -65,9 +66,8 @@ def _pass_famille(draft, today: date) -> Application:
         purge_after=retention.months_after(today, settings.retention.application_months),
     )
     decisions.record(application, decision)
+    application.reference = numbering.next_number("PF", today.year)
     db.session.add(application)
-    db.session.flush()  # the reference is built from the row id
-    application.reference = f"PF-{today.year}-{application.id:06d}"
     return application
 
 
@@ -124,13 +124,32 @@ def _keep_documents(draft, pass_famille: Application | None, creche_application:
         documents.delete(document)  # uploaded, then the family changed its answers
 
 
+def claim(draft: Draft) -> bool:
+    """Mark the draft as being submitted, if no other request has: True for exactly one of several concurrent
+    submissions of a draft (a double click, two tabs, two workers).
+
+    A conditional UPDATE, and the transaction's first write: on PostgreSQL the others wait on the row's lock, then
+    find it set; on SQLite they wait for the database lock, then find it set. The winner's transaction holds it
+    until its commit, so a loser that finds it set can show the winner's confirmation."""
+    claimed = db.session.execute(
+        update(Draft)
+        .where(Draft.id == draft.id, Draft.submitted_at.is_(None))
+        .values(submitted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
 def submit(draft, today: date) -> Application:
-    """Record the chosen démarches in one transaction, then mail one receipt. Returns the first application."""
+    """Record the chosen démarches in one transaction, then mail one receipt. Returns the first application.
+
+    The caller has claimed the draft (`claim`) in the same transaction."""
     pass_famille = _pass_famille(draft, today) if wants_pass_famille(draft) else None
     creche_application = _creche(draft, today, linked=pass_famille) if wants_creche(draft) else None
     _keep_documents(draft, pass_famille, creche_application)
     first = pass_famille or creche_application
     # The draft keeps only the link that shows the confirmation page; its answers are no longer needed.
+    db.session.flush()
     draft.application_id = first.id
     draft.answers = {}
     draft.certified = {}

@@ -349,6 +349,10 @@ def recap_step(step: Step, draft):
     blocking = first_incomplete(draft, path(draft))
     if blocking is not None and blocking is not step:
         return go(blocking)
+    if not submit.claim(draft):
+        # A double click or another tab got there first: its confirmation is this request's answer too.
+        db.session.rollback()
+        return go("wizard.confirmation")
     submit.submit(draft, today=date.today())
     return go("wizard.confirmation")
 
