@@ -35,6 +35,8 @@ class Draft(db.Model):
     # Set by the one request that submits the draft (a conditional UPDATE): a double click or a second tab that
     # submits at the same time finds it set and shows the first request's confirmation.
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Identity lookups made for this draft, counted atomically (certify.py): the cap holds whatever the answers.
+    lookups: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     application: Mapped["Application | None"] = relationship()
     documents: Mapped[list["Document"]] = relationship(back_populates="draft")

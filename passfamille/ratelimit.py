@@ -34,23 +34,23 @@ def _upsert(dialect: str):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def count(kind: str, subject: str, window: timedelta, now: datetime | None = None) -> int:
-    """Count one attempt of `kind` by `subject` in the current window; return the count, this attempt included."""
+def count(kind: str, subject: str, window: timedelta, now: datetime | None = None, cost: int = 1) -> int:
+    """Count `cost` attempts of `kind` by `subject` in the current window; return the count, these included."""
     key, expires_at = _key(kind, subject, window, now or utcnow())
     insert = _upsert(db.engine.dialect.name)
     statement = (
         insert(RateBucket)
-        .values(key=key, count=1, expires_at=expires_at)
-        .on_conflict_do_update(index_elements=["key"], set_={"count": RateBucket.count + 1})
+        .values(key=key, count=cost, expires_at=expires_at)
+        .on_conflict_do_update(index_elements=["key"], set_={"count": RateBucket.count + cost})
         .returning(RateBucket.count)
     )
     with db.engine.begin() as connection:
         return connection.execute(statement).scalar_one()
 
 
-def hit(kind: str, subject: str, limit: int, window: timedelta, now: datetime | None = None) -> bool:
-    """Count one attempt; True while the attempts of the window, this one included, stay within `limit`."""
-    return count(kind, subject, window, now) <= limit
+def hit(kind: str, subject: str, limit: int, window: timedelta, now: datetime | None = None, cost: int = 1) -> bool:
+    """Count `cost` attempts; True while the attempts of the window, these included, stay within `limit`."""
+    return count(kind, subject, window, now, cost) <= limit
 
 
 def current(kind: str, subject: str, window: timedelta, now: datetime | None = None) -> int:

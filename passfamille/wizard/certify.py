@@ -1,7 +1,13 @@
 """Ask API Particulier for the family's certified facts and keep only what the application needs."""
 
-from flask import current_app
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
+from flask import current_app
+from sqlalchemy import update
+
+from .. import ratelimit
 from ..api_particulier import ApiParticulierError, EajeFacts, FamilyFacts, Identity, Person
 from ..extensions import db
 from ..models import ApiEvent, Draft
@@ -36,7 +42,7 @@ def identity_of(values: dict) -> dict:
 def to_identity(values: dict) -> Identity:
     def number(key):
         value = values.get(key) or ""
-        return int(value) if value.isdigit() else None
+        return int(value) if re.fullmatch(r"[0-9]{1,4}", value) else None
 
     first_names = (
         ()
@@ -140,54 +146,98 @@ def _record_event(endpoint: str, result: dict) -> None:
     record_event(endpoint, outcome, status, result.get("code"), result.get("request_id"))
 
 
-# Anyone can type anyone's civil identity on a public form: capping the calls per draft keeps the form from
-# being used to look people up one identity after another (API Particulier's CGU, REFERENCE §11.3).
-MAX_CALLS_PER_DRAFT = 5
+# Anyone can type anyone's civil identity on a public form (API Particulier's CGU, REFERENCE §11.3): lookups are
+# capped per draft, per client address and hour, and for the whole service per second and minute (under the API's
+# 20 calls/s per token and 1,000/min per IP, beyond which it bans the IP for 12 h). Every count is atomic and shared
+# by all workers; a lookup is counted before it is made, whatever it finds.
+MAX_LOOKUPS_PER_DRAFT = 5
+HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 
 
-def fetch(draft: Draft, values: dict) -> str:
+def _count_draft_lookup(draft: Draft) -> bool:
+    """One more lookup for this draft, if under the cap. Committed at once (with the answers already saved), so
+    that concurrent posts of one draft see each other's count."""
+    counted = db.session.execute(
+        update(Draft)
+        .where(Draft.id == draft.id, Draft.lookups < MAX_LOOKUPS_PER_DRAFT)
+        .values(lookups=Draft.lookups + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return counted.rowcount == 1
+
+
+def _refusal(draft: Draft, client_address: str, calls: int) -> dict | None:
+    """Why this lookup may not be made now (an outcome stored like an API failure), or None when it may."""
+    config = current_app.config
+    if not _count_draft_lookup(draft):
+        return {"outcome": "limit", "limit": "draft"}
+    if not ratelimit.hit("lookup-address", client_address, config["LOOKUPS_PER_ADDRESS_HOUR"], HOUR):
+        return {"outcome": "limit", "limit": "address"}
+    # The whole service is busy: like an unavailable API, the family can try again in a moment.
+    if not ratelimit.hit("api-calls-second", "*", config["API_CALLS_PER_SECOND"], SECOND, cost=calls):
+        return {"outcome": "unavailable", "code": "busy", "retry_after": 1}
+    if not ratelimit.hit("api-calls-minute", "*", config["API_CALLS_PER_MINUTE"], MINUTE, cost=calls):
+        return {"outcome": "unavailable", "code": "busy", "retry_after": 60}
+    return None
+
+
+def _ask(call, identity: Identity):
+    """The facts, or the error that stands for the outcome."""
+    try:
+        return call(identity)
+    except ApiParticulierError as error:
+        return error
+
+
+def _ask_all(calls: dict, identity: Identity) -> dict:
+    """Each endpoint's facts or error. Two calls are made side by side: a family asking for both démarches waits
+    for one API deadline, not two in a row."""
+    if len(calls) == 1:
+        ((name, call),) = calls.items()
+        return {name: _ask(call, identity)}
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = {name: pool.submit(_ask, call, identity) for name, call in calls.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def fetch(draft: Draft, values: dict, client_address: str) -> str:
     """Call the API for the identity in `values`, store the outcome on the draft, return the outcome code.
 
     Pass Famille: the quotient familial endpoint. Crèche: the EAJE endpoint, whose PSU facts are kept under
     "eaje". A crèche request alone never calls the quotient familial endpoint (data minimisation): its
     household (children, address) comes from the EAJE answer."""
     client = current_app.extensions["api_particulier"]
-    previous = draft.certified or {}
-    failures = previous.get("identity_failures", 0)
-    calls = previous.get("calls", 0)
-    if calls >= MAX_CALLS_PER_DRAFT:
-        draft.certified = {"outcome": "limit", "identity_failures": failures, "calls": calls}
-        return "limit"
-    identity = to_identity(values)
-    certified: dict = {}
+    failures = (draft.certified or {}).get("identity_failures", 0)
+    calls = {}
     if wants_pass_famille(draft):
-        try:
-            certified = _facts(client.quotient_familial(identity))
-        except ApiParticulierError as error:
-            certified = _failure(error)
-        calls += 1
+        calls["quotient_familial"] = client.quotient_familial
+    if wants_creche(draft):
+        calls["participation_familiale_eaje"] = client.participation_familiale_eaje
+    refusal = _refusal(draft, client_address, len(calls))
+    if refusal is not None:
+        certified = dict(refusal)
+        if wants_creche(draft):
+            certified["eaje"] = dict(refusal)
+        certified["identity_failures"] = failures
+        draft.certified = certified
+        return certified["outcome"]
+    answers = _ask_all(calls, to_identity(values))
+    certified: dict = {}
+    if "quotient_familial" in answers:
+        found = answers["quotient_familial"]
+        certified = _failure(found) if isinstance(found, ApiParticulierError) else _facts(found)
         _record_event("quotient_familial", certified)
-    # An identity the CAF did not recognise for the quotient familial will not be recognised for the EAJE.
-    if wants_creche(draft) and certified.get("outcome") != "identity":
-        if calls >= MAX_CALLS_PER_DRAFT:
-            eaje = {"outcome": "limit"}
-        else:
-            try:
-                facts = client.participation_familiale_eaje(identity)
-            except ApiParticulierError as error:
-                eaje = _failure(error)
-            else:
-                eaje = _eaje_facts(facts)
-                if not wants_pass_famille(draft):
-                    certified = _household(facts)
-            calls += 1
-            _record_event("participation_familiale_eaje", eaje)
-        if not wants_pass_famille(draft) and eaje["outcome"] != "ok":
-            certified = {key: value for key, value in eaje.items() if key != "outcome"} | {"outcome": eaje["outcome"]}
+    if "participation_familiale_eaje" in answers:
+        found = answers["participation_familiale_eaje"]
+        eaje = _failure(found) if isinstance(found, ApiParticulierError) else _eaje_facts(found)
+        _record_event("participation_familiale_eaje", eaje)
+        if not wants_pass_famille(draft):
+            # A crèche request alone: the EAJE answer is the household, or the failure to show.
+            certified = _household(found) if eaje["outcome"] == "ok" else dict(eaje)
         certified["eaje"] = eaje
     if certified.get("outcome") == "identity":
         failures += 1
     certified["identity_failures"] = failures
-    certified["calls"] = calls
     draft.certified = certified
     return certified["outcome"]

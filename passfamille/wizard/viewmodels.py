@@ -7,7 +7,7 @@ from flask import current_app, url_for
 from .. import places, rules
 from ..formatting import born, euros, month_year, short_date
 from . import creche_recap, documents, household
-from .certify import MAX_CALLS_PER_DRAFT
+from .certify import MAX_LOOKUPS_PER_DRAFT
 from .forms import CHILD_REASONS, DOCUMENT_KINDS
 from .steps import (
     answers,
@@ -61,7 +61,9 @@ def verification_view(draft) -> dict:
         "address": certified.get("address"),
         "qf": _qf(certified.get("qf")),
         "has_children_scope": "children" in certified,
-        "max_calls": MAX_CALLS_PER_DRAFT,
+        "max_calls": MAX_LOOKUPS_PER_DRAFT,
+        "limit": certified.get("limit"),
+        "lookups_per_hour": current_app.config["LOOKUPS_PER_ADDRESS_HOUR"],
         "hidden": details_hidden(draft),
         "creche_only": creche_only(draft),
         "eaje": eaje

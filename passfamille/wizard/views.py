@@ -1,10 +1,11 @@
 """The citizen's wizard: one generic step view, Post/Redirect/Get, guards on the path."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from .. import ratelimit
 from ..extensions import db
 from . import certify, creche, documents, household, store, submit
 from .contexts import step_context
@@ -26,6 +27,7 @@ from .steps import (
 )
 
 bp = Blueprint("wizard", __name__)
+HOUR = timedelta(hours=1)
 
 # --- navigation ----------------------------------------------------------------------------------------------
 
@@ -122,12 +124,16 @@ def begin():
         choice = form.choice.data
     draft = store.current_draft()
     if draft is None or draft.application_id:
+        # Drafts are stored for anyone who asks: their number per client address is bounded too.
+        config = current_app.config
+        if not ratelimit.hit("draft-address", request.remote_addr or "", config["DRAFTS_PER_ADDRESS_HOUR"], HOUR):
+            html = render_template("wizard/trop-de-demandes.html", limit=config["DRAFTS_PER_ADDRESS_HOUR"])
+            return make_response(html, 429)
         draft = store.new_draft()
     if store.save_answers(draft, "demarche", {"choice": choice}) and len(draft.answers) > 1:
         # Another démarche asks other questions and other CAF/MSA data: what depended on it is dropped.
         store.drop_answers(draft, *DEPENDENTS["demarche"])
-        kept = ("identity_failures", "calls")
-        draft.certified = {key: (draft.certified or {})[key] for key in kept if key in (draft.certified or {})}
+        draft.certified = {key: value for key, value in (draft.certified or {}).items() if key == "identity_failures"}
     db.session.commit()
     return store.set_cookie(go(STEPS[0]), draft)
 
@@ -190,10 +196,9 @@ def save_applicant(step: Step, draft, form):
         # Certified facts belong to the identity that fetched them (eq-runner's dependent answers).
         store.drop_answers(draft, *DEPENDENTS["demandeur"])
         if draft.certified:
-            kept = ("identity_failures", "calls")
-            draft.certified = {key: draft.certified[key] for key in kept if key in draft.certified}
+            draft.certified = {key: value for key, value in draft.certified.items() if key == "identity_failures"}
     if uses_api(draft) and (identity_changed or outcome(draft) != "ok"):
-        result = certify.fetch(draft, values)
+        result = certify.fetch(draft, values, request.remote_addr or "")
         db.session.commit()
         if result == "identity" and draft.certified["identity_failures"] < 2:
             return redirect(url_for("wizard.step", slug=step.slug), 303)
@@ -207,7 +212,7 @@ def save_verification(step: Step, draft, form):
     if choice == "edit":
         return redirect(url_for("wizard.step", slug="demandeur"), 303)
     if choice == "retry":
-        certify.fetch(draft, answers(draft, "demandeur"))
+        certify.fetch(draft, answers(draft, "demandeur"), request.remote_addr or "")
         db.session.commit()
         return redirect(url_for("wizard.step", slug=step.slug), 303)
     if store.save_answers(draft, step.name, {"choice": choice}):
