@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         recipient=settings.commune.siret,
         connect_timeout=app.config["API_PARTICULIER_CONNECT_TIMEOUT"],
         read_timeout=app.config["API_PARTICULIER_READ_TIMEOUT"],
+        deadline=app.config["API_PARTICULIER_DEADLINE"],
     )
 
     db.init_app(app)

@@ -1,24 +1,35 @@
 """Client of API Particulier v3 (CAF/MSA quotient familial).
 
-One object, built in create_app. It knows the HTTP contract and nothing of eligibility: it returns
-frozen results with only the fields the app uses, or raises one exception per meaning.
+One object, built in create_app, safe to use from several threads at once. It knows the HTTP contract and
+nothing of eligibility: it returns frozen results with only the fields the app uses, or raises one exception per
+meaning. Each call has a total deadline, retry included (see _Watchdog).
 Logs carry the endpoint, status, duration, error code and X-Request-ID — never the query string,
 which holds the citizen's civil identity (REFERENCE §11.5).
 """
 
+import contextlib
+import json
 import logging
 import re
+import socket
+import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 log = logging.getLogger(__name__)
 
 
 class _HideQueryStrings(logging.Filter):
-    """urllib3 logs each request line, query string included, at DEBUG level: that string is the identity."""
+    """urllib3 logs each request line at DEBUG level, and an answer whose headers it cannot parse at WARNING level,
+    with the URL's query string: that string is the identity."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -27,13 +38,20 @@ class _HideQueryStrings(logging.Filter):
         return True
 
 
-logging.getLogger("urllib3.connectionpool").addFilter(_HideQueryStrings())
+# A filter applies to the records of its own logger only, not to those of its children: each module that logs URLs.
+for _logger in ("urllib3.connectionpool", "urllib3.connection", "urllib3.poolmanager", "urllib3.util.retry"):
+    logging.getLogger(_logger).addFilter(_HideQueryStrings())
 
 QF_PATH = "/v3/dss/quotient_familial/identite"
 # Crèche prices use the PSU parameters of this endpoint, never the QF (REFERENCE §4).
 EAJE_PATH = "/v3/dss/participation_familiale_eaje/identite"
 INTROSPECT_PATH = "/api/introspect"
 FRANCE = "99100"
+# A QF or EAJE answer weighs a few KB: anything much larger is not an answer we can use.
+MAX_BODY_BYTES = 256 * 1024
+RETRY_PAUSE = 0.2
+# A retry with less time left than this could only end at the deadline: the first error is kept instead.
+MIN_RETRY_SECONDS = 0.5
 
 
 class ApiParticulierError(Exception):
@@ -262,6 +280,147 @@ def _eaje_facts(data: dict, request_id: str | None) -> EajeFacts:
     )
 
 
+# --- Transport: a deadline for the whole call ----------------------------------------------------------------------
+#
+# requests' read timeout bounds each read of the socket, not the answer: a server that trickles its headers or its
+# body (a byte now and then) holds a call for as long as it likes. Each call therefore arms a watchdog: at the
+# deadline it shuts the call's socket down from its own thread, which at once wakes a read blocked in the headers or
+# the body (the read sees the end of the stream); the calling thread then reports a timeout. The socket reaches the
+# watchdog through the connection classes below, just before the answer is awaited. Connecting is bounded by the
+# connect timeout, never longer than the time left (name resolution is not: the system resolver cannot be
+# interrupted). Reading the body in pieces with the clock checked between them is a second bound, for connections
+# the watchdog cannot see (through a SOCKS proxy).
+
+_current = threading.local()  # .watchdog: the watchdog of the call this thread is making
+
+
+def _shut_down(sock) -> None:
+    # The plain socket's shutdown, also for a TLS socket: ssl.SSLSocket.shutdown would drop its TLS state under the
+    # reading thread. Through an HTTPS proxy, urllib3 wraps a socket in an SSLTransport (`.socket`).
+    raw = getattr(sock, "socket", sock)
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(raw, socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """Shuts down the socket of the current thread's call when the deadline comes, unless the call ended first."""
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+        self.fired = False
+        self._lock = threading.Lock()
+        self._socket = None
+        self._ended = False
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_Watchdog":
+        _current.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        _current.watchdog = None
+        self._timer.cancel()
+        with self._lock:
+            self._ended = True
+
+    def watch(self, sock) -> None:
+        with self._lock:
+            self._socket = sock
+            if self.fired:
+                _shut_down(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._ended:
+                return
+            self.fired = True
+            if self._socket is not None:
+                _shut_down(self._socket)
+
+    def reached(self) -> bool:
+        return self.fired or time.monotonic() >= self.deadline
+
+
+class _ShowsSocketToWatchdog:
+    """Mixed into urllib3's connections: the request is sent, the wait for the answer begins."""
+
+    def getresponse(self):
+        watchdog = getattr(_current, "watchdog", None)
+        if watchdog is not None and self.sock is not None:
+            watchdog.watch(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPConnection(_ShowsSocketToWatchdog, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_ShowsSocketToWatchdog, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPConnectionPool, "https": _WatchedHTTPSConnectionPool}
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter whose connections show their socket to the calling thread's watchdog."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS pools have connection classes of their own
+            manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _DeadlineReached(Exception):
+    pass
+
+
+def _read_body(response: requests.Response, deadline: float) -> bytes:
+    body = bytearray()
+    # read1 returns what has arrived instead of waiting for a full piece; decoding (gzip) included.
+    while piece := response.raw.read1(16 * 1024, decode_content=True):
+        body += piece
+        if len(body) > MAX_BODY_BYTES:
+            raise _BodyTooLarge
+        if time.monotonic() >= deadline:
+            raise _DeadlineReached
+    return bytes(body)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    started: float
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("X-Request-ID")
+
+    def json(self):
+        return json.loads(self.body)
+
+
 _STATUS_ERRORS = {401: Refused, 403: Refused, 404: NoFamilyFile, 422: IdentityNotRecognised}
 _RETRIED_STATUSES = {502, 503, 504}
 
@@ -275,16 +434,20 @@ class ApiParticulierClient:
         *,
         connect_timeout: float = 3.0,
         read_timeout: float = 8.0,
+        deadline: float = 10.0,
         max_retry_after: float = 3.0,
-        session: requests.Session | None = None,
         sleep=time.sleep,
     ):
+        if deadline <= 0:
+            raise ValueError("deadline must be positive")
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.recipient = recipient
         self.timeout = (connect_timeout, read_timeout)
+        self.deadline = deadline
         self.max_retry_after = max_retry_after
-        self.session = session or requests.Session()
+        # Shared by every thread: urllib3's pools are thread-safe and keep connections alive between calls.
+        self._adapter = _WatchedAdapter()
         self._sleep = sleep
 
     def quotient_familial(self, identity: Identity) -> FamilyFacts:
@@ -300,24 +463,13 @@ class ApiParticulierClient:
     def introspect(self, timeout: tuple[float, float] | None = None) -> TokenGrant:
         """The token's scopes (GET /api/introspect, v2 flat body). No retry: the agents' health check has a short
         budget of its own and asks again a few minutes later."""
-        started = time.monotonic()
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
-        try:
-            response = self.session.get(
-                self.base_url + INTROSPECT_PATH, headers=headers, timeout=timeout or self.timeout
-            )
-        except requests.exceptions.ReadTimeout:
-            self._log("introspect", None, started, "timeout", None)
-            raise Unavailable("délai dépassé", code="timeout") from None
-        except requests.exceptions.RequestException as exc:
-            self._log("introspect", None, started, type(exc).__name__, None)
-            raise Unavailable("connexion impossible", code="connection") from None
-        request_id = response.headers.get("X-Request-ID")
-        status = response.status_code
-        self._log("introspect", status, started, None, request_id)
+        deadline = time.monotonic() + self.deadline
+        answer = self._fetch("introspect", INTROSPECT_PATH, None, deadline, timeout or self.timeout)
+        status, request_id = answer.status, answer.request_id
+        self._log("introspect", status, answer.started, None, request_id)
         if status == 200:
             try:
-                body = response.json()
+                body = answer.json()
                 scopes = body["scopes"]
                 if not isinstance(scopes, list):
                     raise TypeError
@@ -330,40 +482,34 @@ class ApiParticulierClient:
         raise error_class(f"HTTP {status}", status=status, request_id=request_id)
 
     def _get(self, label: str, path: str, params: list[tuple[str, str]]) -> tuple[dict, str | None]:
-        """GET with at most one retry: connection error, 502/503/504, or 429 with a short Retry-After."""
+        """GET with at most one retry: connection error, 502/503/504, or 429 with a short Retry-After. The retry is
+        made only if the pause before it leaves time for an answer, and gets what is left of the deadline."""
+        deadline = time.monotonic() + self.deadline
         try:
-            return self._get_once(label, path, params)
+            return self._get_once(label, path, params, deadline)
         except Unavailable as error:
             if not self._worth_retrying(error):
                 raise
-            self._sleep(error.retry_after if error.status == 429 else 0.2)
-        return self._get_once(label, path, params)
+            pause = error.retry_after if error.status == 429 else RETRY_PAUSE
+            if deadline - time.monotonic() - pause < MIN_RETRY_SECONDS:
+                raise
+            self._sleep(pause)
+        return self._get_once(label, path, params, deadline)
 
     def _worth_retrying(self, error: Unavailable) -> bool:
         if error.status == 429:
             return error.retry_after is not None and error.retry_after <= self.max_retry_after
-        # A read timeout is not retried: the citizen has already waited the whole read timeout.
+        # A timeout is not retried: the citizen has already waited the whole read timeout, or the deadline.
         return error.status in _RETRIED_STATUSES or error.code == "connection"
 
-    def _get_once(self, label: str, path: str, params: list[tuple[str, str]]) -> tuple[dict, str | None]:
-        started = time.monotonic()
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
-        try:
-            response = self.session.get(self.base_url + path, params=params, headers=headers, timeout=self.timeout)
-        except requests.exceptions.ReadTimeout:
-            self._log(label, None, started, "timeout", None)
-            raise Unavailable("délai dépassé", code="timeout") from None
-        except requests.exceptions.RequestException as exc:
-            # The exception text holds the full URL with the identity: keep only its class name.
-            self._log(label, None, started, type(exc).__name__, None)
-            raise Unavailable("connexion impossible", code="connection") from None
-
-        request_id = response.headers.get("X-Request-ID")
-        status = response.status_code
+    def _get_once(
+        self, label: str, path: str, params: list[tuple[str, str]], deadline: float
+    ) -> tuple[dict, str | None]:
+        answer = self._fetch(label, path, params, deadline, self.timeout)
+        status, request_id, started = answer.status, answer.request_id, answer.started
         if status == 200:
             try:
-                body = response.json()
-                data = body["data"]
+                data = answer.json()["data"]
                 if not isinstance(data, dict):
                     raise TypeError
             except (ValueError, KeyError, TypeError):
@@ -372,13 +518,61 @@ class ApiParticulierClient:
             self._log(label, status, started, None, request_id)
             return data, request_id
 
-        code = _error_code(response)
+        code = _error_code(answer)
         self._log(label, status, started, code, request_id)
-        retry_after = _retry_after(response.headers.get("Retry-After"))
+        retry_after = _retry_after(answer.headers.get("Retry-After"))
         error_class = _STATUS_ERRORS.get(status)
         if error_class is None:
             error_class = Unavailable if status in (409, 429) or status >= 500 else BadRequest
         raise error_class(f"HTTP {status}", status=status, code=code, request_id=request_id, retry_after=retry_after)
+
+    def _session(self) -> requests.Session:
+        # A session per call: requests does not promise that a Session is safe across threads. It is never closed,
+        # since closing it would close the shared adapter; it holds nothing else worth closing.
+        session = requests.Session()
+        session.mount("http://", self._adapter)
+        session.mount("https://", self._adapter)
+        return session
+
+    def _fetch(
+        self, label: str, path: str, params: list[tuple[str, str]] | None, deadline: float, timeout: tuple
+    ) -> _Answer:
+        """One GET, whole body read, within the deadline; a failure on the way is logged and raised as Unavailable."""
+        started = time.monotonic()
+        left = deadline - started
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        request_id = None
+        with _Watchdog(deadline) as watchdog:
+            try:
+                response = self._session().get(
+                    self.base_url + path,
+                    params=params,
+                    headers=headers,
+                    timeout=(min(timeout[0], left), min(timeout[1], left)),
+                    stream=True,
+                )
+                with contextlib.closing(response):
+                    request_id = response.headers.get("X-Request-ID")
+                    body = _read_body(response, deadline)
+                if watchdog.fired:  # the socket was shut down under the call: what came is cut short (headers too)
+                    raise _DeadlineReached
+            except _BodyTooLarge:
+                self._log(label, None, started, "malformed", request_id)
+                raise Unavailable("réponse trop longue", code="malformed", request_id=request_id) from None
+            except (
+                requests.exceptions.RequestException,
+                urllib3.exceptions.HTTPError,
+                OSError,
+                _DeadlineReached,
+            ) as exc:
+                read_timeout = isinstance(exc, requests.exceptions.ReadTimeout | urllib3.exceptions.ReadTimeoutError)
+                if read_timeout or watchdog.reached():
+                    self._log(label, None, started, "timeout", request_id)
+                    raise Unavailable("délai dépassé", code="timeout", request_id=request_id) from None
+                # The exception text holds the full URL with the identity: keep only its class name.
+                self._log(label, None, started, type(exc).__name__, request_id)
+                raise Unavailable("connexion impossible", code="connection", request_id=request_id) from None
+        return _Answer(response.status_code, response.headers, body, started)
 
     @staticmethod
     def _log(label, status, started, code, request_id):
@@ -395,9 +589,9 @@ class ApiParticulierClient:
         )
 
 
-def _error_code(response: requests.Response) -> str | None:
+def _error_code(answer: _Answer) -> str | None:
     try:
-        errors = response.json().get("errors") or []
+        errors = answer.json().get("errors") or []
         return str(errors[0].get("code")) if errors else None
     except (ValueError, AttributeError, IndexError):
         return None

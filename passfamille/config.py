@@ -49,6 +49,7 @@ def from_environment(instance_path: Path) -> dict:
         "API_PARTICULIER_TOKEN": token or "",
         "API_PARTICULIER_CONNECT_TIMEOUT": _float("API_PARTICULIER_CONNECT_TIMEOUT", 3.0),
         "API_PARTICULIER_READ_TIMEOUT": _float("API_PARTICULIER_READ_TIMEOUT", 8.0),
+        "API_PARTICULIER_DEADLINE": _float("API_PARTICULIER_DEADLINE", 10.0),
         "PASSFAMILLE_COMMUNE": os.environ.get("PASSFAMILLE_COMMUNE", str(DEFAULT_COMMUNE_FILE)),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", ""),

@@ -76,6 +76,30 @@ def test_fixture_params_give_the_fixture_answer(sandbox, path):
         assert int(response.headers["Retry-After"]) > 0
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        FIXTURES_DIR / QF_FOLDER / "200-identite-cas-nominal.yaml",
+        FIXTURES_DIR / QF_FOLDER / "404.yaml",
+        FIXTURES_DIR / QF_FOLDER / "502.yaml",
+        FIXTURES_DIR / EAJE_FOLDER / "200-identite-cas-nominal.yaml",
+        FIXTURES_DIR / EAJE_FOLDER / "429.yaml",
+    ],
+    ids=lambda path: f"{path.parent.name.split('_')[4]}/{path.name}",
+)
+def test_a_trickled_answer_is_the_fixture_answer(sandbox, path):
+    sandbox.arm_fault("trickle", seconds=0.2)
+    response, fixture = _call(sandbox.url, path)
+
+    assert response.status_code == fixture["status"]
+    assert response.json() == json.loads(fixture["payload"])
+    assert response.headers["Content-Type"].startswith("application/vnd.api+json")
+    assert response.headers["Content-Length"] == str(len(response.content))
+    if fixture["status"] == 429:
+        assert int(response.headers["Retry-After"]) > 0
+    assert response.elapsed.total_seconds() < 0.2  # requests' elapsed stops at the headers, which are not delayed
+
+
 def test_every_fixture_folder_has_its_cases():
     counts = {folder: len(list((FIXTURES_DIR / folder).glob("*.yaml"))) for folder in ENDPOINT_BY_FOLDER}
     assert counts == {QF_FOLDER: 30, EAJE_FOLDER: 6}

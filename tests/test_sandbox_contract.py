@@ -1,9 +1,12 @@
 """The sandbox's HTTP contract, over real HTTP: tokens, scopes, 422 validation, matching, headers, faults, logs."""
 
+import json
 import logging
+import socket
 import time
 import uuid
 from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -382,6 +385,49 @@ def test_slow_fault_makes_a_client_time_out(sandbox):
 
     with pytest.raises(requests.exceptions.ReadTimeout):
         call(sandbox, timeout=(2, 0.2))
+
+
+def test_trickle_fault_sends_headers_at_once_then_the_body_in_small_flushed_pieces(sandbox):
+    normal = call(sandbox)
+    arm(sandbox, kind="trickle", seconds=1.0)
+    request = (
+        f"GET {QF}?{urlencode(NOMINAL, doseq=True)} HTTP/1.1\r\nHost: {sandbox.host}:{sandbox.port}\r\n"
+        f"Authorization: Bearer {FULL}\r\n\r\n"
+    )
+    arrivals = []  # (seconds since the request was sent, bytes received)
+    with socket.create_connection((sandbox.host, sandbox.port), timeout=5) as connection:
+        started = time.monotonic()
+        connection.sendall(request.encode())
+        while data := connection.recv(65536):
+            arrivals.append((time.monotonic() - started, data))
+
+    received = b""
+    for at, data in arrivals:
+        received += data
+        if b"\r\n\r\n" in received:
+            headers_at = at
+            break
+    head, _, body = b"".join(data for _, data in arrivals).partition(b"\r\n\r\n")
+    head_lines = head.decode().split("\r\n")
+    assert head_lines[0].startswith("HTTP/1.1 200")
+    headers = dict(line.split(": ", 1) for line in head_lines[1:])
+    assert headers["Content-Length"] == str(len(body))
+    assert headers["Content-Type"].startswith("application/vnd.api+json") and headers["X-Request-ID"]
+    assert json.loads(body) == normal.json()
+    assert headers_at < 0.5  # the status and headers come at once
+    assert arrivals[-1][0] >= 0.9  # the body is spread over the requested seconds
+    assert len(arrivals) > 50  # in many pieces, each written out when it is made
+
+
+def test_trickle_fault_takes_seconds_within_the_same_bounds(sandbox):
+    def arm_trickle(seconds):
+        body = {"kind": "trickle", "seconds": seconds}
+        return requests.post(sandbox.url + "/_bac-a-sable/pannes", json=body, timeout=5).status_code
+
+    assert [arm_trickle(seconds) for seconds in (30, -1, 121, "lent")] == [201, 400, 400, 400]
+    sandbox.arm_fault("trickle", seconds=0.2)  # the same from Python
+    listed = requests.get(sandbox.url + "/_bac-a-sable/pannes", timeout=5).json()["armed"]
+    assert [(fault["kind"], fault["seconds"]) for fault in listed] == [("trickle", 30), ("trickle", 0.2)]
 
 
 def test_drop_fault_closes_the_connection_without_an_answer(sandbox):

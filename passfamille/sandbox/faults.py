@@ -1,13 +1,15 @@
-"""Faults on demand: slow answers, dropped connections, unreadable bodies, 422, 429 and 5xx.
+"""Faults on demand: slow or trickled answers, dropped connections, unreadable bodies, 422, 429 and 5xx.
 
-    POST   /_bac-a-sable/pannes  {"kind": "slow"|"drop"|"malformed"|"422"|"429"|"500"|"502"|"503"|"504",
-                                  "seconds": 1.0 (slow), "retry_after": 2 (429, 503), "times": 1}   -> 201
+    POST   /_bac-a-sable/pannes  {"kind": "slow"|"trickle"|"drop"|"malformed"|"422"|"429"|"500"|"502"|"503"|"504",
+                                  "seconds": 1.0 (slow, trickle), "retry_after": 2 (429, 503), "times": 1}   -> 201
     GET    /_bac-a-sable/pannes  -> {"armed": [...]}        DELETE /_bac-a-sable/pannes -> 204
 
 An armed fault applies to the next `times` calls of the /v3 endpoints, first thing, before the token is even read:
 it stands for the network or the platform in front of the API, so a call consumes it whatever it carries. Faults
-armed together are used in order. "slow" delays the normal answer; the others replace it. "422" is the
-provider's "cannot identify this person" (00355), which no official sandbox case produces.
+armed together are used in order. "slow" delays the normal answer; "trickle" sends the normal answer's status and
+headers at once, then its body a few bytes at a time spread over `seconds` (each read of the client gets something
+long before its read timeout: only a deadline on the whole call stops it); the others replace the answer. "422" is
+the provider's "cannot identify this person" (00355), which no official sandbox case produces.
 """
 
 import json
@@ -19,11 +21,12 @@ from werkzeug.wrappers import Response
 
 from . import errors
 
-KINDS = ("slow", "drop", "malformed", "422", "429", "500", "502", "503", "504")
+KINDS = ("slow", "trickle", "drop", "malformed", "422", "429", "500", "502", "503", "504")
 # Set by server.PrivateRequestHandler: a callable that closes the client's TCP connection at once.
 DROP_CONNECTION_KEY = "passfamille.sandbox.drop_connection"
 MAX_SECONDS = 120.0
 MAX_TIMES = 1000
+TRICKLE_PIECE_BYTES = 4
 
 
 class InvalidFault(ValueError):
@@ -109,9 +112,12 @@ def _dropped(environ: dict) -> Response:
 
 
 def fault_response(fault: Fault, environ: dict) -> Response | None:
-    """The answer replacing the normal one, or None when the call goes on (after the delay of a slow fault)."""
+    """The answer replacing the normal one, or None when the call goes on (after the delay of a slow fault; a
+    trickle alters the normal answer, see `altered_answer`)."""
     if fault.kind == "slow":
         time.sleep(fault.seconds)
+        return None
+    if fault.kind == "trickle":
         return None
     if fault.kind == "drop":
         return _dropped(environ)
@@ -126,3 +132,24 @@ def fault_response(fault: Fault, environ: dict) -> Response | None:
         return _json(503, errors.errors_body(errors.provider_maintenance(fault.retry_after)))
     server_errors = {"500": errors.INTERNAL_ERROR, "502": errors.PROVIDER_UNKNOWN_ERROR, "504": errors.PROVIDER_TIMEOUT}
     return _json(int(fault.kind), errors.errors_body(server_errors[fault.kind]))
+
+
+def altered_answer(fault: Fault | None, response: Response) -> Response:
+    """The normal answer as the call's fault leaves it: a trickle keeps its status and headers (Content-Length
+    included) and sends its body in small pieces spread over `seconds`; other faults leave it as it is."""
+    if fault is None or fault.kind != "trickle":
+        return response
+    data = response.get_data()
+    pieces = [data[start : start + TRICKLE_PIECE_BYTES] for start in range(0, len(data), TRICKLE_PIECE_BYTES)]
+    pause = fault.seconds / max(1, len(pieces) - 1)
+
+    def body():
+        # A generator: the threaded server writes and flushes each piece before asking for the next one.
+        for index, piece in enumerate(pieces):
+            if index:
+                time.sleep(pause)
+            yield piece
+
+    response.response = body()
+    response.headers["Content-Length"] = str(len(data))
+    return response

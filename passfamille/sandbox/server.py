@@ -74,7 +74,8 @@ class RunningSandbox:
         return f"http://{self.host}:{self.port}"
 
     def arm_fault(self, kind: str, **options) -> None:
-        """Same effect as POST /_bac-a-sable/pannes, e.g. `arm_fault("slow", seconds=0.3, times=2)`."""
+        """Same effect as POST /_bac-a-sable/pannes, e.g. `arm_fault("slow", seconds=0.3, times=2)` or
+        `arm_fault("trickle", seconds=30)`."""
         self.app.extensions[EXTENSION_KEY].faults.arm(parse_fault({"kind": kind, **options}))
 
     def clear_faults(self) -> None:

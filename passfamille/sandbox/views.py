@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, request
 
 from . import errors
 from .errors import ApiError
-from .faults import InvalidFault, fault_response, parse_fault
+from .faults import InvalidFault, altered_answer, fault_response, parse_fault
 from .fixtures import mocking_params
 from .state import ENDPOINTS, EXTENSION_KEY, Endpoint, SandboxState
 from .tokens import bearer_token, filter_data, token_id
@@ -54,7 +54,7 @@ def _identite(endpoint: Endpoint) -> Response:
         response = fault_response(fault, request.environ)
         if response is not None:
             return _v3_headers(response, token)
-    return _v3_headers(_answer(state, endpoint, token), token)
+    return altered_answer(fault, _v3_headers(_answer(state, endpoint, token), token))
 
 
 def _answer(state: SandboxState, endpoint: Endpoint, token: str | None) -> Response:
