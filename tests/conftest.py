@@ -4,6 +4,7 @@ import email
 import email.policy
 import shutil
 import socket
+import tempfile
 import threading
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from passfamille import create_app
 from passfamille.sandbox.server import start_in_thread
 
 from .formclient import Browser
+from .postgres import TemporaryPostgres
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +66,20 @@ def mailbox(smtp_server):
     _, handler = smtp_server
     handler.clear()
     return handler
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """One throwaway PostgreSQL server for the whole run, started by the first test that asks for it; each suite
+    gives each test a fresh schema (DROP SCHEMA public CASCADE, then the real migrations)."""
+    # Not under pytest's tmp_path: that folder is private to root and the server runs as `postgres`.
+    folder = Path(tempfile.mkdtemp(prefix="passfamille-pg-"))
+    server = TemporaryPostgres(folder)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

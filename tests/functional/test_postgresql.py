@@ -1,12 +1,9 @@
 """The same migrations, journeys and export on PostgreSQL (DATABASE_URL=postgresql+psycopg://…)."""
 
 import json
-import shutil
 import subprocess
 import sys
-import tempfile
 from datetime import date
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -18,21 +15,8 @@ from passfamille.extensions import db
 from passfamille.models import Application, utcnow
 
 from ..formclient import Browser
-from ..postgres import TemporaryPostgres
 from .journeys import BOTH, DUPONT, LEFEBVRE, add_child, fill_identity, finish, start, through_api
 from .test_creche_journeys import fill_wishes, to_wishes
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    # Not under pytest's tmp_path: that folder is private to root and the server runs as `postgres`.
-    folder = Path(tempfile.mkdtemp(prefix="passfamille-pg-"))
-    server = TemporaryPostgres(folder)
-    try:
-        yield server.start()
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

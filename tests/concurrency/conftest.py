@@ -1,0 +1,79 @@
+"""A real server for each test: gunicorn (2 processes × 16 threads) on a fresh database, SQLite then PostgreSQL,
+with the run's sandbox and SMTP server. The in-process `app` on the same database sets up what a test needs
+(agents, crèche requests) and reads what the requests left behind."""
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from passfamille import create_app
+from passfamille.extensions import db
+
+from ..backoffice.agents import PASSWORD, make_agent
+from ..conftest import config_for
+from . import browsers
+from .server import LiveServer
+
+# The per-address and per-second limits guard API Particulier and the drafts table against one client; here one
+# address sends hundreds of requests on purpose. A test about the limits themselves overrides `limits`.
+UNLIMITED = 10**6
+LIMIT_KEYS = ("LOOKUPS_PER_ADDRESS_HOUR", "DRAFTS_PER_ADDRESS_HOUR", "API_CALLS_PER_SECOND", "API_CALLS_PER_MINUTE")
+
+
+@pytest.fixture
+def limits() -> dict:
+    return dict.fromkeys(LIMIT_KEYS, UNLIMITED)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def live_config(request, tmp_path, sandbox, smtp_server, migrated_template, limits) -> dict:
+    config = {**config_for(tmp_path, sandbox, smtp_server, migrated_template), **limits}
+    config["TESTING"] = False  # errors as in production: the app's 500 page, the traceback in the server's log
+    if request.param == "postgresql":
+        config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
+    return config
+
+
+@pytest.fixture
+def app(live_config, sandbox):
+    """The app in this process, on the live server's database (overrides the suite's `app`)."""
+    sandbox.clear_faults()
+    application = create_app(live_config)
+    with application.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # The server is shared by the run: each test starts on an empty schema, migrated for real.
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+            upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+    sandbox.clear_faults()
+
+
+@pytest.fixture
+def live(app, live_config, tmp_path):
+    server = LiveServer(live_config, tmp_path / "gunicorn.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_browser(live):
+    """A fresh browser (no cookie) on the live server, driven by label like tests/formclient.Browser."""
+    return lambda: browsers.browser(live.url)
+
+
+AGENT = "agent@val-fleuri.example"
+
+
+@pytest.fixture
+def agent_browser(app, new_browser):
+    """An agent logged in through the live server's log-in page (account made as `flask agents create` does)."""
+    make_agent(app, AGENT)
+    browser = new_browser()
+    page = browser.get("/agents/connexion").fill("Adresse électronique", AGENT).fill("Mot de passe", PASSWORD)
+    page = page.submit("Se connecter")
+    assert page.h1 != "Connexion à l'espace agents", page.error_summary()
+    return browser
