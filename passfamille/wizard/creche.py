@@ -12,6 +12,7 @@ from ..creche_settings import CRECHE_MAX_AGE_MONTHS, age_in_months
 from ..formatting import short_date
 from . import documents, household
 from .creche_forms import criterion_field
+from .parsing import ascii_int
 from .steps import answers, details_hidden, eaje, eaje_ok, uses_api
 
 
@@ -68,9 +69,12 @@ def child(draft, today: date | None = None) -> dict | None:
 
 
 def _date(values: dict, prefix: str) -> date | None:
+    year, month, day = (
+        ascii_int(values.get(f"{prefix}_{part}"), digits) for part, digits in (("year", 4), ("month", 2), ("day", 2))
+    )
     try:
-        return date(int(values[f"{prefix}_year"]), int(values[f"{prefix}_month"]), int(values[f"{prefix}_day"]))
-    except (KeyError, TypeError, ValueError):
+        return date(year, month, day)
+    except (TypeError, ValueError):
         return None
 
 
@@ -146,13 +150,11 @@ def wishes(draft) -> list[tuple[str, str]]:
 
 
 def hours_per_week(draft) -> int | None:
-    value = answers(draft, "souhaits").get("hours_per_week")
-    return int(value) if value and value.isdigit() else None
+    return ascii_int(answers(draft, "souhaits").get("hours_per_week"), 3)
 
 
 def days_per_week(draft) -> int | None:
-    value = answers(draft, "souhaits").get("days_per_week")
-    return int(value) if value and value.isdigit() else None
+    return ascii_int(answers(draft, "souhaits").get("days_per_week"), 2)
 
 
 # --- situation -----------------------------------------------------------------------------------------------

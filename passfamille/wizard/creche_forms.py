@@ -7,12 +7,13 @@ from datetime import date
 
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
 from .. import retention
 from ..creche_settings import CRECHE_MAX_AGE_MONTHS, age_in_months
 from ..formatting import long_date
-from .forms import StepForm, as_choices, name_check
+from .forms import CHOICE_MESSAGE, MaxLength, StepForm, as_choices, name_check, number_in
+from .parsing import ascii_int
 
 DEMARCHE_CHOICES = [
     ("pass_famille", "Le Pass Famille"),
@@ -26,21 +27,35 @@ class DemarcheForm(StepForm):
         "Que souhaitez-vous demander ?",
         choices=as_choices(DEMARCHE_CHOICES),
         validators=[InputRequired("Choisissez ce que vous souhaitez demander")],
+        invalid_choice_message=CHOICE_MESSAGE,
     )
 
 
 DATE_HINT = "Par exemple : 15 09 2027"
 
 
+def date_fields(labels: tuple[str, str, str], subjects: tuple[str, str, str], example: tuple[int, int, int]):
+    """Day, month and year fields, each with its length and a message naming it: subjects ("Le jour prévu", …)."""
+    ranges = ("un nombre de 1 à 31", "un nombre de 1 à 12", "un nombre de 4 chiffres")
+    return tuple(
+        StringField(label, validators=[MaxLength(digits, f"{subject} doit être {what}, par exemple : {number}")])
+        for label, subject, what, number, digits in zip(labels, subjects, ranges, example, (2, 2, 4), strict=True)
+    )
+
+
 def parse_date(day, month, year, what: str) -> tuple[date | None, str | None]:
-    """A date typed in three fields, or a French message naming `what`."""
-    parts = [(f.data or "").strip() for f in (day, month, year)]
+    """A date typed in three fields, or a French message naming `what`; (None, None) when a field already says
+    what is wrong with it (its length)."""
+    if any(f.errors for f in (day, month, year)):
+        return None, None
+    parts = [f.data or "" for f in (day, month, year)]
     if not all(parts):
         return None, f"Saisissez {what} complète. {DATE_HINT}"
-    if not all(p.isdigit() for p in parts):
+    numbers = [ascii_int(part, digits) for part, digits in zip(parts, (2, 2, 4), strict=True)]
+    if None in numbers:
         return None, f"Saisissez {what} en chiffres uniquement. {DATE_HINT}"
     try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
+        return date(numbers[2], numbers[1], numbers[0]), None
     except ValueError:
         return None, f"Cette date n'existe pas : vérifiez le jour, le mois et l'année de {what[3:]}"
 
@@ -52,19 +67,29 @@ def months_after(day: date, months: int) -> date:
 class ChildForm(StepForm):
     """Which child: one of the household's (choices given by the view), another child, or a child to be born."""
 
+    # Checked against its options in validate(): the household's children are given by the view.
     child = RadioField("Pour quel enfant demandez-vous une place ?", validate_choice=False)
     other_first_name = StringField(
-        "Prénom de l'enfant", validators=[Length(max=60), name_check("Le prénom de l'enfant")]
+        "Prénom de l'enfant",
+        validators=[
+            MaxLength(60, "Le prénom de l'enfant doit faire 60 caractères au plus"),
+            name_check("Le prénom de l'enfant"),
+        ],
     )
     # Two dates on one page: each field's label says which date it belongs to.
-    other_birth_day = StringField("Jour de naissance")
-    other_birth_month = StringField("Mois de naissance")
-    other_birth_year = StringField("Année de naissance")
-    due_day = StringField("Jour prévu")
-    due_month = StringField("Mois prévu")
-    due_year = StringField("Année prévue")
+    other_birth_day, other_birth_month, other_birth_year = date_fields(
+        ("Jour de naissance", "Mois de naissance", "Année de naissance"),
+        ("Le jour de naissance", "Le mois de naissance", "L'année de naissance"),
+        (1, 2, 2025),
+    )
+    due_day, due_month, due_year = date_fields(
+        ("Jour prévu", "Mois prévu", "Année prévue"),
+        ("Le jour prévu", "Le mois prévu", "L'année prévue"),
+        (15, 9, 2027),
+    )
     expected_first_name = StringField(
-        "Prénom prévu (facultatif)", validators=[Length(max=60), name_check("Le prénom prévu")]
+        "Prénom prévu (facultatif)",
+        validators=[MaxLength(60, "Le prénom prévu doit faire 60 caractères au plus"), name_check("Le prénom prévu")],
     )
 
     def __init__(
@@ -79,27 +104,32 @@ class ChildForm(StepForm):
         self.today = today or date.today()
 
     def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
-        values = [value for value, _ in ((c.value, c.label) for c in self.child.choices)]
+        super().validate(extra_validators)
+        values = [c.value for c in self.child.choices]
+        other = [self.other_first_name, self.other_birth_day, self.other_birth_month, self.other_birth_year]
+        expected = [self.due_day, self.due_month, self.due_year, self.expected_first_name]
         if self.child.data not in values:
             self.child.errors.append("Choisissez l'enfant pour lequel vous demandez une place")
             return False
         if self.child.data == "autre":
-            valid &= self._validate_other()
-        elif self.child.data == "a-naitre":
-            valid &= self._validate_expected()
-        return valid
+            self._validate_other()
+            return self.finish(*expected)
+        if self.child.data == "a-naitre":
+            self._validate_expected()
+            return self.finish(*other)
+        return self.finish(*other, *expected)
 
     def _validate_other(self) -> bool:
         ok = True
-        if not self.other_first_name.data:
+        if not self.other_first_name.data and not self.other_first_name.errors:
             self.other_first_name.errors.append("Saisissez le prénom de l'enfant")
             ok = False
         born, error = parse_date(
             self.other_birth_day, self.other_birth_month, self.other_birth_year, "la date de naissance de l'enfant"
         )
-        if error:
-            self.other_birth_day.errors.append(error)
+        if born is None:
+            if error:
+                self.other_birth_day.errors.append(error)
             return False
         if born > self.today:
             self.other_birth_year.errors.append(
@@ -115,8 +145,9 @@ class ChildForm(StepForm):
 
     def _validate_expected(self) -> bool:
         due, error = parse_date(self.due_day, self.due_month, self.due_year, "la date prévue d'accouchement")
-        if error:
-            self.due_day.errors.append(error)
+        if due is None:
+            if error:
+                self.due_day.errors.append(error)
             return False
         if due < self.today:
             self.due_year.errors.append(
@@ -158,20 +189,29 @@ def wish_label(index: int) -> str:
     return f"{ordinal} choix" + ("" if index == 0 else " (facultatif)")
 
 
+DAYS_MESSAGE = "Le nombre de jours par semaine doit être un nombre entier de 1 à 5"
+HOURS_MESSAGE = "Le nombre d'heures par semaine doit être un nombre entier de 1 à 60, par exemple : 36"
+
+
 class WishesForm(StepForm):
     """Ordered wishes (one select per structure), desired start date, days and hours per week.
 
     The age checks need the child and the structures: the view passes `age_problem(structure_code, start)`."""
 
-    start_day = StringField("Jour")
-    start_month = StringField("Mois")
-    start_year = StringField("Année")
+    start_day, start_month, start_year = date_fields(
+        ("Jour", "Mois", "Année"),
+        ("Le jour d'entrée souhaité", "Le mois d'entrée souhaité", "L'année d'entrée souhaitée"),
+        (5, 1, 2027),
+    )
     days_per_week = StringField(
-        "Nombre de jours d'accueil par semaine", description="Un nombre entier de 1 à 5, par exemple : 4"
+        "Nombre de jours d'accueil par semaine",
+        description="Un nombre entier de 1 à 5, par exemple : 4",
+        validators=[MaxLength(2, DAYS_MESSAGE)],
     )
     hours_per_week = StringField(
         "Nombre d'heures d'accueil par semaine",
         description="Un nombre entier d'heures, au plus 11 heures par jour, par exemple : 36",
+        validators=[MaxLength(3, HOURS_MESSAGE)],
     )
 
     def __init__(self, *args, structures=(), age_problem=None, today: date | None = None, **kwargs):
@@ -226,8 +266,9 @@ class WishesForm(StepForm):
 
     def _validate_start(self) -> bool:
         start, error = parse_date(self.start_day, self.start_month, self.start_year, "la date d'entrée souhaitée")
-        if error:
-            self.start_day.errors.append(error)
+        if start is None:
+            if error:
+                self.start_day.errors.append(error)
             return False
         if start < self.today:
             self.start_year.errors.append("La date d'entrée souhaitée ne peut pas être passée")
@@ -239,24 +280,23 @@ class WishesForm(StepForm):
         return True
 
     def _validate_time(self) -> bool:
-        days = (self.days_per_week.data or "").strip()
-        hours = (self.hours_per_week.data or "").strip()
-        ok = True
-        if not days.isdigit() or not 1 <= int(days) <= 5:
-            self.days_per_week.errors.append("Le nombre de jours par semaine doit être un nombre entier de 1 à 5")
-            ok = False
-        if not hours.isdigit() or not 1 <= int(hours) <= 60:
+        if self.days_per_week.errors or self.hours_per_week.errors:
+            return False  # a length already refused, with the same message
+        days = number_in(self.days_per_week, 2, 1, 5)
+        hours = number_in(self.hours_per_week, 3, 1, 60)
+        if days is None:
+            self.days_per_week.errors.append(DAYS_MESSAGE)
+        if hours is None:
+            self.hours_per_week.errors.append(HOURS_MESSAGE)
+        if days is None or hours is None:
+            return False
+        if hours > 11 * days:
             self.hours_per_week.errors.append(
-                "Le nombre d'heures par semaine doit être un nombre entier de 1 à 60, par exemple : 36"
-            )
-            ok = False
-        if ok and int(hours) > 11 * int(days):
-            self.hours_per_week.errors.append(
-                f"{hours} heures en {days} jour{'s' if int(days) > 1 else ''}, c'est plus de 11 heures par jour : "
+                f"{hours} heures en {days} jour{'s' if days > 1 else ''}, c'est plus de 11 heures par jour : "
                 "augmentez le nombre de jours ou réduisez les heures"
             )
-            ok = False
-        return ok
+            return False
+        return True
 
 
 def wishes_form(structures, *args, **kwargs) -> WishesForm:
@@ -307,7 +347,9 @@ RESOURCES_CHOICES = {
 class EstimateFallbackForm(StepForm):
     """When the CAF/MSA facts cannot be used: a proof of resources, a later re-check, or no estimate."""
 
-    psu_choice = RadioField("Comment souhaitez-vous continuer ?", validate_choice=True)
+    psu_choice = RadioField(
+        "Comment souhaitez-vous continuer ?", validate_choice=True, invalid_choice_message=CHOICE_MESSAGE
+    )
     file = FileField(
         "Votre justificatif de ressources",
         description="Par exemple votre dernier avis d'imposition. Format PDF, JPEG ou PNG, 10 Mo au plus.",

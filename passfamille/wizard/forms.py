@@ -3,14 +3,16 @@
 import re
 from datetime import date
 
+from flask import abort, current_app, has_request_context, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations as wtforms_translations
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation, ValidationError
 
 from .. import places
+from .parsing import ascii_int, whole_amount
 
 # API Particulier's own character class for names (REFERENCE §3.1); accents, hyphens, apostrophes, spaces.
 NAME_PATTERN = re.compile(r"^[a-zA-ZÀ-ÖØ-öø-ÿ' -]+$")
@@ -20,16 +22,43 @@ def as_choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+# Control characters left once whitespace is made spaces: invisible, carried by a copy and paste at most, and NUL
+# is refused by PostgreSQL in a text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Said when a posted value is none of a radio group's options (a tampered or outdated form).
+CHOICE_MESSAGE = "Choisissez une des réponses proposées"
+
+
 def _strip(value):
     if not isinstance(value, str):
         return value
     # Phones type the typographic apostrophe; the API only knows the straight one.
     value = value.replace("\u2019", "'").replace("\u02bc", "'")
-    return re.sub(r"\s+", " ", value).strip()
+    return CONTROL_CHARACTERS.sub("", re.sub(r"\s+", " ", value)).strip()
+
+
+class MaxLength(Length):
+    """Length(max=…) that stops the field's other checks: no e-mail parser, name pattern or commune search is run on
+    a value already refused for its length, and the field shows one message, not three."""
+
+    def __init__(self, max: int, message: str):
+        super().__init__(max=max, message=message)
+
+    def __call__(self, form, field):
+        try:
+            super().__call__(form, field)
+        except ValidationError as error:
+            raise StopValidation(error.args[0]) from None
+
+
+def number_in(field, max_digits: int, low: int, high: int) -> int | None:
+    """The field's value when it is ASCII digits from `low` to `high`, else None."""
+    value = ascii_int(field.data or "", max_digits)
+    return value if value is not None and low <= value <= high else None
 
 
 class StepForm(FlaskForm):
-    """Base form: strips whitespace from every text field."""
+    """Base form: strips whitespace and control characters from every text field; refuses an oversized body."""
 
     class Meta:
         def get_translations(self, form):
@@ -41,6 +70,28 @@ class StepForm(FlaskForm):
             if _strip not in filters:
                 filters = [_strip, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+    def __init__(self, *args, **kwargs):
+        # Werkzeug caps a multipart field at MAX_FORM_MEMORY_SIZE but reads an urlencoded body whole, up to
+        # MAX_CONTENT_LENGTH (sized for a 10 MB file): no form of ours takes more than a few kilobytes.
+        if (
+            has_request_context()
+            and request.mimetype == "application/x-www-form-urlencoded"
+            and (request.content_length or 0) > current_app.config["MAX_FORM_MEMORY_SIZE"]
+        ):
+            abort(413)
+        super().__init__(*args, **kwargs)
+
+    def finish(self, *not_applicable) -> bool:
+        """End of validate(): the fields of an option not chosen are neither checked nor, once the form is valid,
+        kept (their values are not stored). Valid when no other field has an error."""
+        for field in not_applicable:
+            field.errors = []
+        valid = not any(field.errors for field in self)
+        if valid:
+            for field in not_applicable:
+                field.data = False if field.type == "BooleanField" else ""
+        return valid
 
 
 def name_check(label_for_message: str):
@@ -66,10 +117,21 @@ class InformationForm(StepForm):
             ]
         ),
         validators=[InputRequired("Choisissez comment justifier votre quotient familial")],
+        invalid_choice_message=CHOICE_MESSAGE,
     )
 
 
 DATE_HINT = "Par exemple : 27 12 1982"
+BIRTH_DAY_MESSAGE = "Le jour de naissance doit être un nombre de 1 à 31, par exemple : 27"
+BIRTH_MONTH_MESSAGE = "Le mois de naissance doit être un nombre de 1 à 12, par exemple : 12"
+BIRTH_YEAR_MESSAGE = "L'année de naissance doit être un nombre de 4 chiffres, par exemple : 1982"
+
+
+def first_name_field(label: str, subject: str) -> StringField:
+    return StringField(
+        label,
+        validators=[MaxLength(60, f"{subject} doit faire 60 caractères au plus"), name_check(subject)],
+    )
 
 
 class ApplicantForm(StepForm):
@@ -80,7 +142,7 @@ class ApplicantForm(StepForm):
         description="Le nom inscrit sur votre acte de naissance",
         validators=[
             InputRequired("Saisissez votre nom de naissance"),
-            Length(max=100, message="Le nom de naissance doit faire 100 caractères au plus"),
+            MaxLength(100, "Le nom de naissance doit faire 100 caractères au plus"),
             name_check("Le nom de naissance"),
         ],
     )
@@ -89,24 +151,21 @@ class ApplicantForm(StepForm):
         description="Par exemple le nom de votre époux ou épouse, s'il est différent du nom de naissance",
         validators=[
             Optional(),
-            Length(max=100, message="Le nom d'usage doit faire 100 caractères au plus"),
+            MaxLength(100, "Le nom d'usage doit faire 100 caractères au plus"),
             name_check("Le nom d'usage"),
         ],
     )
-    first_name_1 = StringField("Premier prénom", validators=[Length(max=60), name_check("Le premier prénom")])
-    first_name_2 = StringField(
-        "Deuxième prénom (facultatif)", validators=[Length(max=60), name_check("Le deuxième prénom")]
-    )
-    first_name_3 = StringField(
-        "Troisième prénom (facultatif)", validators=[Length(max=60), name_check("Le troisième prénom")]
-    )
+    first_name_1 = first_name_field("Premier prénom", "Le premier prénom")
+    first_name_2 = first_name_field("Deuxième prénom (facultatif)", "Le deuxième prénom")
+    first_name_3 = first_name_field("Troisième prénom (facultatif)", "Le troisième prénom")
     no_first_name = BooleanField("Je n'ai pas de prénom à l'état civil")
+    # The radios and selects below are checked against their options in validate(), with a message of their own.
     sex = RadioField(
         "Sexe inscrit à l'état civil", choices=as_choices([("F", "Féminin"), ("M", "Masculin")]), validate_choice=False
     )
-    birth_day = StringField("Jour")
-    birth_month = StringField("Mois")
-    birth_year = StringField("Année")
+    birth_day = StringField("Jour", validators=[MaxLength(2, BIRTH_DAY_MESSAGE)])
+    birth_month = StringField("Mois", validators=[MaxLength(2, BIRTH_MONTH_MESSAGE)])
+    birth_year = StringField("Année", validators=[MaxLength(4, BIRTH_YEAR_MESSAGE)])
     birth_date_incomplete = BooleanField("Je ne connais pas le jour ou le mois de ma naissance")
     born_in = RadioField(
         "Lieu de naissance",
@@ -114,7 +173,11 @@ class ApplicantForm(StepForm):
         validate_choice=False,
     )
     birth_department = SelectField("Département de naissance", validate_choice=False)
-    birth_commune = StringField("Commune de naissance", description="Par exemple : Châlons-en-Champagne")
+    birth_commune = StringField(
+        "Commune de naissance",
+        description="Par exemple : Châlons-en-Champagne",
+        validators=[MaxLength(100, "Le nom de la commune de naissance doit faire 100 caractères au plus")],
+    )
     birth_commune_code = RadioField("Précisez votre commune de naissance", validate_choice=False)
     birth_commune_unlisted = BooleanField(
         "Ma commune de naissance n'est pas reconnue (ancienne commune, nom changé) : transmettre le nom tel quel"
@@ -125,7 +188,7 @@ class ApplicantForm(StepForm):
         description="Pour recevoir l'accusé de réception et la réponse de la mairie. Par exemple : nom@exemple.fr",
         validators=[
             InputRequired("Saisissez votre adresse électronique"),
-            Length(max=254),
+            MaxLength(254, "L'adresse électronique doit faire 254 caractères au plus"),
             Email(
                 "Saisissez une adresse électronique valide, par exemple : nom@exemple.fr", check_deliverability=False
             ),
@@ -146,101 +209,123 @@ class ApplicantForm(StepForm):
 
     # --- cross-field checks -------------------------------------------------------------------------
     def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
-        if not self.no_first_name.data and not self.first_name_1.data:
-            self.first_name_1.errors.append("Saisissez votre premier prénom, ou cochez « Je n'ai pas de prénom »")
-            valid = False
-        if self.first_name_3.data and not self.first_name_2.data:
-            self.first_name_2.errors.append("Saisissez le deuxième prénom avant le troisième")
-            valid = False
+        super().validate(extra_validators)
+        first_names = (self.first_name_1, self.first_name_2, self.first_name_3)
+        if not any(f.errors for f in first_names):
+            if not self.no_first_name.data and not self.first_name_1.data:
+                self.first_name_1.errors.append("Saisissez votre premier prénom, ou cochez « Je n'ai pas de prénom »")
+            if self.first_name_3.data and not self.first_name_2.data:
+                self.first_name_2.errors.append("Saisissez le deuxième prénom avant le troisième")
+        if self.needs_birth_data:
+            if self.sex.data not in ("F", "M"):
+                self.sex.errors.append("Indiquez le sexe inscrit à l'état civil")
+            self._validate_birth_date()
+            self._validate_birth_place()
+        return self.finish(*self._not_applicable())
+
+    def _not_applicable(self) -> list:
+        """What the answers do not use: first names of a person who has none, birth data when the family
+        does not go through the CAF/MSA, the French birth place of a person born abroad and vice versa."""
+        fields = [self.first_name_1, self.first_name_2, self.first_name_3] if self.no_first_name.data else []
+        france = [self.birth_department, self.birth_commune, self.birth_commune_code, self.birth_commune_unlisted]
         if not self.needs_birth_data:
-            return valid
-        if self.sex.data not in ("F", "M"):
-            self.sex.errors.append("Indiquez le sexe inscrit à l'état civil")
-            valid = False
-        valid &= self._validate_birth_date()
-        valid &= self._validate_birth_place()
-        return valid
+            birth = [self.sex, self.birth_day, self.birth_month, self.birth_year, self.birth_date_incomplete]
+            fields += [*birth, self.born_in, *france, self.birth_country]
+        elif self.born_in.data == "abroad":
+            fields += france
+        elif self.born_in.data == "france":
+            fields.append(self.birth_country)
+            if self.birth_commune_unlisted.data:
+                fields.append(self.birth_commune_code)
+        return fields
 
     def birth_date_parts(self) -> tuple[int | None, int | None, int | None]:
-        def as_int(field):
-            return int(field.data) if field.data and field.data.isdigit() else None
+        return (
+            ascii_int(self.birth_year.data or "", 4),
+            ascii_int(self.birth_month.data or "", 2),
+            ascii_int(self.birth_day.data or "", 2),
+        )
 
-        return as_int(self.birth_year), as_int(self.birth_month), as_int(self.birth_day)
-
-    def _validate_birth_date(self) -> bool:
+    def _validate_birth_date(self) -> None:
         fields = (self.birth_day, self.birth_month, self.birth_year)
-        for field in fields:
-            if field.data and not field.data.isdigit():
-                field.errors.append(f"{field.label.text} : saisissez des chiffres uniquement, {DATE_HINT.lower()}")
-                return False
+        if any(field.errors for field in fields):
+            return  # a length already refused: its message says what to type
+        for field, low, high, message in (
+            (self.birth_day, 1, 31, BIRTH_DAY_MESSAGE),
+            (self.birth_month, 1, 12, BIRTH_MONTH_MESSAGE),
+            (self.birth_year, 1000, 9999, BIRTH_YEAR_MESSAGE),
+        ):
+            if field.data and number_in(field, len(str(high)), low, high) is None:
+                field.errors.append(message)
+        if any(field.errors for field in fields):
+            return
         year, month, day = self.birth_date_parts()
         if not self.birth_date_incomplete.data:
+            # A complete date is a real date: only « Je ne connais pas… » lets the day or the month be left out.
             missing = [f for f in fields if not f.data]
             if missing:
                 missing[0].errors.append(
                     "Saisissez votre date de naissance complète, ou cochez « Je ne connais pas le jour ou le mois »"
                 )
-                return False
-        if day and not month:
+                return
+        if day is not None and month is None:
             self.birth_month.errors.append("Saisissez le mois de naissance si vous connaissez le jour")
-            return False
-        if month and not year:
+            return
+        if month is not None and year is None:
             self.birth_year.errors.append("Saisissez l'année de naissance si vous connaissez le mois")
-            return False
-        if year and not 1900 <= year <= date.today().year:
-            self.birth_year.errors.append(f"L'année de naissance doit être comprise entre 1900 et {date.today().year}")
-            return False
-        if month and not 1 <= month <= 12:
-            self.birth_month.errors.append("Le mois de naissance doit être compris entre 1 et 12")
-            return False
-        if day:
+            return
+        today = date.today()
+        if year is not None and not 1900 <= year <= today.year:
+            self.birth_year.errors.append(f"L'année de naissance doit être comprise entre 1900 et {today.year}")
+            return
+        if day is not None:
             try:
                 born = date(year, month, day)
             except ValueError:
                 self.birth_day.errors.append("Cette date n'existe pas : vérifiez le jour et le mois")
-                return False
-            if born >= date.today():
+                return
+            if born >= today:
                 self.birth_year.errors.append("La date de naissance doit être dans le passé")
-                return False
-        return True
+        elif month is not None and (year, month) > (today.year, today.month):
+            self.birth_year.errors.append("La date de naissance doit être dans le passé")
 
-    def _validate_birth_place(self) -> bool:
+    def _validate_birth_place(self) -> None:
         if self.born_in.data == "abroad":
             if not places.country(self.birth_country.data or ""):
                 self.birth_country.errors.append("Choisissez votre pays de naissance dans la liste")
-                return False
-            return True
+            return
         if self.born_in.data != "france":
             self.born_in.errors.append("Indiquez si vous êtes né ou née en France ou à l'étranger")
-            return False
+            return
         department = places.department(self.birth_department.data or "")
         if department is None:
             self.birth_department.errors.append("Choisissez votre département de naissance")
-            return False
+            return
+        if self.birth_commune.errors:
+            return
         if not self.birth_commune.data:
             self.birth_commune.errors.append("Saisissez le nom de votre commune de naissance")
-            return False
+            return
         if self.birth_commune_unlisted.data:
             # The API resolves a name + département itself, but then needs the year (option 2, REFERENCE §3.1).
-            if not self.birth_year.data:
+            if not self.birth_year.data and not self.birth_year.errors:
                 self.birth_year.errors.append(
                     "Saisissez votre année de naissance : elle est nécessaire pour retrouver une ancienne commune"
                 )
-                return False
-            return True
+            return
         found = places.find_communes(self.birth_commune.data, department.code)
         if len(found) == 1:
             self.resolved_commune = found[0]
-            return True
+            self.birth_commune_code.data = found[0].code
+            return
         if len(found) > 1:
             self.birth_commune_code.choices = as_choices([(c.code, f"{c.name} ({c.code})") for c in found])
             chosen = next((c for c in found if c.code == self.birth_commune_code.data), None)
             if chosen is None:
                 self.birth_commune_code.errors.append("Plusieurs communes portent ce nom : choisissez la vôtre")
-                return False
+                return
             self.resolved_commune = chosen
-            return True
+            return
         suggestions = places.suggest_communes(self.birth_commune.data, department.code)
         message = (
             f"Nous ne trouvons pas de commune « {self.birth_commune.data} » dans le département {department.name}."
@@ -250,13 +335,12 @@ class ApplicantForm(StepForm):
         else:
             message += " Vérifiez l'orthographe et le département."
         self.birth_commune.errors.append(message)
-        return False
 
 
 class VerificationForm(StepForm):
     """ "Ces informations sont-elles correctes ?" or, when the call failed, the ways to go on."""
 
-    choice = RadioField(validate_choice=True)
+    choice = RadioField(validate_choice=True, invalid_choice_message=CHOICE_MESSAGE)
 
     def __init__(self, *args, legend: str, choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -269,6 +353,8 @@ DOCUMENT_KINDS = [
     ("attestation_qf", "Attestation de quotient familial de la CAF ou de la MSA"),
     ("avis_imposition", "Dernier avis d'imposition"),
 ]
+MAX_QF = 100_000
+QF_MESSAGE = "Le quotient familial doit être un nombre entier d'euros, par exemple : 850"
 
 
 class DocumentForm(StepForm):
@@ -276,6 +362,7 @@ class DocumentForm(StepForm):
         "Quel justificatif fournissez-vous ?",
         choices=as_choices(DOCUMENT_KINDS),
         validators=[InputRequired("Choisissez le type de justificatif")],
+        invalid_choice_message=CHOICE_MESSAGE,
     )
     file = FileField(
         "Votre justificatif",
@@ -284,14 +371,17 @@ class DocumentForm(StepForm):
     declared_qf = StringField(
         "Quotient familial indiqué sur le document, en euros",
         description="Un nombre entier, par exemple : 850. La mairie le vérifiera sur le document.",
-        validators=[InputRequired("Saisissez le quotient familial indiqué sur le document, par exemple : 850")],
+        validators=[
+            InputRequired("Saisissez le quotient familial indiqué sur le document, par exemple : 850"),
+            MaxLength(20, QF_MESSAGE),
+        ],
     )
 
     def validate_declared_qf(self, field):
-        value = field.data.replace(" ", "").replace("\u202f", "").replace("€", "")
-        if not value.isdigit() or int(value) > 100_000:
-            raise ValidationError("Le quotient familial doit être un nombre entier d'euros, par exemple : 850")
-        field.data = str(int(value))
+        value = whole_amount(field.data, len(str(MAX_QF)))
+        if value is None or value > MAX_QF:
+            raise ValidationError(QF_MESSAGE)
+        field.data = str(value)
 
 
 CHILD_REASONS = [
@@ -300,26 +390,37 @@ CHILD_REASONS = [
     ("garde_alternee", "Résidence alternée sans partage des allocations"),
     ("autre", "Autre raison"),
 ]
+CHILD_DAY_MESSAGE = "Le jour de naissance de l'enfant doit être un nombre de 1 à 31, par exemple : 14"
+CHILD_MONTH_MESSAGE = "Le mois de naissance de l'enfant doit être un nombre de 1 à 12, par exemple : 7"
+CHILD_YEAR_MESSAGE = "L'année de naissance de l'enfant doit être un nombre de 4 chiffres, par exemple : 2019"
+POSTAL_CODE_MESSAGE = "Le code postal doit comporter 5 chiffres, par exemple : 13006"
 
 
 class HouseholdForm(StepForm):
     """Children the pass covers and, when no certified address exists, the home address."""
 
-    child_first_name = StringField("Prénom de l'enfant", validators=[Length(max=60), name_check("Le prénom")])
-    child_birth_day = StringField("Jour")
-    child_birth_month = StringField("Mois")
-    child_birth_year = StringField("Année")
-    child_reason = SelectField(
+    child_first_name = first_name_field("Prénom de l'enfant", "Le prénom")
+    child_birth_day = StringField("Jour", validators=[MaxLength(2, CHILD_DAY_MESSAGE)])
+    child_birth_month = StringField("Mois", validators=[MaxLength(2, CHILD_MONTH_MESSAGE)])
+    child_birth_year = StringField("Année", validators=[MaxLength(4, CHILD_YEAR_MESSAGE)])
+    child_reason = SelectField(  # checked against CHILD_REASONS in _validate_child
         "Pourquoi cet enfant n'apparaît-il pas ?",
         choices=as_choices([("", "Choisissez une raison"), *CHILD_REASONS]),
         validate_choice=False,
     )
     street = StringField(
-        "Numéro et voie", description="Par exemple : 12 rue de la Mairie", validators=[Length(max=150)]
+        "Numéro et voie",
+        description="Par exemple : 12 rue de la Mairie",
+        validators=[MaxLength(150, "Le numéro et la voie doivent faire 150 caractères au plus")],
     )
-    address_complement = StringField("Complément d'adresse (facultatif)", validators=[Length(max=150)])
-    postal_code = StringField("Code postal", description="5 chiffres, par exemple : 13006")
-    city = StringField("Commune", validators=[Length(max=100)])
+    address_complement = StringField(
+        "Complément d'adresse (facultatif)",
+        validators=[MaxLength(150, "Le complément d'adresse doit faire 150 caractères au plus")],
+    )
+    postal_code = StringField(
+        "Code postal", description="5 chiffres, par exemple : 13006", validators=[MaxLength(5, POSTAL_CODE_MESSAGE)]
+    )
+    city = StringField("Commune", validators=[MaxLength(100, "Le nom de la commune doit faire 100 caractères au plus")])
 
     def __init__(self, *args, needs_address: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -339,53 +440,62 @@ class HouseholdForm(StepForm):
         )
 
     def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
+        super().validate(extra_validators)
         if self.child_started():
-            valid &= self._validate_child()
+            self._validate_child()
         if self.needs_address:
-            if not self.street.data:
+            if not self.street.data and not self.street.errors:
                 self.street.errors.append("Saisissez le numéro et la voie de votre adresse")
-                valid = False
-            if not re.fullmatch(r"\d{5}", self.postal_code.data or ""):
-                self.postal_code.errors.append("Le code postal doit comporter 5 chiffres, par exemple : 13006")
-                valid = False
-            if not self.city.data:
+            if not self.postal_code.errors and not re.fullmatch(r"[0-9]{5}", self.postal_code.data or ""):
+                self.postal_code.errors.append(POSTAL_CODE_MESSAGE)
+            if not self.city.data and not self.city.errors:
                 self.city.errors.append("Saisissez votre commune")
-                valid = False
+        # The typed address is not asked when the CAF/MSA gave one: it is not kept either.
+        address = [self.street, self.address_complement, self.postal_code, self.city]
+        valid = self.finish(*([] if self.needs_address else address))
+        if not valid:
+            self.new_child = None
         return valid
 
-    def _validate_child(self) -> bool:
-        ok = True
-        if not self.child_first_name.data:
+    def _validate_child(self) -> None:
+        if not self.child_first_name.data and not self.child_first_name.errors:
             self.child_first_name.errors.append("Saisissez le prénom de l'enfant")
-            ok = False
         parts = (self.child_birth_day, self.child_birth_month, self.child_birth_year)
         born = None
-        if not all(p.data and p.data.isdigit() for p in parts):
+        if any(p.errors for p in parts):
+            pass  # a length already refused: its message says what to type
+        elif not all(p.data for p in parts):
             self.child_birth_day.errors.append(f"Saisissez la date de naissance de l'enfant en chiffres. {DATE_HINT}")
-            ok = False
         else:
-            try:
-                born = date(
-                    int(self.child_birth_year.data), int(self.child_birth_month.data), int(self.child_birth_day.data)
-                )
-            except ValueError:
-                self.child_birth_day.errors.append("Cette date n'existe pas : vérifiez le jour et le mois")
-                ok = False
-            else:
-                if born > date.today() or born.year < 1990:
-                    self.child_birth_year.errors.append("La date de naissance de l'enfant doit être passée")
-                    ok = False
+            for part, max_digits, message in zip(
+                parts, (2, 2, 4), (CHILD_DAY_MESSAGE, CHILD_MONTH_MESSAGE, CHILD_YEAR_MESSAGE), strict=True
+            ):
+                if ascii_int(part.data, max_digits) is None:
+                    part.errors.append(message)
+            if not any(p.errors for p in parts):
+                born = self._child_birth_date()
         if self.child_reason.data not in dict(CHILD_REASONS):
             self.child_reason.errors.append("Choisissez pourquoi cet enfant n'apparaît pas")
-            ok = False
-        if ok:
+        child = (self.child_first_name, *parts, self.child_reason)
+        if born is not None and not any(f.errors for f in child):
             self.new_child = {
                 "first_names": self.child_first_name.data,
                 "birth_date": born.isoformat(),
                 "reason": self.child_reason.data,
             }
-        return ok
+
+    def _child_birth_date(self) -> date | None:
+        try:
+            born = date(
+                int(self.child_birth_year.data), int(self.child_birth_month.data), int(self.child_birth_day.data)
+            )
+        except ValueError:
+            self.child_birth_day.errors.append("Cette date n'existe pas : vérifiez le jour et le mois")
+            return None
+        if born > date.today() or born.year < 1990:
+            self.child_birth_year.errors.append("La date de naissance de l'enfant doit être passée")
+            return None
+        return born
 
 
 class ConfirmForm(StepForm):

@@ -2,6 +2,7 @@
 
 from .. import decisions, rules
 from ..models import Draft
+from .parsing import ascii_int
 from .steps import answers, certified_ok, wants_documents
 
 
@@ -38,9 +39,9 @@ def quotient_familial(draft: Draft) -> tuple[rules.QuotientFamilial | None, str]
             return rules.QuotientFamilial(qf["value"], qf["provider"], qf["year"], qf["month"], "api"), "known"
     choice = answers(draft, "verification").get("choice")
     if wants_documents(draft):
-        declared = answers(draft, "justificatif").get("declared_qf")
-        if declared:
-            return rules.QuotientFamilial(int(declared), None, None, None, "document"), "known"
+        declared = ascii_int(answers(draft, "justificatif").get("declared_qf"), 6)
+        if declared is not None:
+            return rules.QuotientFamilial(declared, None, None, None, "document"), "known"
     if choice == "later":
         return None, "pending"
     return None, "not_provided"

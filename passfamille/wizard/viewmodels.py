@@ -9,6 +9,7 @@ from ..formatting import born, euros, month_year, short_date
 from . import creche_recap, documents, household
 from .certify import MAX_LOOKUPS_PER_DRAFT
 from .forms import CHILD_REASONS, DOCUMENT_KINDS
+from .parsing import ascii_int
 from .steps import (
     answers,
     certified_ok,
@@ -220,7 +221,10 @@ def recap_rows(draft) -> list[dict]:
 def _birth_date(applicant: dict) -> str:
     day, month, year = (applicant.get(k) for k in ("birth_day", "birth_month", "birth_year"))
     if day and month and year:
-        return short_date(date(int(year), int(month), int(day)))
+        try:
+            return short_date(date(ascii_int(year, 4), ascii_int(month, 2), ascii_int(day, 2)))
+        except (TypeError, ValueError):
+            pass  # stored before the form checked every part: shown as typed
     parts = [p for p in (day, month, year) if p]
     return "/".join(p.zfill(2) for p in parts) + " (incomplète)" if parts else "Inconnue"
 

@@ -11,6 +11,7 @@ from . import certify, creche, documents, household, store, submit
 from .contexts import step_context
 from .creche_forms import DemarcheForm, document_field
 from .forms import ConfirmForm
+from .parsing import ascii_int
 from .step_forms import first_incomplete, form_values, make_form
 from .steps import (
     BY_SLUG,
@@ -333,11 +334,11 @@ def remove_child():
     form = ConfirmForm()
     if draft is None or not form.validate():
         abort(400)
-    index = request.form.get("index", "")
+    index = ascii_int(request.form.get("index", ""), 3)
     children = household.added_children(draft)
-    if index.isdigit() and int(index) < len(children):
+    if index is not None and index < len(children):
         values = dict(answers(draft, "foyer"))
-        values["added_children"] = children[: int(index)] + children[int(index) + 1 :]
+        values["added_children"] = children[:index] + children[index + 1 :]
         store.save_answers(draft, "foyer", values)
         forget_added_child_choice(draft)
         db.session.commit()
