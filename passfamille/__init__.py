@@ -20,6 +20,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(instance_path))
     # Room for a 10 MB file plus the form around it; the form itself enforces 10 MB with a French message.
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES + 512 * 1024
+    # No text field of ours holds more than a few KB (the longest, an agent's message, 2,000 characters): a bigger
+    # one is refused with 413 by Werkzeug (multipart), or by the forms' base (urlencoded, which Werkzeug reads whole).
+    app.config["MAX_FORM_MEMORY_SIZE"] = 100 * 1024
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session; drafts expire on their own
     if test_config:
         app.config.update(test_config)

@@ -3,13 +3,24 @@
 from wtforms import PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
-from ..wizard.forms import StepForm
+from ..wizard.forms import MaxLength, StepForm
 from .auth import MIN_PASSWORD_LENGTH
+
+MAX_EMAIL = 254
+MAX_PASSWORD = 200
+EMAIL_LENGTH_MESSAGE = f"L'adresse électronique doit faire {MAX_EMAIL} caractères au plus"
+PASSWORD_LENGTH_MESSAGE = f"Le mot de passe doit faire {MAX_PASSWORD} caractères au plus"
 
 
 class LoginForm(StepForm):
-    email = StringField("Adresse électronique", validators=[InputRequired("Saisissez votre adresse électronique")])
-    password = PasswordField("Mot de passe", validators=[InputRequired("Saisissez votre mot de passe")])
+    email = StringField(
+        "Adresse électronique",
+        validators=[InputRequired("Saisissez votre adresse électronique"), MaxLength(MAX_EMAIL, EMAIL_LENGTH_MESSAGE)],
+    )
+    password = PasswordField(
+        "Mot de passe",
+        validators=[InputRequired("Saisissez votre mot de passe"), MaxLength(MAX_PASSWORD, PASSWORD_LENGTH_MESSAGE)],
+    )
 
 
 class ChoosePasswordForm(StepForm):
@@ -18,15 +29,19 @@ class ChoosePasswordForm(StepForm):
         description=f"Au moins {MIN_PASSWORD_LENGTH} caractères. Une phrase de plusieurs mots se retient mieux.",
         validators=[
             InputRequired("Choisissez un mot de passe"),
+            MaxLength(MAX_PASSWORD, PASSWORD_LENGTH_MESSAGE),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                max=200,
                 message=f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères",
             ),
         ],
     )
     confirmation = PasswordField(
-        "Confirmez le mot de passe", validators=[InputRequired("Saisissez de nouveau le mot de passe")]
+        "Confirmez le mot de passe",
+        validators=[
+            InputRequired("Saisissez de nouveau le mot de passe"),
+            MaxLength(MAX_PASSWORD, PASSWORD_LENGTH_MESSAGE),
+        ],
     )
 
     def validate_confirmation(self, field):
@@ -39,6 +54,7 @@ class AgentEmailForm(StepForm):
         "Adresse électronique de l'agent",
         validators=[
             InputRequired("Saisissez l'adresse électronique de l'agent"),
+            MaxLength(MAX_EMAIL, EMAIL_LENGTH_MESSAGE),
             Email(
                 "Saisissez une adresse électronique valide, par exemple : prenom.nom@mairie.fr",
                 check_deliverability=False,

@@ -4,8 +4,9 @@ waiting list, withdrawal). Messages in French, naming the thing and the expected
 from datetime import date
 
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
+from ..wizard.forms import MaxLength
 from .forms_detail import DetailForm, StatusForm
 from .views.queue import parse_day
 
@@ -20,7 +21,10 @@ class OfferForm(DetailForm):
     start = StringField(
         "Date d'entrée proposée",
         description=f"Au format JJ/MM/AAAA, {DATE_EXAMPLE}",
-        validators=[DataRequired(f"Indiquez la date d'entrée proposée, {DATE_EXAMPLE}")],
+        validators=[
+            DataRequired(f"Indiquez la date d'entrée proposée, {DATE_EXAMPLE}"),
+            MaxLength(10, f"La date d'entrée proposée doit être au format JJ/MM/AAAA, {DATE_EXAMPLE}"),
+        ],
     )
 
     def __init__(self, application_id: int, reference: str, *args, today: date | None = None, **kwargs):
@@ -48,6 +52,6 @@ class WithdrawalForm(StatusForm):
         description="Quelques mots, gardés dans l'historique de la demande. Par exemple : la famille a déménagé.",
         validators=[
             DataRequired("Indiquez en quelques mots pourquoi la demande est retirée"),
-            Length(max=MAX_REASON, message=f"Le motif doit faire {MAX_REASON} caractères au plus"),
+            MaxLength(MAX_REASON, f"Le motif doit faire {MAX_REASON} caractères au plus"),
         ],
     )

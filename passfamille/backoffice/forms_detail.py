@@ -5,18 +5,23 @@ import re
 
 from flask_wtf.file import FileField
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
-from ..wizard.forms import StepForm
+from ..wizard.forms import CONTROL_CHARACTERS, MaxLength, StepForm
+from ..wizard.parsing import whole_amount
 
 MAX_TEXT = 2000
 
 
 def _tidy_text(value):
-    """Strip a message written to the family, keeping its line breaks (StepForm would join its lines)."""
+    """Strip a message written to the family, keeping its line breaks (StepForm would join its lines), without the
+    other control characters (NUL, tabulations…)."""
     if not isinstance(value, str):
         return value
-    lines = [line.strip() for line in value.replace("\r\n", "\n").split("\n")]
+    lines = [
+        CONTROL_CHARACTERS.sub("", line.replace("\t", " ")).strip()
+        for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
@@ -32,7 +37,8 @@ class DetailForm(StepForm):
 class StatusForm(DetailForm):
     """The buttons "Prendre en charge" and "Accepter": nothing but the status asked for."""
 
-    to = HiddenField()
+    # The view reads the status asked for from the request and checks it against the workflow first.
+    to = HiddenField(validators=[MaxLength(30, "Action inconnue")])
 
 
 class RefusalForm(StatusForm):
@@ -42,7 +48,7 @@ class RefusalForm(StatusForm):
         validators=[
             # DataRequired, not InputRequired: a reason made of spaces is no reason.
             DataRequired("Indiquez le motif du refus, il sera écrit à la famille"),
-            Length(max=MAX_TEXT, message=f"Le motif doit faire {MAX_TEXT} caractères au plus"),
+            MaxLength(MAX_TEXT, f"Le motif doit faire {MAX_TEXT} caractères au plus"),
         ],
     )
 
@@ -56,27 +62,34 @@ class DocumentRequestForm(StatusForm):
         ),
         validators=[
             DataRequired("Indiquez la pièce demandée à la famille"),
-            Length(max=MAX_TEXT, message=f"Le message doit faire {MAX_TEXT} caractères au plus"),
+            MaxLength(MAX_TEXT, f"Le message doit faire {MAX_TEXT} caractères au plus"),
         ],
     )
 
 
 def parse_euros(text: str | None) -> int | None:
-    """850, "1 500", "1 500 €" → an int; anything else → None."""
-    value = re.sub(r"[\s\u00a0\u202f€]", "", text or "")
-    return int(value) if value.isdigit() and int(value) <= 100_000 else None
+    """850, "1 500", "1 500 €" → an int up to MAX_QF; anything else → None."""
+    value = whole_amount(text or "", len(str(MAX_QF)))
+    return value if value is not None and value <= MAX_QF else None
+
+
+MAX_QF = 100_000
+QF_MESSAGE = "Le quotient familial doit être un nombre entier d'euros, par exemple : 850"
 
 
 class VerificationForm(DetailForm):
     qf = StringField(
         "Quotient familial lu sur le document",
         description="En euros, un nombre entier, par exemple : 850. Laissez la valeur déclarée si elle est exacte.",
-        validators=[DataRequired("Saisissez le quotient familial lu sur le document, par exemple : 850")],
+        validators=[
+            DataRequired("Saisissez le quotient familial lu sur le document, par exemple : 850"),
+            MaxLength(20, QF_MESSAGE),
+        ],
     )
 
     def validate_qf(self, field):
         if parse_euros(field.data) is None:
-            raise ValidationError("Le quotient familial doit être un nombre entier d'euros, par exemple : 850")
+            raise ValidationError(QF_MESSAGE)
 
 
 class UploadForm(DetailForm):
@@ -93,8 +106,16 @@ MAX_CHILDREN = 20
 
 def parse_whole(text: str | None, maximum: int) -> int | None:
     """ "30000", "30 000", "30 000 €" → an int from 0 to `maximum`; anything else → None."""
-    value = re.sub(r"[\s\u00a0\u202f€]", "", text or "")
-    return int(value) if value.isdigit() and int(value) <= maximum else None
+    value = whole_amount(text or "", len(str(maximum)))
+    return value if value is not None and value <= maximum else None
+
+
+RESOURCES_MESSAGE = (
+    "Les ressources annuelles doivent être un nombre entier d'euros, sans centimes, de 0 à 10 000 000, "
+    "par exemple : 30000"
+)
+CHILDREN_MESSAGE = f"Le nombre d'enfants à charge doit être un nombre entier de 0 à {MAX_CHILDREN}"
+AEEH_MESSAGE = f"Le nombre d'enfants bénéficiaires de l'AEEH doit être un nombre entier de 0 à {MAX_CHILDREN}"
 
 
 class ResourcesForm(DetailForm):
@@ -102,17 +123,26 @@ class ResourcesForm(DetailForm):
 
     psu_resources = StringField(
         "Ressources annuelles, en euros",
-        validators=[DataRequired("Saisissez les ressources annuelles lues sur le justificatif, par exemple : 30000")],
+        validators=[
+            DataRequired("Saisissez les ressources annuelles lues sur le justificatif, par exemple : 30000"),
+            MaxLength(20, RESOURCES_MESSAGE),
+        ],
     )
     psu_children = StringField(
         "Nombre d'enfants à charge",
-        validators=[DataRequired("Saisissez le nombre d'enfants à charge, par exemple : 2")],
+        validators=[
+            DataRequired("Saisissez le nombre d'enfants à charge, par exemple : 2"),
+            MaxLength(10, CHILDREN_MESSAGE),
+        ],
     )
     psu_aeeh = StringField(
         "Enfants bénéficiaires de l'AEEH",
         description="Parmi les enfants à charge, ceux pour qui la famille perçoit l'allocation d'éducation de "
         "l'enfant handicapé (AEEH). Saisissez 0 s'il n'y en a aucun.",
-        validators=[DataRequired("Saisissez le nombre d'enfants bénéficiaires de l'AEEH, ou 0 s'il n'y en a aucun")],
+        validators=[
+            DataRequired("Saisissez le nombre d'enfants bénéficiaires de l'AEEH, ou 0 s'il n'y en a aucun"),
+            MaxLength(10, AEEH_MESSAGE),
+        ],
     )
 
     def describe(self, year: int, expected_child: bool) -> "ResourcesForm":
@@ -132,21 +162,16 @@ class ResourcesForm(DetailForm):
 
     def validate_psu_resources(self, field):
         if parse_whole(field.data, MAX_RESOURCES) is None:
-            raise ValidationError(
-                "Les ressources annuelles doivent être un nombre entier d'euros, sans centimes, "
-                "de 0 à 10 000 000, par exemple : 30000"
-            )
+            raise ValidationError(RESOURCES_MESSAGE)
 
     def validate_psu_children(self, field):
         if parse_whole(field.data, MAX_CHILDREN) is None:
-            raise ValidationError(f"Le nombre d'enfants à charge doit être un nombre entier de 0 à {MAX_CHILDREN}")
+            raise ValidationError(CHILDREN_MESSAGE)
 
     def validate_psu_aeeh(self, field):
         aeeh = parse_whole(field.data, MAX_CHILDREN)
         if aeeh is None:
-            raise ValidationError(
-                f"Le nombre d'enfants bénéficiaires de l'AEEH doit être un nombre entier de 0 à {MAX_CHILDREN}"
-            )
+            raise ValidationError(AEEH_MESSAGE)
         children = parse_whole(self.psu_children.data, MAX_CHILDREN)
         if children is not None and aeeh > children:
             raise ValidationError(

@@ -8,10 +8,11 @@ from datetime import date
 
 from flask import redirect, render_template, request, url_for
 from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from ...models import STATUS_LABELS
-from ...wizard.forms import StepForm, as_choices
+from ...wizard.forms import MaxLength, StepForm, as_choices
+from ...wizard.parsing import ascii_int
 from .. import bp, queries
 from ..viewmodels_queue import QF_SOURCE_LABELS, bracket_labels, demarche_labels, queue_view, search_view
 
@@ -22,17 +23,19 @@ SORT_LABELS = {
     "statut": "Statut",
 }
 DATE_HINT = "Par exemple : 14/07/2026"
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# ASCII digits only: \d would take other scripts' digits.
+_DAY_FIRST = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+MAX_PAGE_DIGITS = 6
 
 
 def parse_day(text: str | None) -> date | None:
     """14/07/2026 as typed by an agent, or 2026-07-14 as put in links and sent by date pickers."""
     if not text:
         return None
-    if match := _DAY_FIRST.match(text):
+    if match := _DAY_FIRST.fullmatch(text):
         day, month, year = (int(part) for part in match.groups())
-    elif match := _ISO.match(text):
+    elif match := _ISO.fullmatch(text):
         year, month, day = (int(part) for part in match.groups())
     else:
         raise ValueError(text)
@@ -47,6 +50,13 @@ def _one_of(choices_attribute: str, message: str):
     return check
 
 
+def _choice_field(label: str, choices_attribute: str, message: str) -> SelectField:
+    """A filter among choices: the choices are checked by _one_of, the length first (a URL may be long)."""
+    return SelectField(
+        label, validate_choice=False, validators=[MaxLength(30, message), _one_of(choices_attribute, message)]
+    )
+
+
 def _a_day(label: str):
     def check(form, field):
         try:
@@ -59,33 +69,25 @@ def _a_day(label: str):
     return check
 
 
+def _day_length(label: str) -> MaxLength:
+    return MaxLength(10, f"La date « {label} » doit être au format JJ/MM/AAAA, par exemple : 14/07/2026")
+
+
 class FilterForm(StepForm):
     """The queue's filters. Field names are the French GET parameters they come from (`?statut=…&du=…`)."""
 
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    statut = SelectField(
-        "Statut", validate_choice=False, validators=[_one_of("status_choices", "Choisissez un statut de la liste")]
+    statut = _choice_field("Statut", "status_choices", "Choisissez un statut de la liste")
+    demarche = _choice_field("Démarche", "demarche_choices", "Choisissez une démarche de la liste")
+    tranche = _choice_field("Tranche", "bracket_choices", "Choisissez une tranche de la liste")
+    source = _choice_field(
+        "Source du quotient familial", "source_choices", "Choisissez une source du quotient familial de la liste"
     )
-    demarche = SelectField(
-        "Démarche",
-        validate_choice=False,
-        validators=[_one_of("demarche_choices", "Choisissez une démarche de la liste")],
-    )
-    tranche = SelectField(
-        "Tranche", validate_choice=False, validators=[_one_of("bracket_choices", "Choisissez une tranche de la liste")]
-    )
-    source = SelectField(
-        "Source du quotient familial",
-        validate_choice=False,
-        validators=[_one_of("source_choices", "Choisissez une source du quotient familial de la liste")],
-    )
-    du = StringField("Déposée du", description=DATE_HINT, validators=[_a_day("déposée du")])
-    au = StringField("Déposée au", description=DATE_HINT, validators=[_a_day("déposée au")])
-    tri = SelectField(
-        "Trier par", validate_choice=False, validators=[_one_of("sort_choices", "Choisissez un tri de la liste")]
-    )
+    du = StringField("Déposée du", description=DATE_HINT, validators=[_day_length("déposée du"), _a_day("déposée du")])
+    au = StringField("Déposée au", description=DATE_HINT, validators=[_day_length("déposée au"), _a_day("déposée au")])
+    tri = _choice_field("Trier par", "sort_choices", "Choisissez un tri de la liste")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,7 +146,7 @@ class SearchForm(StepForm):
         description="Par exemple : PF-2026-000042, Dupont ou Sophie Dupont",
         validators=[
             DataRequired("Saisissez une référence ou un nom"),  # InputRequired would take "   "
-            Length(max=100, message="Saisissez au plus 100 caractères"),
+            MaxLength(100, "Saisissez au plus 100 caractères"),
         ],
     )
 
@@ -156,8 +158,8 @@ def filter_form() -> FilterForm:
 
 
 def page_number() -> int:
-    value = request.args.get("page", "")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
+    """The page asked for; anything but a page number (typed in the address bar, an old link) is page 1."""
+    return ascii_int(request.args.get("page", ""), MAX_PAGE_DIGITS) or 1
 
 
 def errors_of(form) -> list[tuple[str, str]]:
