@@ -5,10 +5,10 @@ from pathlib import Path
 from flask import Flask, abort, render_template, send_file
 from flask_wtf.csrf import CSRFError
 
-from . import config, formatting
+from . import config, formatting, proxies
 from .api_particulier import ApiParticulierClient
 from .commune import load_settings
-from .extensions import csrf, db, limiter, migrate
+from .extensions import csrf, db, migrate
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -41,12 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
-    if app.config["PROXIES"]:
-        # Behind nginx or a load balancer: the client's address (for log-in throttling) is in X-Forwarded-For.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
+    proxies.register(app)
     formatting.register(app)
 
     from .creche.family import bp as creche_family_bp

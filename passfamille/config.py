@@ -58,7 +58,10 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
         # The address agents use, for links printed by `agents create` and sent in mails.
         "PASSFAMILLE_URL": os.environ.get("PASSFAMILLE_URL", "http://127.0.0.1:5000").rstrip("/"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Agents' log-in attempts per 15 minutes, counted before the password is checked: per account from unknown
+        # browsers (and per trusted browser), and per client address.
+        "LOGIN_ATTEMPTS": _int("PASSFAMILLE_LOGIN_ATTEMPTS", 5),
+        "LOGIN_ATTEMPTS_PER_ADDRESS": _int("PASSFAMILLE_LOGIN_ATTEMPTS_PER_ADDRESS", 30),
         # Number of reverse proxies in front of the app (their X-Forwarded-For is trusted), 0 when none.
         "PROXIES": int(os.environ.get("PASSFAMILLE_PROXIES", "0") or 0),
         # Identity lookups (calls to API Particulier with a typed civil identity): per client address and hour,

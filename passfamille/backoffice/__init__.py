@@ -1,4 +1,5 @@
-"""The agents' back-office: every route requires a logged-in agent, except logging in and choosing a password."""
+"""The agents' back-office: every route requires a logged-in agent, except logging in, choosing a password and
+trusting a browser through a mailed link."""
 
 from flask import Blueprint, g, redirect, request, url_for
 
@@ -7,7 +8,7 @@ from . import auth
 bp = Blueprint("backoffice", __name__, url_prefix="/agents")
 
 # The only back-office endpoints reachable without a session; a structural test walks url_map against this list.
-PUBLIC_ENDPOINTS = frozenset({"backoffice.login", "backoffice.choose_password"})
+PUBLIC_ENDPOINTS = frozenset({"backoffice.login", "backoffice.choose_password", "backoffice.trust_device"})
 
 
 @bp.before_request

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Agent
-from .auth import close_all_sessions, find_agent, normalise_email, password_link
+from .auth import close_all_sessions, find_agent, new_link_nonce, normalise_email, password_link
 
 __all__ = ["AccountError", "create", "disable", "enable", "all_agents", "password_link", "new_password_link"]
 
@@ -24,6 +24,7 @@ def create(email: str, admin: bool = False) -> Agent:
     if find_agent(email) is not None:
         raise AccountError(f"Un compte existe déjà pour {email}")
     agent = Agent(email=email, is_admin=admin)
+    new_link_nonce(agent)  # for the link shown once the account is created
     db.session.add(agent)
     db.session.commit()
     return agent
@@ -52,9 +53,10 @@ def enable(email: str) -> Agent:
 
 
 def new_password_link(email: str) -> str:
-    """A fresh one-time link; the old password stops working until a new one is chosen."""
+    """A fresh one-time link; the old password and every earlier link stop working until a password is chosen."""
     agent = _existing(email)
     agent.password_hash = None
+    new_link_nonce(agent)
     close_all_sessions(agent)
     db.session.commit()
     return password_link(agent)

@@ -1,15 +1,26 @@
-"""Agents' authentication: password hashes (scrypt, Werkzeug), server-side sessions, one-time password links."""
+"""Agents' authentication: password hashes (scrypt, Werkzeug), server-side sessions, one-time password links,
+log-in throttling and trusted devices.
+
+Throttling follows OWASP's « device cookies » defence: every attempt is counted before the password is checked
+(ratelimit.py, shared by all workers), per account and per client address for unknown browsers, and per device for
+a browser holding a device cookie of the account typed. Whoever types wrong passwords for an account therefore
+locks that account out of unknown browsers only: its agent keeps logging in from their usual browser, or from a new
+one after opening the link mailed to them (`device_link`)."""
 
 import hashlib
+import hmac
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
 from functools import wraps
 
 from flask import abort, current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import ratelimit
 from ..extensions import db
 from ..models import Agent, AgentSession, utcnow
 
@@ -34,14 +45,12 @@ def find_agent(email: str) -> Agent | None:
     return db.session.scalar(select(Agent).where(func.lower(Agent.email) == normalise_email(email)))
 
 
-def authenticate(email: str, password: str) -> Agent | None:
-    agent = find_agent(email)
+def password_matches(agent: Agent | None, password: str) -> bool:
+    """Check `password` against the agent's hash (against a dummy one when there is no agent: same duration)."""
     if agent is None or not agent.password_hash:
         check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(agent.password_hash, password) or not agent.active:
-        return None
-    return agent
+        return False
+    return check_password_hash(agent.password_hash, password) and agent.active
 
 
 def _digest(token: str) -> str:
@@ -94,6 +103,152 @@ def set_cookie(response, token: str):
     return response
 
 
+# --- throttling log-in attempts ----------------------------------------------------------------------------------
+
+LOGIN_WINDOW = timedelta(minutes=15)
+DEVICE_COOKIE = "pf_appareil"
+DEVICE_MAX_AGE = 365 * 24 * 3600
+DEVICE_LINK_MAX_AGE = 3600
+
+
+class Refusal(Enum):
+    """Why an attempt is refused before its password is checked."""
+
+    ACCOUNT = "account"  # too many attempts on this account from unknown browsers
+    ADDRESS = "address"  # too many attempts from this client address
+    DEVICE = "device"  # too many attempts from this trusted browser
+
+
+@dataclass(frozen=True)
+class Device:
+    """A browser trusted for one account: what its signed `pf_appareil` cookie holds."""
+
+    agent_id: int
+    nonce: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.agent_id}:{self.nonce}"
+
+
+def _device_serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def trusted_device(agent: Agent | None) -> Device | None:
+    """The device cookie of this request if it is genuine, recent and issued to `agent`; else None."""
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    if agent is None or not value or len(value) > 200:
+        return None
+    try:
+        data = _device_serializer("passfamille-appareil").loads(value, max_age=DEVICE_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict) or data.get("agent") != agent.id or not isinstance(data.get("nonce"), str):
+        return None
+    return Device(agent.id, data["nonce"])
+
+
+def trust_device(response, agent: Agent):
+    """Give this browser a fresh device cookie for `agent` (a signed agent id and random nonce, no e-mail)."""
+    value = _device_serializer("passfamille-appareil").dumps({"agent": agent.id, "nonce": secrets.token_hex(16)})
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Strict",
+        path="/agents",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+def count_attempt(email: str, device: Device | None) -> Refusal | None:
+    """Count one log-in attempt, before its password is checked; the reason to refuse it, or None.
+
+    A trusted browser is counted on its own: an attacker's failures never lock the agent out of it. Other attempts
+    are counted both per account typed (known or not, so that a refusal says nothing of which accounts exist) and
+    per client address."""
+    # Counting takes a connection of its own: the request's one goes back to the pool first (nothing is pending),
+    # else a burst of requests each holding one while waiting for a second starves the pool.
+    db.session.commit()
+    limit = current_app.config["LOGIN_ATTEMPTS"]
+    if device is not None:
+        return Refusal.DEVICE if ratelimit.count("connexion-appareil", device.subject, LOGIN_WINDOW) > limit else None
+    by_account = ratelimit.count("connexion-compte", normalise_email(email), LOGIN_WINDOW)
+    by_address = ratelimit.count("connexion-adresse", request.remote_addr or "", LOGIN_WINDOW)
+    if by_account > limit:
+        return Refusal.ACCOUNT
+    if by_address > current_app.config["LOGIN_ATTEMPTS_PER_ADDRESS"]:
+        return Refusal.ADDRESS
+    return None
+
+
+def forget_attempts(email: str, device: Device | None) -> None:
+    """After a successful log-in: the attempts of the device it came from, else of the account from unknown
+    browsers. (The per-address count stays: one's own account must not reset the guesses on others.)"""
+    if device is not None:
+        ratelimit.forget("connexion-appareil", device.subject, LOGIN_WINDOW)
+    else:
+        ratelimit.forget("connexion-compte", normalise_email(email), LOGIN_WINDOW)
+
+
+def first_lock_notice(email: str) -> bool:
+    """True for the first time in this window that an account's lock is met: its agent is then mailed a link.
+    Counted whether the account exists or not, so that both take the same path."""
+    return ratelimit.count("connexion-lien-appareil", normalise_email(email), LOGIN_WINDOW) == 1
+
+
+# --- one-time links that trust a browser -------------------------------------------------------------------------
+
+
+def device_token(agent: Agent) -> str:
+    return _device_serializer("passfamille-lien-appareil").dumps({"agent": agent.id, "nonce": secrets.token_hex(16)})
+
+
+def device_link(agent: Agent) -> str:
+    return f"{current_app.config['PASSFAMILLE_URL']}/agents/appareil/{device_token(agent)}"
+
+
+def _read_device_token(token: str) -> tuple[Agent, str, datetime] | None:
+    try:
+        data, signed_at = _device_serializer("passfamille-lien-appareil").loads(
+            token, max_age=DEVICE_LINK_MAX_AGE, return_timestamp=True
+        )
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("nonce"), str):
+        return None
+    agent = db.session.get(Agent, data.get("agent")) if isinstance(data.get("agent"), int) else None
+    if agent is None or not agent.active:
+        return None
+    # The use of a link is counted in the bucket of the window in which the link expires: the same bucket for every
+    # use of one link, kept at least as long as the link is valid.
+    expires_at = signed_at.replace(tzinfo=None) + timedelta(seconds=DEVICE_LINK_MAX_AGE)
+    return agent, data["nonce"], expires_at
+
+
+def agent_from_device_token(token: str) -> Agent | None:
+    """The agent of a valid, unused link (without using it)."""
+    read = _read_device_token(token)
+    if read is None:
+        return None
+    agent, nonce, expires_at = read
+    window = timedelta(seconds=DEVICE_LINK_MAX_AGE)
+    return agent if ratelimit.current("lien-appareil", nonce, window, now=expires_at) == 0 else None
+
+
+def use_device_token(token: str) -> Agent | None:
+    """Use a link, once: the agent for the first use (atomic, whatever the concurrent requests), else None."""
+    read = _read_device_token(token)
+    if read is None:
+        return None
+    agent, nonce, expires_at = read
+    window = timedelta(seconds=DEVICE_LINK_MAX_AGE)
+    return agent if ratelimit.count("lien-appareil", nonce, window, now=expires_at) == 1 else None
+
+
 # --- one-time links to choose a password -----------------------------------------------------------------------
 
 
@@ -101,13 +256,15 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="passfamille-mot-de-passe")
 
 
-def _fingerprint(agent: Agent) -> str:
-    # Changes as soon as a password is set: the link then stops working (single use).
-    return hashlib.sha256((agent.password_hash or "aucun").encode()).hexdigest()[:16]
+def new_link_nonce(agent: Agent) -> None:
+    """A new nonce for the agent's next password link: every link sent before stops working."""
+    agent.link_nonce = secrets.token_hex(16)
 
 
 def password_token(agent: Agent) -> str:
-    return _serializer().dumps({"agent": agent.id, "fp": _fingerprint(agent)})
+    if not agent.link_nonce:
+        raise ValueError("no password link was issued for this agent (new_link_nonce)")
+    return _serializer().dumps({"agent": agent.id, "nonce": agent.link_nonce})
 
 
 def agent_from_password_token(token: str) -> Agent | None:
@@ -115,10 +272,31 @@ def agent_from_password_token(token: str) -> Agent | None:
         data = _serializer().loads(token, max_age=PASSWORD_LINK_MAX_AGE)
     except (BadSignature, SignatureExpired):
         return None
-    agent = db.session.get(Agent, data.get("agent")) if isinstance(data, dict) else None
-    if agent is None or not agent.active or data.get("fp") != _fingerprint(agent):
+    if not isinstance(data, dict) or not isinstance(data.get("nonce"), str):
         return None
-    return agent
+    agent = db.session.get(Agent, data.get("agent")) if isinstance(data.get("agent"), int) else None
+    if agent is None or not agent.active or not agent.link_nonce:
+        return None
+    return agent if hmac.compare_digest(data["nonce"], agent.link_nonce) else None
+
+
+def choose_password(agent: Agent, password: str) -> bool:
+    """Set the password chosen through the agent's current link and use the link up; False if it was used already.
+
+    The link's nonce is cleared in the same conditional UPDATE: of two concurrent submissions, one wins."""
+    changed = db.session.execute(
+        update(Agent)
+        .where(Agent.id == agent.id, Agent.link_nonce == agent.link_nonce)
+        .values(password_hash=hash_password(password), link_nonce=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        return False
+    close_all_sessions(agent)
+    db.session.commit()
+    db.session.refresh(agent)
+    return True
 
 
 def password_link(agent: Agent) -> str:

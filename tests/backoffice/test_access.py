@@ -79,18 +79,22 @@ def test_failed_attempts_on_one_account_are_throttled(app):
         assert page.fill("Mot de passe", "mauvais").submit("Se connecter").status == 400
     page = login_page(app).fill("Adresse électronique", "agent@val-fleuri.example").fill("Mot de passe", PASSWORD)
     page = page.submit("Se connecter")
-    assert page.status == 429 and page.h1 == "Trop de tentatives"
+    assert page.status == 429 and page.title.startswith("Erreur : ")
+    assert page.field_error("Mot de passe").startswith("Erreur : Trop de tentatives de connexion à ce compte")
+    assert page.value("Adresse électronique") == "agent@val-fleuri.example" and page.value("Mot de passe") == ""
     # Another account from the same address still gets its own attempts.
     make_agent(app, "autre@val-fleuri.example")
     assert logged_in(app, "autre@val-fleuri.example")
 
 
 def test_failed_attempts_from_one_address_are_throttled_across_accounts(app):
-    for attempt in range(10):
+    for attempt in range(30):  # PASSFAMILLE_LOGIN_ATTEMPTS_PER_ADDRESS
         page = login_page(app).fill("Adresse électronique", f"essai{attempt}@x.fr").fill("Mot de passe", "x")
         assert page.submit("Se connecter").status == 400
     page = login_page(app).fill("Adresse électronique", "encore@x.fr").fill("Mot de passe", "x")
-    assert page.submit("Se connecter").status == 429
+    page = page.submit("Se connecter")
+    assert page.status == 429
+    assert "Trop de tentatives de connexion depuis votre réseau" in page.field_error("Mot de passe")
 
 
 def test_successful_logins_do_not_count_towards_the_limit(app):
