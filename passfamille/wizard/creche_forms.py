@@ -280,13 +280,12 @@ class WishesForm(StepForm):
         return True
 
     def _validate_time(self) -> bool:
-        if self.days_per_week.errors or self.hours_per_week.errors:
-            return False  # a length already refused, with the same message
         days = number_in(self.days_per_week, 2, 1, 5)
         hours = number_in(self.hours_per_week, 3, 1, 60)
-        if days is None:
+        # A length already refused has said the same: one message per field.
+        if days is None and not self.days_per_week.errors:
             self.days_per_week.errors.append(DAYS_MESSAGE)
-        if hours is None:
+        if hours is None and not self.hours_per_week.errors:
             self.hours_per_week.errors.append(HOURS_MESSAGE)
         if days is None or hours is None:
             return False
