@@ -1,6 +1,6 @@
 """An invalid value at every step: a French message at the field, an error summary, every value kept."""
 
-from .journeys import DUPONT, LEFEBVRE, begin, fill_identity, start, through_api
+from .journeys import DUPONT, LEFEBVRE, add_child, begin, fill_identity, start, through_api
 
 
 def assert_error_page(page, heading):
@@ -139,3 +139,88 @@ def test_a_request_far_over_the_limit_gets_a_french_page_with_a_way_back(browser
     assert page.h1 == "Votre justificatif de quotient familial"
     assert page.value("Dernier avis d'imposition") == ""  # this step's answers were never received
     assert browser.get("/demande/demandeur").value("Nom de naissance") == "DUPONT"  # earlier steps are kept
+
+
+# --- digits that are not ASCII digits, numbers past int()'s limit, zero as a day (each was a 500 or accepted) ----
+
+
+def test_superscript_digits_in_the_birth_date_are_told_at_the_date_and_every_value_is_kept(browser):
+    page = fill_identity(start(browser), {**LEFEBVRE, "birth_date": ("²", "12", "1982")}).submit("Continuer")
+    assert_error_page(page, "Vous")
+    assert "Le jour de naissance doit être un nombre de 1 à 31, par exemple : 27" in page.field_error("Jour")
+    assert (page.value("Jour"), page.value("Mois"), page.value("Année")) == ("²", "12", "1982")
+    assert page.value("Nom de naissance") == "LEFEBVRE"
+    assert page.value("Commune de naissance") == "Villers-Semeuse"
+
+
+def test_a_5000_digit_birth_year_is_refused_with_its_format(browser):
+    page = fill_identity(start(browser), {**LEFEBVRE, "birth_date": ("27", "12", "9" * 5000)}).submit("Continuer")
+    assert_error_page(page, "Vous")
+    assert "L'année de naissance doit être un nombre de 4 chiffres" in page.field_error("Année")
+
+
+def test_a_birth_day_or_month_zero_is_not_a_complete_date(browser):
+    page = fill_identity(start(browser), LEFEBVRE)
+    for day, month in (("0", "12"), ("27", "0"), ("00", "00")):
+        page = page.fill("Jour", day).fill("Mois", month).submit("Continuer")
+        assert_error_page(page, "Vous")
+        assert "doit être un nombre de 1 à" in page.field_error("Jour"), (day, month)
+
+
+def test_declared_qf_in_arabic_digits_or_5000_digits_is_refused(browser):
+    page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
+    page = fill_identity(page, DUPONT).submit("Continuer")
+    page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.png", b"\x89PNG\r\n\x1a\nxxxx")
+    for typed in ("٨٥٠", "9" * 5000):
+        page = page.fill("Quotient familial indiqué sur le document, en euros", typed).submit("Continuer")
+        assert page.status == 400
+        assert "nombre entier d'euros" in page.field_error("Quotient familial indiqué sur le document, en euros")
+
+
+def test_a_childs_birth_date_in_other_digits_is_refused_with_the_child_kept(browser):
+    page = through_api(browser, LEFEBVRE).choose("Oui, elles sont correctes").submit("Continuer")
+    page = page.fill("Prénom de l'enfant", "Léa").fill("Jour", "١٤").fill("Mois", "07").fill("Année", "2024")
+    page = page.select("Pourquoi cet enfant n'apparaît-il pas ?", "Naissance récente").submit("Ajouter cet enfant")
+    assert_error_page(page, "Votre foyer")
+    assert "Le jour de naissance de l'enfant doit être un nombre de 1 à 31" in page.field_error("Jour")
+    assert (page.value("Prénom de l'enfant"), page.value("Jour")) == ("Léa", "١٤")
+
+
+def test_removing_a_child_with_an_index_that_is_not_one_keeps_the_list(browser):
+    page = through_api(browser, LEFEBVRE).choose("Oui, elles sont correctes").submit("Continuer")
+    page = add_child(page)
+    token = page.soup.find("form", action="/demande/foyer/retirer").find(attrs={"name": "csrf_token"})["value"]
+    for index in ("²", "9" * 5000, "-1", "7"):
+        page = browser.post("/demande/foyer/retirer", {"csrf_token": token, "index": index})
+        assert page.h1 == "Votre foyer" and "Léa, né ou née le 14/07/2024" in page.text, index
+
+
+def test_a_postal_code_in_other_digits_is_refused(browser):
+    page = through_api(browser, {**LEFEBVRE, "birth_name": "INCONNU"})
+    page = page.choose("Continuer sans justificatif : le Pass Famille sera au plein tarif").submit("Continuer")
+    page = page.fill("Numéro et voie", "3 rue du Four").fill("Code postal", "١٣٠٠٦").fill("Commune", "Marseille")
+    page = page.submit("Continuer")
+    assert_error_page(page, "Votre foyer")
+    assert "5 chiffres" in page.field_error("Code postal")
+
+
+def test_crèche_days_hours_and_start_in_other_digits_are_refused_at_their_fields(browser):
+    from .test_creche_journeys import fill_wishes, to_wishes
+
+    page = fill_wishes(to_wishes(browser), start=("٠٥", "01", "2027"), days="²", hours="9" * 5000)
+    page = page.submit("Continuer")
+    assert_error_page(page, "Vos souhaits d'accueil")
+    assert "en chiffres uniquement" in page.field_error("Jour")
+    assert "nombre entier de 1 à 5" in page.field_error("Nombre de jours d'accueil par semaine")
+    assert "nombre entier de 1 à 60" in page.field_error("Nombre d'heures d'accueil par semaine")
+    assert page.value("Nombre de jours d'accueil par semaine") == "²"
+
+
+def test_the_agents_queue_takes_a_page_that_is_not_a_number_for_the_first(app):
+    from ..backoffice.agents import logged_in, make_agent
+
+    make_agent(app)
+    agent = logged_in(app)
+    for page_number in ("²", "١", "9" * 5000, "-3", "0"):
+        page = agent.get(f"/agents/?page={page_number}")
+        assert page.status == 200 and page.h1 == "Demandes", page_number
