@@ -4,6 +4,10 @@ again; invisible characters are dropped; a megabyte is refused with 413."""
 
 from datetime import date, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+
 from ..formclient import Browser
 from ..functional.journeys import (
     BOTH,
@@ -21,6 +25,8 @@ from ..functional.journeys import (
 )
 from ..functional.test_creche_journeys import fill_wishes, to_foyer, to_wishes
 from .harness import fuzz, target
+from .inputs import cases as bad_cases
+from .inputs import fuzz_settings
 
 DOCUMENT_ROUTE = "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -238,3 +244,28 @@ def test_estimate_step_without_the_caf(app, browser, cases):
     page = page.choose("Continuer sans estimation")
     form = target(app, page, "/demande/estimation", {"psu_choice": "choice"}, cases)
     fuzz(form, 250)
+
+
+def test_recap_submission_ignores_fields_it_does_not_have(app, browser, mailbox, cases):
+    page = through_api(browser, LEFEBVRE).choose("Oui, elles sont correctes").submit("Continuer")
+    page = add_child(page).submit("Continuer").click("Continuer")
+    assert page.h1 == "Vérifiez votre demande"
+    form = target(app, page, "/demande/recapitulatif", {"csrf_token": "any"}, cases, kept=())
+    snapshot, token = form.snapshot, form.baseline["csrf_token"]
+    names = st.sampled_from(["birth_name", "qf", "reference", "status", "csrf_token", "x" * 200])
+
+    @fuzz_settings(80)
+    @given(name=names, case=bad_cases(megabyte=False))
+    def run(name, case):
+        cases["n"] += 1
+        value = case.value if isinstance(case.value, str) else ""
+        data = MultiDict([("csrf_token", token), (name, value)])
+        response = browser.client.post("/demande/recapitulatif", data=data, content_type="multipart/form-data")
+        try:
+            # The token sent first is the page's: whatever comes with it, the draft is submitted as stored.
+            assert response.status_code == 303, (name, case, response.status_code)
+            assert response.headers["Location"].endswith("/demande/confirmation")
+        finally:
+            snapshot.restore()
+
+    run()

@@ -146,6 +146,8 @@ def post_routes(app):
         (family.browser, "/demande/verification-caf"),
         (family.browser, "/demande/demandeur"),
         (family.browser, "/demande/foyer/retirer"),
+        (family.browser, "/demande/recapitulatif"),
+        (family.browser, "/demande/justificatif"),
         (agent, "/agents/recherche"),
         (agent, "/agents/comptes"),
         (agent, "/agents/comptes/desactiver"),
