@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, abort, render_template, send_file
 from flask_wtf.csrf import CSRFError
 
-from . import config, formatting, proxies
+from . import config, formatting, logs, proxies
 from .api_particulier import ApiParticulierClient
 from .commune import load_settings
 from .extensions import csrf, db, migrate
@@ -24,6 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # one is refused with 413 by Werkzeug (multipart), or by the forms' base (urlencoded, which Werkzeug reads whole).
     app.config["MAX_FORM_MEMORY_SIZE"] = 100 * 1024
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session; drafts expire on their own
+    # Flask's session cookie holds only the CSRF secret; like every cookie of ours it is not sent by other sites.
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if test_config:
         app.config.update(test_config)
 
@@ -43,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     proxies.register(app)
     formatting.register(app)
+    logs.register()
 
     from .creche.family import bp as creche_family_bp
     from .family import bp as family_bp
@@ -138,4 +141,8 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("Cache-Control", "no-store")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            # Served over HTTPS only: browsers must not try HTTP again for two years (not includeSubDomains: a
+            # commune's other sites may not all be HTTPS).
+            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000")
         return response

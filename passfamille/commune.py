@@ -192,8 +192,9 @@ class PassFamille:
 
 @dataclass(frozen=True)
 class ApiParticulierSettings:
-    # API Particulier's CGU: show the data to the citizen only if the service can identify them.
-    show_details: bool = True
+    # API Particulier's CGU: show the data to the citizen only if the service can identify them. An anonymous form
+    # cannot, hence False unless the commune says otherwise.
+    show_details: bool = False
 
 
 @dataclass(frozen=True)

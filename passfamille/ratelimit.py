@@ -6,8 +6,9 @@ the 21st of 20 simultaneous requests sees 21. Windows are fixed (the current hou
 key is a keyed hash of what it counts (a client address, an account, a draft), never the value itself. Expired
 buckets are deleted by `adhesions purge`.
 
-Counting runs on its own connection and commits at once: call it with no write pending in the request's session
-(on SQLite a pending write holds the database lock)."""
+Counting commits the request's session at once (so that every worker sees the count): call it before making
+changes that must not be committed yet. It uses the session's own connection: a second one per request would
+starve the connection pool under a burst of requests."""
 
 import hashlib
 import hmac
@@ -44,8 +45,9 @@ def count(kind: str, subject: str, window: timedelta, now: datetime | None = Non
         .on_conflict_do_update(index_elements=["key"], set_={"count": RateBucket.count + cost})
         .returning(RateBucket.count)
     )
-    with db.engine.begin() as connection:
-        return connection.execute(statement).scalar_one()
+    value = db.session.execute(statement).scalar_one()
+    db.session.commit()
+    return value
 
 
 def hit(kind: str, subject: str, limit: int, window: timedelta, now: datetime | None = None, cost: int = 1) -> bool:
@@ -56,18 +58,18 @@ def hit(kind: str, subject: str, limit: int, window: timedelta, now: datetime | 
 def current(kind: str, subject: str, window: timedelta, now: datetime | None = None) -> int:
     """The attempts counted so far in the current window, without counting one more."""
     key, _ = _key(kind, subject, window, now or utcnow())
-    with db.engine.connect() as connection:
-        return connection.execute(select(RateBucket.count).where(RateBucket.key == key)).scalar() or 0
+    return db.session.execute(select(RateBucket.count).where(RateBucket.key == key)).scalar() or 0
 
 
 def forget(kind: str, subject: str, window: timedelta, now: datetime | None = None) -> None:
     """Drop the current window's count (e.g. an account's failures once its agent has logged in)."""
     key, _ = _key(kind, subject, window, now or utcnow())
-    with db.engine.begin() as connection:
-        connection.execute(delete(RateBucket).where(RateBucket.key == key))
+    db.session.execute(delete(RateBucket).where(RateBucket.key == key))
+    db.session.commit()
 
 
 def purge(now: datetime | None = None) -> int:
     """Delete the buckets of windows that are over; return how many."""
-    with db.engine.begin() as connection:
-        return connection.execute(delete(RateBucket).where(RateBucket.expires_at < (now or utcnow()))).rowcount
+    removed = db.session.execute(delete(RateBucket).where(RateBucket.expires_at < (now or utcnow()))).rowcount
+    db.session.commit()
+    return removed

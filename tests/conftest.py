@@ -96,7 +96,8 @@ def migrated_template(tmp_path_factory, sandbox):
 
 
 def config_for(folder: Path, sandbox, smtp_server, migrated_template) -> dict:
-    """An app configuration on a fresh copy of the migrated database, with the run's sandbox and SMTP server."""
+    """An app configuration on a fresh copy of the migrated database, with the run's sandbox and SMTP server, for
+    the example commune as one that identifies its families (see `edited_example_settings`)."""
     database = folder / "passfamille.db"
     shutil.copy(migrated_template, database)
     controller, _ = smtp_server
@@ -109,6 +110,7 @@ def config_for(folder: Path, sandbox, smtp_server, migrated_template) -> dict:
         "SMTP_URL": f"smtp://127.0.0.1:{controller.port}",
         "DOCUMENTS_FOLDER": str(folder / "documents"),
         "MAIL_FOLDER": str(folder / "mails"),
+        "PASSFAMILLE_COMMUNE": str(edited_example_settings(folder / "commune-qui-identifie", lambda text: text)),
     }
 
 
@@ -135,14 +137,23 @@ def documents_folder(app) -> Path:
     return Path(app.config["DOCUMENTS_FOLDER"])
 
 
+def identifying(text: str) -> str:
+    """The example settings of a commune that identifies families (FranceConnect) and may therefore show them
+    their CAF/MSA facts. Most tests check what a family reads and use it; the shipped example hides the facts
+    (API Particulier's CGU), which tests/functional/test_hidden_details.py checks on the example as shipped."""
+    assert "  show_details: false" in text
+    return text.replace("  show_details: false", "  show_details: true")
+
+
 def edited_example_settings(folder: Path, edit) -> Path:
-    """A copy of the example settings (and its logo, named relative to the file) changed by edit(text) -> text."""
+    """A copy of the example settings (and its logo, named relative to the file) of a commune that identifies
+    families, changed by edit(text) -> text."""
     from passfamille.config import DEFAULT_COMMUNE_FILE
 
     folder.mkdir()
     shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", folder)
     settings_file = folder / "commune.yaml"
-    settings_file.write_text(edit(DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8")), encoding="utf-8")
+    settings_file.write_text(edit(identifying(DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8"))), encoding="utf-8")
     return settings_file
 
 

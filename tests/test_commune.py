@@ -96,7 +96,7 @@ def line_of(text: str, fragment: str) -> int:
 MISTAKES = [
     (
         "show_details_must_be_true_or_false",
-        broken("  show_details: true", "  show_details: oui"),
+        broken("  show_details: false", "  show_details: oui"),
         "clé « api_particulier.show_details » : « true » ou « false » attendu, « oui » trouvé",
     ),
     (

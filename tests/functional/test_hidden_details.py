@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from passfamille import create_app
+from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.extensions import db
 from passfamille.models import Application
 
@@ -19,11 +20,9 @@ CERTIFIED = ["900", "LOUISE", "LAURA", "INES", "MAXIME", "MARSEILLE", "13006", "
 
 
 @pytest.fixture
-def hidden_app(app_config, tmp_path):
-    path = edited_example_settings(
-        tmp_path / "commune-details-caches", lambda text: text.replace("  show_details: true", "  show_details: false")
-    )
-    return create_app({**app_config, "PASSFAMILLE_COMMUNE": str(path)})
+def hidden_app(app_config):
+    """The example commune as shipped: it cannot identify families, so it hides their CAF/MSA facts."""
+    return create_app({**app_config, "PASSFAMILLE_COMMUNE": str(DEFAULT_COMMUNE_FILE)})
 
 
 def assert_nothing_certified_shown(page):
@@ -40,7 +39,8 @@ def test_family_sees_only_that_its_file_was_found_and_agents_get_the_facts(hidde
     assert "Votre dossier CAF ou MSA a été trouvé" in page.text
     assert_nothing_certified_shown(page)
     page = page.choose("Oui, elle est à jour").submit("Continuer")
-    assert page.h1 == "Votre foyer" and "4 enfants connus de la CAF ou de la MSA" in page.text
+    assert page.h1 == "Votre foyer" and "Les enfants connus de la CAF ou de la MSA ne sont pas affichés" in page.text
+    assert "4 enfants" not in page.text  # not even how many: nothing but « found »
     assert_nothing_certified_shown(page)
     page = page.submit("Continuer")
     assert "La mairie calculera votre tarif" in page.text
@@ -59,8 +59,23 @@ def finish_from_recap(page):
     return page.submit("Envoyer ma demande")
 
 
-def test_the_example_settings_show_the_details(app):
-    assert app.extensions["commune"].api_particulier.show_details is True
+def test_the_example_settings_hide_the_details_and_so_does_a_commune_that_says_nothing(app_config, tmp_path):
+    assert (
+        create_app({**app_config, "PASSFAMILLE_COMMUNE": str(DEFAULT_COMMUNE_FILE)})
+        .extensions["commune"]
+        .api_particulier.show_details
+        is False
+    )
+    silent = edited_example_settings(
+        tmp_path / "commune-muette", lambda text: text.replace("api_particulier:\n  show_details: true\n", "")
+    )
+    assert "\napi_particulier:" not in silent.read_text(encoding="utf-8")
+    assert (
+        create_app({**app_config, "PASSFAMILLE_COMMUNE": str(silent)})
+        .extensions["commune"]
+        .api_particulier.show_details
+        is False
+    )
 
 
 # What LEFEBVRE's EAJE file gives, and what an estimate would let one work out from it (AEEH is a disability
