@@ -13,7 +13,7 @@ from datetime import date
 from flask import Flask, current_app
 from werkzeug.datastructures import FileStorage
 
-from passfamille import decisions, rules
+from passfamille import decisions, numbering, rules
 from passfamille.backoffice import auth, verification, workflow
 from passfamille.extensions import db
 from passfamille.models import Application, utcnow
@@ -131,9 +131,9 @@ def file_application(
             address_source="api" if from_api else "declared",
         )
         decisions.record(application, decision)
+        application.reference = numbering.next_number("PF", today.year)  # as in wizard/submit.py
         db.session.add(application)
-        db.session.flush()  # the reference is built from the row id, as in wizard/submit.py
-        application.reference = f"PF-{today.year}-{application.id:06d}"
+        db.session.flush()
         if qf_source == "document":
             upload = FileStorage(io.BytesIO(PDF_BYTES), filename=PDF["name"], content_type=PDF["mimeType"])
             documents.store(upload, "attestation_qf", application=application)

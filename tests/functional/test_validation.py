@@ -134,7 +134,7 @@ def test_a_request_far_over_the_limit_gets_a_french_page_with_a_way_back(browser
         "Votre justificatif", "scan.pdf", b"%PDF" + b"0" * (12 << 20)
     )
     page = page.submit("Continuer")
-    assert page.status == 413 and page.h1 == "Fichier trop lourd"
+    assert page.status == 413 and page.h1 == "Envoi trop volumineux"
     page = page.click("Revenez à la page du justificatif")
     assert page.h1 == "Votre justificatif de quotient familial"
     assert page.value("Dernier avis d'imposition") == ""  # this step's answers were never received

@@ -146,7 +146,7 @@ class Target:
         expected = expectation(case, self.kinds[name])
         if expected == "too_large":
             assert status in self.too_large, where
-            assert status != 413 or "Fichier trop lourd" in page_html, where
+            assert status != 413 or "Envoi trop volumineux" in page_html, where
             return
         assert status in {200, 302, 303, 400} | self.also_allowed, where
         if name in self.statuses:

@@ -36,7 +36,7 @@ def test_a_9_mb_urlencoded_post_is_refused_with_413_and_nothing_is_stored(app, b
     values = {**page._values, "birth_name": "DUPONT", "birth_commune": "x" * (9 << 20)}
     response = browser.client.post("/demande/demandeur", data=values, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413
-    assert "<h1>Fichier trop lourd</h1>" in response.get_data(as_text=True)  # errors/413.html
+    assert "<h1>Envoi trop volumineux</h1>" in response.get_data(as_text=True)  # errors/413.html
     assert stored(app, "demandeur") == {}
     # The same answers without the 9 MB go through: the draft was not spoilt.
     assert page.submit("Continuer").h1 == "Votre justificatif de quotient familial"

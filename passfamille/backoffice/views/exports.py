@@ -15,7 +15,8 @@ from .queue import filter_form
 def _download(render, extension: str, mimetype: str) -> Response:
     form = filter_form()
     if form.errors:  # a hand-made link: the queue shows the message next to the faulty filter
-        return redirect(url_for("backoffice.queue", **request.args), 303)
+        # The query string as typed: passed to url_for, a parameter named « endpoint » or « _scheme » would clash.
+        return redirect(f"{url_for('backoffice.queue')}?{request.query_string.decode('latin-1')}", 303)
     return download(render(queries.for_export(form.filters(), form.sort())), "demandes", extension, mimetype)
 
 
