@@ -49,7 +49,8 @@ def test_password_link_with_a_forged_token(app, cases):
     @given(token=st.text(max_size=80) | st.sampled_from(["9" * 5000, "\x00", "a.b.c"]))
     def run(token):
         cases["n"] += 1
-        response = client.get("/agents/mot-de-passe/" + quote(token, safe=""))
+        # A « / » in the token makes « // » in the path, which Werkzeug first redirects (308) to its merged form.
+        response = client.get("/agents/mot-de-passe/" + quote(token, safe=""), follow_redirects=True)
         assert response.status_code == 404, (token[:40], response.status_code)
 
     run()

@@ -37,7 +37,8 @@ def test_family_link_with_a_forged_token_is_the_invalid_link_page(app, cases):
     def run(token, prefix, post):
         cases["n"] += 1
         url = prefix + quote(token, safe="")
-        response = client.post(url) if post else client.get(url)
+        # A « / » in the token makes « // », which Werkzeug first redirects (308) to its merged form.
+        response = client.post(url, follow_redirects=True) if post else client.get(url, follow_redirects=True)
         # A forged link is a 404 page; a POST without a CSRF token a 400 « La page a expiré ».
         assert response.status_code in (400, 404, 405), (url[:80], response.status_code)
         assert "<h1>" in response.get_data(as_text=True)
