@@ -170,9 +170,6 @@ def count_attempt(email: str, device: Device | None) -> Refusal | None:
     A trusted browser is counted on its own: an attacker's failures never lock the agent out of it. Other attempts
     are counted both per account typed (known or not, so that a refusal says nothing of which accounts exist) and
     per client address."""
-    # Counting takes a connection of its own: the request's one goes back to the pool first (nothing is pending),
-    # else a burst of requests each holding one while waiting for a second starves the pool.
-    db.session.commit()
     limit = current_app.config["LOGIN_ATTEMPTS"]
     if device is not None:
         return Refusal.DEVICE if ratelimit.count("connexion-appareil", device.subject, LOGIN_WINDOW) > limit else None

@@ -1,6 +1,5 @@
 """Ask API Particulier for the family's certified facts and keep only what the application needs."""
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -11,6 +10,7 @@ from .. import ratelimit
 from ..api_particulier import ApiParticulierError, EajeFacts, FamilyFacts, Identity, Person
 from ..extensions import db
 from ..models import ApiEvent, Draft
+from .parsing import ascii_int
 from .steps import wants_creche, wants_pass_famille
 
 # Fields of the applicant step that make up the civil identity: changing any of them drops the facts.
@@ -42,7 +42,7 @@ def identity_of(values: dict) -> dict:
 def to_identity(values: dict) -> Identity:
     def number(key):
         value = values.get(key) or ""
-        return int(value) if re.fullmatch(r"[0-9]{1,4}", value) else None
+        return ascii_int(value, 4)
 
     first_names = (
         ()
