@@ -43,6 +43,7 @@ def purge_command():
         f"{counts['drafts']} brouillon(s), {counts['applications']} demande(s) et "
         f"{counts['documents']} justificatif(s) supprimés."
     )
+    click.echo(f"{counts['counters']} compteur(s) de tentatives échu(s) supprimé(s).")
 
 
 agents = AppGroup("agents", help="Comptes des agents de l'espace agents.")

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from . import ratelimit
 from .extensions import db
 from .models import Application, Document, Draft, utcnow
 from .wizard import documents
@@ -47,6 +48,8 @@ def purge(now=None) -> dict:
         counts["applications"] += 1
     counts["documents"] += _purge_documents_of_decided(now)
     db.session.commit()
+    # The limits' counters (keyed hashes of addresses and accounts) are kept only for their window.
+    counts["counters"] = ratelimit.purge(now)
     return counts
 
 

@@ -6,7 +6,8 @@ Three passes over the crèche requests, for one day (today, or the --date given)
   3. a request waiting, without a pending relance, last confirmed `delays.relance_months` months ago or more →
      the mail "Maintenez-vous votre demande ?" with a fresh family link, and the relance is recorded.
 Each pass only picks what is due and leaves it in a state the pass no longer picks, so running the command
-twice the same day (or re-running a missed day) sends nothing twice.
+twice the same day (or re-running a missed day) sends nothing twice; two runs at once neither: each change is
+claimed by a conditional UPDATE before its mail leaves.
 """
 
 import logging
@@ -17,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 import click
 from flask import current_app, render_template
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from .. import mail
@@ -77,13 +78,22 @@ def _requests(status: str) -> list[Application]:
     return list(db.session.scalars(query))
 
 
+def _changed(application: Application, to_status: str, detail: str, day: date) -> bool:
+    """Apply the change; False when another run (or an agent) changed the request first."""
+    try:
+        workflow.change_status(application, to_status, None, detail=detail, today=day)
+    except workflow.TransitionError:
+        return False
+    return True
+
+
 def _expire_offers(day: date, counts: Counts) -> None:
     for application in _requests("offered"):
         deadline = application.creche.offer_deadline
         if deadline is not None and deadline < day:
             detail = f"pas de réponse à la proposition avant le {short_date(deadline)}"
-            workflow.change_status(application, "offer_expired", None, detail=detail, today=day)
-            counts.expired += 1
+            if _changed(application, "offer_expired", detail, day):
+                counts.expired += 1
 
 
 def _close_unanswered(day: date, counts: Counts) -> None:
@@ -91,8 +101,32 @@ def _close_unanswered(day: date, counts: Counts) -> None:
         deadline = answer_deadline(application.creche)
         if deadline is not None and deadline < day:
             detail = f"pas de réponse à la relance avant le {short_date(deadline)}"
-            workflow.change_status(application, "closed", None, detail=detail, today=day)
-            counts.closed += 1
+            if _changed(application, "closed", detail, day):
+                counts.closed += 1
+
+
+def _claim_relance(request: CrecheRequest, sent_at: datetime) -> bool:
+    """Mark the relance as sent if no other run did it meanwhile: one conditional UPDATE, committed before the mail
+    leaves, so that two runs at once (two servers' crons, a manual run during the nightly one) send it once."""
+    claimed = db.session.execute(
+        update(CrecheRequest)
+        .where(CrecheRequest.id == request.id, CrecheRequest.relance_sent_at.is_(None))
+        .values(relance_sent_at=sent_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
+def _release_relance(request: CrecheRequest, sent_at: datetime) -> None:
+    """The mail did not leave: unmark it (only this run's mark) so that the next run sends it."""
+    db.session.execute(
+        update(CrecheRequest)
+        .where(CrecheRequest.id == request.id, CrecheRequest.relance_sent_at == sent_at)
+        .values(relance_sent_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def _send_relances(day: date, counts: Counts) -> None:
@@ -101,7 +135,9 @@ def _send_relances(day: date, counts: Counts) -> None:
         if request.relance_sent_at is not None or next_relance_on(request) > day:
             continue
         # Noon UTC is the same calendar day in France whatever the season, so the deadline counts from `day`.
-        request.relance_sent_at = datetime.combine(day, time(12))
+        sent_at = datetime.combine(day, time(12))
+        if not _claim_relance(request, sent_at):
+            continue  # another run sent it
         deadline = answer_deadline(request)
         body = render_template(
             "mails/creche-relance.txt",
@@ -113,7 +149,7 @@ def _send_relances(day: date, counts: Counts) -> None:
         )
         if not mail.send(application.email, SUBJECT.format(reference=application.reference), body):
             # Not recorded: a family that never got the question must not be closed for not answering it.
-            db.session.rollback()
+            _release_relance(request, sent_at)
             counts.failed += 1
             log.warning("creche relance not sent reference=%s", application.reference)
             continue

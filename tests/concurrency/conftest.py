@@ -17,7 +17,13 @@ from .server import LiveServer
 # The per-address and per-second limits guard API Particulier and the drafts table against one client; here one
 # address sends hundreds of requests on purpose. A test about the limits themselves overrides `limits`.
 UNLIMITED = 10**6
-LIMIT_KEYS = ("LOOKUPS_PER_ADDRESS_HOUR", "DRAFTS_PER_ADDRESS_HOUR", "API_CALLS_PER_SECOND", "API_CALLS_PER_MINUTE")
+LIMIT_KEYS = (
+    "LOOKUPS_PER_ADDRESS_HOUR",
+    "DRAFTS_PER_ADDRESS_HOUR",
+    "API_CALLS_PER_SECOND",
+    "API_CALLS_PER_MINUTE",
+    "LOGIN_ATTEMPTS_PER_ADDRESS",
+)
 
 
 @pytest.fixture

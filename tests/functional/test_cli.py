@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from passfamille import ratelimit
 from passfamille.exports import COLUMNS
 from passfamille.extensions import db
-from passfamille.models import Application, Document, Draft, utcnow
+from passfamille.models import Application, Document, Draft, RateBucket, utcnow
 
 from .journeys import DUPONT, LEFEBVRE, add_child, fill_identity, finish, start, through_api
 
@@ -99,3 +100,18 @@ def test_purge_removes_proofs_once_the_appeal_period_after_a_decision_is_over(ap
     assert list(documents_folder.iterdir()) == []
     with app.app_context():
         assert db.session.scalar(select(func.count(Application.id))) == 1  # the application itself stays
+
+
+def test_purge_removes_the_counters_of_windows_that_are_over_and_keeps_the_current_ones(app):
+    hour = timedelta(hours=1)
+    with app.app_context():
+        ratelimit.count("lookup-address", "203.0.113.7", hour, now=utcnow() - timedelta(hours=2))
+        ratelimit.count("lookup-address", "203.0.113.8", hour, now=utcnow() - timedelta(hours=2))
+        ratelimit.count("lookup-address", "203.0.113.7", hour)
+
+    result = app.test_cli_runner().invoke(args=["adhesions", "purge"])
+
+    assert "2 compteur(s) de tentatives échu(s) supprimé(s)." in result.output, result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RateBucket.key))) == 1
+        assert ratelimit.current("lookup-address", "203.0.113.7", hour) == 1
