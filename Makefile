@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SANDBOX_PORT ?= 5001
 APP_PORT ?= 5000
 
-.PHONY: run test sandbox lint migrations-check bench clean postgres-binaries
+.PHONY: run serve test sandbox lint migrations-check bench clean postgres-binaries
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: $(VENV)/.installed
 	@trap 'kill $$SANDBOX_PID 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -m passfamille.sandbox --port $(SANDBOX_PORT) & SANDBOX_PID=$$!; \
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(APP_PORT)
+
+## serve: production — migrate, then gunicorn with gunicorn.conf.py (settings from the environment, see README)
+serve: $(VENV)/.installed
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 ## sandbox: the built-in API Particulier sandbox alone
 sandbox: $(VENV)/.installed

@@ -1,5 +1,6 @@
-"""The app served by gunicorn in processes of its own, as in production: two worker processes of 16 threads each,
-so that neither Python's GIL nor one process's memory can hide a race that two workers would run into."""
+"""The app served by gunicorn in processes of its own, with the production settings (gunicorn.conf.py): two worker
+processes of 16 threads each, so that neither Python's GIL nor one process's memory can hide a race that two
+workers would run into."""
 
 import json
 import os
@@ -35,12 +36,12 @@ class LiveServer:
             sys.executable,
             "-m",
             "gunicorn",
-            # The app is built once, before the workers fork: both answer from the first request on.
-            "--preload",
+            # What a commune runs (gthread workers, the app preloaded, the access log without link tokens); the
+            # options below override it.
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "--workers",
             str(WORKERS),
-            "--worker-class",
-            "gthread",
             "--threads",
             str(THREADS),
             # The clients open their connections before the barrier, then keep them for the burst.

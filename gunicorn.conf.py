@@ -1,0 +1,39 @@
+"""gunicorn's settings for Pass Famille in production: `make serve`, or `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Worker processes with threads (gthread): a request waiting up to API_PARTICULIER_DEADLINE seconds for API
+Particulier holds a thread, not a whole process. The app is built once before the workers fork (preload_app):
+every worker answers its first request with the commune's settings already read. The access log goes to
+standard output (journald under systemd) with the tokens of families' and agents' links masked."""
+
+import os
+
+from gunicorn.glogging import Logger
+
+from passfamille.logs import MaskTokens
+
+bind = os.environ.get("PASSFAMILLE_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("PASSFAMILLE_WORKERS") or max(2, os.cpu_count() or 1))
+worker_class = "gthread"
+threads = int(os.environ.get("PASSFAMILLE_THREADS") or 8)
+preload_app = True
+
+# Above the API's deadline (10 s, « les deux » calls it twice): a request still running after 60 s is stuck.
+timeout = 60
+graceful_timeout = 20
+# nginx keeps its connections to the app open between requests.
+keepalive = 5
+
+accesslog = "-"
+errorlog = "-"
+
+
+class AccessLogWithoutTokens(Logger):
+    """gunicorn's logger, whose access log replaces the token of a link (path and referrer) by « [jeton] »."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        if not any(isinstance(f, MaskTokens) for f in self.access_log.filters):
+            self.access_log.addFilter(MaskTokens())
+
+
+logger_class = AccessLogWithoutTokens
