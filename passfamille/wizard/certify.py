@@ -1,17 +1,18 @@
 """Ask API Particulier for the family's certified facts and keep only what the application needs."""
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import update
 
 from .. import ratelimit
 from ..api_particulier import ApiParticulierError, EajeFacts, FamilyFacts, Identity, Person
 from ..extensions import db
 from ..models import ApiEvent, Draft
+from . import store
+from .draft import Lookup, certified, wants_creche, wants_pass_famille
 from .parsing import ascii_int
-from .steps import wants_creche, wants_pass_famille
 
 # Fields of the applicant step that make up the civil identity: changing any of them drops the facts.
 IDENTITY_FIELDS = (
@@ -88,48 +89,47 @@ def address_json(address) -> dict | None:
     }
 
 
-def _facts(facts: FamilyFacts) -> dict:
+def _facts(facts: FamilyFacts) -> Lookup:
     qf = facts.quotient_familial
     qf_json = {"value": qf.value, "provider": qf.provider, "year": qf.year, "month": qf.month} if qf else None
-    return {**_household(facts), "qf": qf_json}
+    return replace(_household(facts), qf=qf_json)
 
 
-def _eaje_facts(facts: EajeFacts) -> dict:
+def _eaje_facts(facts: EajeFacts) -> Lookup:
     """The PSU facts the estimate needs, nothing more (REFERENCE §4: never estimated from the QF)."""
     parameters = facts.parameters
-    return {
-        "outcome": "ok",
-        "annual_resources": parameters.annual_resources if parameters else None,
-        "resources_year": parameters.resources_year if parameters else None,
-        "children_count": parameters.children if parameters else None,
-        "aeeh_children": parameters.aeeh_children if parameters else None,
-        "request_id": facts.request_id,
-        "fetched_at": facts.fetched_at.isoformat(timespec="seconds"),
-    }
+    return Lookup(
+        outcome="ok",
+        annual_resources=parameters.annual_resources if parameters else None,
+        resources_year=parameters.resources_year if parameters else None,
+        children_count=parameters.children if parameters else None,
+        aeeh_children=parameters.aeeh_children if parameters else None,
+        request_id=facts.request_id,
+        fetched_at=facts.fetched_at.isoformat(timespec="seconds"),
+    )
 
 
-def _household(facts: FamilyFacts | EajeFacts) -> dict:
+def _household(facts: FamilyFacts | EajeFacts) -> Lookup:
     """The household as both endpoints give it. For a crèche request alone, the EAJE call is the only one: its
     children and address fill the household."""
-    return {
-        "outcome": "ok",
-        "qf": None,
-        "allocataires": [_person(p) for p in facts.allocataires],
-        "children": [_person(p) for p in facts.children],
-        "address": address_json(facts.address),
-        "request_id": facts.request_id,
-        "fetched_at": facts.fetched_at.isoformat(timespec="seconds"),
-    }
+    return Lookup(
+        outcome="ok",
+        allocataires=[_person(p) for p in facts.allocataires],
+        children=[_person(p) for p in facts.children],
+        address=address_json(facts.address),
+        request_id=facts.request_id,
+        fetched_at=facts.fetched_at.isoformat(timespec="seconds"),
+    )
 
 
-def _failure(error: ApiParticulierError) -> dict:
-    return {
-        "outcome": error.outcome,
-        "code": error.code,
-        "status": error.status,
-        "request_id": error.request_id,
-        "retry_after": error.retry_after,
-    }
+def _failure(error: ApiParticulierError) -> Lookup:
+    return Lookup(
+        outcome=error.outcome,
+        code=error.code,
+        status=error.status,
+        request_id=error.request_id,
+        retry_after=error.retry_after,
+    )
 
 
 def record_event(
@@ -140,10 +140,9 @@ def record_event(
     db.session.add(ApiEvent(endpoint=endpoint, outcome=outcome, status=status, code=code, request_id=request_id))
 
 
-def _record_event(endpoint: str, result: dict) -> None:
-    outcome = result["outcome"]
-    status = result.get("status", 200 if outcome == "ok" else None)
-    record_event(endpoint, outcome, status, result.get("code"), result.get("request_id"))
+def _record_event(endpoint: str, result: Lookup) -> None:
+    status = 200 if result.outcome == "ok" else result.status
+    record_event(endpoint, result.outcome, status, result.code, result.request_id)
 
 
 # Anyone can type anyone's civil identity on a public form (API Particulier's CGU, REFERENCE §11.3): lookups are
@@ -154,31 +153,18 @@ MAX_LOOKUPS_PER_DRAFT = 5
 HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 
 
-def _count_draft_lookup(draft: Draft) -> bool:
-    """One more lookup for this draft, if under the cap. Committed at once (with the answers already saved), so
-    that concurrent posts of one draft see each other's count."""
-    counted = db.session.execute(
-        update(Draft)
-        .where(Draft.id == draft.id, Draft.lookups < MAX_LOOKUPS_PER_DRAFT)
-        .values(lookups=Draft.lookups + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return counted.rowcount == 1
-
-
-def _refusal(draft: Draft, client_address: str, calls: int) -> dict | None:
-    """Why this lookup may not be made now (an outcome stored like an API failure), or None when it may."""
+def _refusal(draft: Draft, client_address: str, calls: int) -> Lookup | None:
+    """Why this lookup may not be made now (an outcome kept like an API failure), or None when it may."""
     config = current_app.config
-    if not _count_draft_lookup(draft):
-        return {"outcome": "limit", "limit": "draft"}
+    if not store.count_lookup(draft, MAX_LOOKUPS_PER_DRAFT):
+        return Lookup(outcome="limit", limit="draft")
     if not ratelimit.hit("lookup-address", client_address, config["LOOKUPS_PER_ADDRESS_HOUR"], HOUR):
-        return {"outcome": "limit", "limit": "address"}
+        return Lookup(outcome="limit", limit="address")
     # The whole service is busy: like an unavailable API, the family can try again in a moment.
     if not ratelimit.hit("api-calls-second", "*", config["API_CALLS_PER_SECOND"], SECOND, cost=calls):
-        return {"outcome": "unavailable", "code": "busy", "retry_after": 1}
+        return Lookup(outcome="unavailable", code="busy", retry_after=1)
     if not ratelimit.hit("api-calls-minute", "*", config["API_CALLS_PER_MINUTE"], MINUTE, cost=calls):
-        return {"outcome": "unavailable", "code": "busy", "retry_after": 60}
+        return Lookup(outcome="unavailable", code="busy", retry_after=60)
     return None
 
 
@@ -202,13 +188,12 @@ def _ask_all(calls: dict, identity: Identity) -> dict:
 
 
 def fetch(draft: Draft, values: dict, client_address: str) -> str:
-    """Call the API for the identity in `values`, store the outcome on the draft, return the outcome code.
+    """Call the API for the identity in `values`, keep the outcome on the draft, return the outcome code.
 
-    Pass Famille: the quotient familial endpoint. Crèche: the EAJE endpoint, whose PSU facts are kept under
-    "eaje". A crèche request alone never calls the quotient familial endpoint (data minimisation): its
-    household (children, address) comes from the EAJE answer."""
+    Pass Famille: the quotient familial endpoint. Crèche: the EAJE endpoint, whose PSU facts are kept apart. A
+    crèche request alone never calls the quotient familial endpoint (data minimisation): its household (children,
+    address) comes from the EAJE answer."""
     client = current_app.extensions["api_particulier"]
-    failures = (draft.certified or {}).get("identity_failures", 0)
     calls = {}
     if wants_pass_famille(draft):
         calls["quotient_familial"] = client.quotient_familial
@@ -216,28 +201,26 @@ def fetch(draft: Draft, values: dict, client_address: str) -> str:
         calls["participation_familiale_eaje"] = client.participation_familiale_eaje
     refusal = _refusal(draft, client_address, len(calls))
     if refusal is not None:
-        certified = dict(refusal)
-        if wants_creche(draft):
-            certified["eaje"] = dict(refusal)
-        certified["identity_failures"] = failures
-        draft.certified = certified
-        return certified["outcome"]
-    answers = _ask_all(calls, to_identity(values))
-    certified: dict = {}
+        household, eaje = refusal, refusal if wants_creche(draft) else Lookup()
+    else:
+        household, eaje = _outcomes(_ask_all(calls, to_identity(values)), creche_only=not wants_pass_famille(draft))
+    facts = certified(draft).with_outcome(household, eaje)
+    store.record_certified(draft, facts)
+    return facts.household.outcome
+
+
+def _outcomes(answers: dict, creche_only: bool) -> tuple[Lookup, Lookup]:
+    """The household's and the EAJE call's outcomes, each call recorded for the agents' health banner."""
+    household, eaje = Lookup(), Lookup()
     if "quotient_familial" in answers:
         found = answers["quotient_familial"]
-        certified = _failure(found) if isinstance(found, ApiParticulierError) else _facts(found)
-        _record_event("quotient_familial", certified)
+        household = _failure(found) if isinstance(found, ApiParticulierError) else _facts(found)
+        _record_event("quotient_familial", household)
     if "participation_familiale_eaje" in answers:
         found = answers["participation_familiale_eaje"]
         eaje = _failure(found) if isinstance(found, ApiParticulierError) else _eaje_facts(found)
         _record_event("participation_familiale_eaje", eaje)
-        if not wants_pass_famille(draft):
+        if creche_only:
             # A crèche request alone: the EAJE answer is the household, or the failure to show.
-            certified = _household(found) if eaje["outcome"] == "ok" else dict(eaje)
-        certified["eaje"] = eaje
-    if certified.get("outcome") == "identity":
-        failures += 1
-    certified["identity_failures"] = failures
-    draft.certified = certified
-    return certified["outcome"]
+            household = _household(found) if eaje.outcome == "ok" else eaje
+    return household, eaje

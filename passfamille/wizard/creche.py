@@ -12,8 +12,8 @@ from ..creche_settings import CRECHE_MAX_AGE_MONTHS, age_in_months
 from ..formatting import short_date
 from . import documents, household
 from .creche_forms import criterion_field
+from .draft import answers, details_hidden, eaje, eaje_ok, uses_api
 from .parsing import ascii_int
-from .steps import answers, details_hidden, eaje, eaje_ok, uses_api
 
 
 def settings():
@@ -188,9 +188,9 @@ def draft_estimates(draft, today: date) -> dict:
     facts = eaje(draft)
     found = child(draft, today)
     return estimates(
-        facts["annual_resources"],
-        facts.get("children_count") or 0,
-        facts.get("aeeh_children") or 0,
+        facts.annual_resources,
+        facts.children_count or 0,
+        facts.aeeh_children or 0,
         tables_of(wish_codes(draft)),
         hours_per_week(draft),
         today,
@@ -205,4 +205,4 @@ def psu_source(draft) -> str | None:
 
 
 def later_allowed(draft) -> bool:
-    return uses_api(draft) and eaje(draft).get("outcome") == "unavailable"
+    return uses_api(draft) and eaje(draft).outcome == "unavailable"

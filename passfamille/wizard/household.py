@@ -2,16 +2,16 @@
 
 from .. import decisions, rules
 from ..models import Draft
+from .draft import answers, certified, certified_ok, verification_choice, wants_documents
 from .parsing import ascii_int
-from .steps import answers, certified_ok, wants_documents
 
 
 def certified_children(draft: Draft) -> list[dict]:
-    return (draft.certified or {}).get("children") or [] if certified_ok(draft) else []
+    return (certified(draft).household.children or []) if certified_ok(draft) else []
 
 
 def certified_address(draft: Draft) -> dict | None:
-    return (draft.certified or {}).get("address") if certified_ok(draft) else None
+    return certified(draft).household.address if certified_ok(draft) else None
 
 
 def added_children(draft: Draft) -> list[dict]:
@@ -34,15 +34,14 @@ def address(draft: Draft) -> tuple[dict | None, str | None]:
 
 def quotient_familial(draft: Draft) -> tuple[rules.QuotientFamilial | None, str]:
     if certified_ok(draft):
-        qf = (draft.certified or {}).get("qf")
+        qf = certified(draft).household.qf
         if qf:
             return rules.QuotientFamilial(qf["value"], qf["provider"], qf["year"], qf["month"], "api"), "known"
-    choice = answers(draft, "verification").get("choice")
     if wants_documents(draft):
         declared = ascii_int(answers(draft, "justificatif").get("declared_qf"), 6)
         if declared is not None:
             return rules.QuotientFamilial(declared, None, None, None, "document"), "known"
-    if choice == "later":
+    if verification_choice(draft) == "later":
         return None, "pending"
     return None, "not_provided"
 

@@ -1,11 +1,16 @@
-"""Drafts: the wizard's state lives in the database; the cookie holds only the draft's opaque id."""
+"""Drafts: the wizard's state lives in the database; the cookie holds only the draft's opaque id.
+
+The only module that writes a draft: its answers, its certified facts (a `Certified`, whose counters survive when
+the facts are forgotten), its lookup counter and its submission marker."""
 
 from datetime import timedelta
 
 from flask import current_app, request
+from sqlalchemy import update
 
 from ..extensions import db
 from ..models import Draft, utcnow
+from .draft import Certified, certified
 
 COOKIE = "pf_brouillon"
 
@@ -61,8 +66,50 @@ def drop_answers(draft: Draft, *step_names: str) -> None:
     draft.answers = answers
 
 
-def set_certified(draft: Draft, certified: dict) -> None:
-    draft.certified = certified
+def forget_certified(draft: Draft) -> None:
+    """The facts belong to the identity, route and démarches that fetched them: when one changes they go, the
+    counters stay (a family cannot reset them by switching back and forth)."""
+    draft.certified = certified(draft).forgotten().to_json()
+
+
+def record_certified(draft: Draft, facts: Certified) -> None:
+    draft.certified = facts.to_json()
+
+
+def count_lookup(draft: Draft, cap: int) -> bool:
+    """One more identity lookup for this draft, if under `cap`. Committed at once (with the answers already saved),
+    so that concurrent posts of one draft see each other's count."""
+    counted = db.session.execute(
+        update(Draft)
+        .where(Draft.id == draft.id, Draft.lookups < cap)
+        .values(lookups=Draft.lookups + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return counted.rowcount == 1
+
+
+def claim(draft: Draft) -> bool:
+    """Mark the draft as being submitted, if no other request has: True for exactly one of several concurrent
+    submissions of a draft (a double click, two tabs, two workers).
+
+    A conditional UPDATE, and the transaction's first write: on PostgreSQL the others wait on the row's lock, then
+    find it set; on SQLite they wait for the database lock, then find it set. The winner's transaction holds it
+    until its commit, so a loser that finds it set can show the winner's confirmation."""
+    claimed = db.session.execute(
+        update(Draft)
+        .where(Draft.id == draft.id, Draft.submitted_at.is_(None))
+        .values(submitted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
+def submitted(draft: Draft, application_id: int) -> None:
+    """The draft keeps only the link that shows the confirmation page; its answers are no longer needed."""
+    draft.application_id = application_id
+    draft.answers = {}
+    draft.certified = {}
 
 
 def _lifetime() -> timedelta:

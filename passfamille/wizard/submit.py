@@ -4,16 +4,14 @@ import logging
 from datetime import date, datetime
 
 from flask import current_app, render_template
-from sqlalchemy import update
 
 from .. import decisions, mail, numbering, retention, rules
 from ..creche import registration
 from ..creche.workflow import family_link
 from ..extensions import db
-from ..models import Application, CrecheRequest, Draft, utcnow
-from . import certify, creche, documents, household
-from .steps import answers, certified_ok, wants_creche, wants_pass_famille
-from .steps import eaje as eaje_facts
+from ..models import Application, CrecheRequest
+from . import certify, creche, documents, household, store
+from .draft import answers, certified, certified_ok, wants_creche, wants_pass_famille
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +44,7 @@ def _pass_famille(draft, today: date) -> Application:
     qf, qf_status = household.quotient_familial(draft)
     home, address_source = household.address(draft)
     applicant = answers(draft, "demandeur")
-    certified = draft.certified or {}
+    fetched = certified(draft).household
     application = Application(
         status=initial_status(qf_status, qf, facts),
         **_applicant_fields(draft),
@@ -57,9 +55,9 @@ def _pass_famille(draft, today: date) -> Application:
         qf_year=qf.year if qf else None,
         qf_month=qf.month if qf else None,
         qf_source=qf.source if qf else None,
-        qf_fetched_at=datetime.fromisoformat(certified["fetched_at"]) if certified_ok(draft) else None,
-        api_request_id=certified.get("request_id"),
-        api_outcome=certified.get("outcome"),
+        qf_fetched_at=datetime.fromisoformat(fetched.fetched_at) if certified_ok(draft) else None,
+        api_request_id=fetched.request_id,
+        api_outcome=fetched.outcome,
         children=decisions.children_json(facts.children),
         address=home,
         address_source=address_source,
@@ -75,15 +73,15 @@ def _creche(draft, today: date, linked: Application | None) -> Application:
     facts = household.build(draft)
     home, address_source = household.address(draft)
     applicant = answers(draft, "demandeur")
-    eaje = eaje_facts(draft)
+    eaje = certified(draft).eaje
     source = creche.psu_source(draft)
     child = creche.child(draft, today)
     found = creche.draft_estimates(draft, today)
     application = Application(
         **_applicant_fields(draft),
         recheck_identity=certify.identity_of(applicant) if source == "pending" else None,
-        api_request_id=eaje.get("request_id"),
-        api_outcome=eaje.get("outcome"),
+        api_request_id=eaje.request_id,
+        api_outcome=eaje.outcome,
         children=decisions.children_json(facts.children),
         address=home,
         address_source=address_source,
@@ -99,10 +97,10 @@ def _creche(draft, today: date, linked: Application | None) -> Application:
         hours_per_week=creche.hours_per_week(draft),
         criteria=creche.criteria(draft),
         psu_source=source,
-        psu_annual_resources=eaje.get("annual_resources") if source == "api" else None,
-        psu_children=eaje.get("children_count") if source == "api" else None,
-        psu_aeeh_children=eaje.get("aeeh_children") if source == "api" else None,
-        psu_fetched_at=datetime.fromisoformat(eaje["fetched_at"]) if source == "api" else None,
+        psu_annual_resources=eaje.annual_resources if source == "api" else None,
+        psu_children=eaje.children_count if source == "api" else None,
+        psu_aeeh_children=eaje.aeeh_children if source == "api" else None,
+        psu_fetched_at=datetime.fromisoformat(eaje.fetched_at) if source == "api" else None,
         estimate=creche.estimate_json(found, today) if found else None,
     )
     return registration.record(application, request, creche.wishes(draft), today, linked=linked)
@@ -124,35 +122,16 @@ def _keep_documents(draft, pass_famille: Application | None, creche_application:
         documents.delete(document)  # uploaded, then the family changed its answers
 
 
-def claim(draft: Draft) -> bool:
-    """Mark the draft as being submitted, if no other request has: True for exactly one of several concurrent
-    submissions of a draft (a double click, two tabs, two workers).
-
-    A conditional UPDATE, and the transaction's first write: on PostgreSQL the others wait on the row's lock, then
-    find it set; on SQLite they wait for the database lock, then find it set. The winner's transaction holds it
-    until its commit, so a loser that finds it set can show the winner's confirmation."""
-    claimed = db.session.execute(
-        update(Draft)
-        .where(Draft.id == draft.id, Draft.submitted_at.is_(None))
-        .values(submitted_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return claimed.rowcount == 1
-
-
 def submit(draft, today: date) -> Application:
     """Record the chosen démarches in one transaction, then mail one receipt. Returns the first application.
 
-    The caller has claimed the draft (`claim`) in the same transaction."""
+    The caller has claimed the draft (`store.claim`) in the same transaction."""
     pass_famille = _pass_famille(draft, today) if wants_pass_famille(draft) else None
     creche_application = _creche(draft, today, linked=pass_famille) if wants_creche(draft) else None
     _keep_documents(draft, pass_famille, creche_application)
     first = pass_famille or creche_application
-    # The draft keeps only the link that shows the confirmation page; its answers are no longer needed.
     db.session.flush()
-    draft.application_id = first.id
-    draft.answers = {}
-    draft.certified = {}
+    store.submitted(draft, first.id)
     db.session.commit()
     for application in (pass_famille, creche_application):
         if application is not None:

@@ -1,0 +1,113 @@
+"""What a wizard step is: everything the generic view (views.py) needs, declared once per step in steps/.
+
+A step says which form it shows (built for the draft: the questions depend on the démarches and on the API's
+answer), what its template shows besides the form, how a valid answer is saved, which files it receives, whose
+answers no longer hold when its own change, and its rows on « Vérifiez votre demande »."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import request
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from ..models import Draft
+from . import documents, store
+from .draft import answers
+
+# A section of the recap: {"title": …, "rows": [(label, value, slug of the step that changes it, or None)]}
+Section = dict
+
+
+def no_context(draft: Draft, form: FlaskForm | None) -> dict:
+    return {}
+
+
+def no_recap(draft: Draft) -> list[Section]:
+    return []
+
+
+def all_received(draft: Draft, form: FlaskForm | None = None) -> bool:
+    return True
+
+
+def form_values(form: FlaskForm, skip=()) -> dict:
+    """A form's data as strings, as a browser would post them, so that it can be validated again later."""
+    values = {}
+    for field in form:
+        if field.name == "csrf_token" or field.name in skip or field.type == "FileField":
+            continue
+        if field.type == "BooleanField":
+            if field.data:
+                values[field.name] = "y"
+        else:
+            values[field.name] = "" if field.data is None else str(field.data)
+    return values
+
+
+def save_answers(step: "Step", draft: Draft, form: FlaskForm) -> Response | None:
+    """Store the step's answers; when they changed, drop those derived from them (eq-runner's dependents)."""
+    if store.save_answers(draft, step.name, form_values(form)) and step.invalidates:
+        store.drop_answers(draft, *step.invalidates)
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the key of its answers on the draft
+    slug: str  # its URL: /demande/<slug>
+    title: str
+    template: str
+    applies: Callable[[Draft], bool]
+    # The form for this draft (formdata: stored answers, else the request's), or None when the step only shows.
+    form: Callable[..., FlaskForm | None]
+    context: Callable[[Draft, FlaskForm | None], dict] = no_context
+    # After a valid POST, with the files received: a response (another page) or None (on to the next step).
+    save: Callable[["Step", Draft, FlaskForm], Response | None] = save_answers
+    # Stores the files of a POST (even when another field is wrong: nothing entered is lost) and says whether
+    # every file the answers need is held, adding the message to the file's field. Also run on complete drafts
+    # with form None, as a check.
+    files: Callable[[Draft, FlaskForm | None], bool] = all_received
+    invalidates: tuple[str, ...] = ()
+    recap: Callable[[Draft], list[Section]] = no_recap
+    # A step without stored answers (the result page, the recap) is complete as soon as it is reached.
+    has_answers: bool = True
+
+    def stored_form(self, draft: Draft) -> FlaskForm | None:
+        return self.form(draft, formdata=MultiDict(answers(draft, self.name)), meta={"csrf": False})
+
+    def is_complete(self, draft: Draft) -> bool:
+        """Whether the stored answers (and files) would pass the step again: what the path guard and the recap
+        check, so that a draft edited in another tab cannot slip through."""
+        if not self.has_answers:
+            return True
+        form = self.stored_form(draft)
+        if form is None:
+            return True  # nothing to answer (the estimate shown from the CAF/MSA facts)
+        if self.name not in (draft.answers or {}):
+            return False
+        return self.files(draft, None) and form.validate()
+
+
+def path(steps: tuple[Step, ...], draft: Draft) -> list[Step]:
+    return [step for step in steps if step.applies(draft)]
+
+
+def first_incomplete(steps: list[Step], draft: Draft) -> Step | None:
+    return next((step for step in steps if not step.is_complete(draft)), None)
+
+
+def receive_file(draft: Draft, field, missing: str, kind: str, use: str | None = None) -> bool:
+    """The file posted in `field`, stored as the draft's proof of `use` (None: the quotient familial proof; else
+    a crèche kind), replacing the previous one — or the one already held. False, with the message at the field,
+    when the file is refused or there is none."""
+    upload = request.files.get(field.name)
+    error = None
+    if upload and upload.filename:
+        error = documents.store_upload(draft, upload, kind=kind)
+    elif documents.for_draft(draft, use) is None:
+        error = missing
+    if error:
+        field.errors = [*field.errors, error]
+    return error is None

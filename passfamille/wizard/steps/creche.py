@@ -1,0 +1,222 @@
+"""The crèche's steps: which child, the wished structures and times, the situation (the commission's criteria and
+their proofs), and the estimate of the price (from the CAF/MSA facts, else a proof, a later re-check or none)."""
+
+from datetime import date
+
+from ...creche_settings import TABLE_LABELS
+from ...formatting import euros, short_date
+from .. import creche, documents, household, store
+from ..creche_forms import (
+    RESOURCES_CHOICES,
+    ChildForm,
+    EstimateFallbackForm,
+    criterion_field,
+    document_field,
+    situation_form,
+    wishes_form,
+)
+from ..draft import answers, details_hidden, eaje, eaje_ok, wants_creche
+from ..step import Step, form_values, receive_file
+
+# --- enfant --------------------------------------------------------------------------------------------------
+
+
+def child_form(draft, **kwargs):
+    today = date.today()
+    rules = creche.settings().earliest_pre_registration
+    return ChildForm(
+        household_choices=[(value, label) for value, label, _ in creche.household_choices(draft, today)],
+        earliest=rules.earliest_date,
+        pregnancy_month=rules.pregnancy_month,
+        today=today,
+        **kwargs,
+    )
+
+
+def save_child(step: Step, draft, form):
+    values = form_values(form)
+    # Which added child "ajoute-N" meant: kept so that a later change of the household voids the choice.
+    values["children_snapshot"] = household.added_children(draft)
+    store.save_answers(draft, step.name, values)
+    return None
+
+
+CHILD = Step(
+    "enfant",
+    "enfant",
+    "Votre enfant",
+    "wizard/enfant.html",
+    applies=wants_creche,
+    form=child_form,
+    save=save_child,
+    recap=lambda draft: (
+        [{"title": "Votre enfant", "rows": [("Enfant", creche.child_label(creche.child(draft)), "enfant")]}]
+        if wants_creche(draft)
+        else []
+    ),
+)
+
+# --- souhaits ------------------------------------------------------------------------------------------------
+
+
+def wishes_step_form(draft, **kwargs):
+    today = date.today()
+    found = creche.child(draft, today)
+    return wishes_form(
+        creche.settings().structures,
+        age_problem=lambda code, start: creche.age_problem(code, found, start),
+        today=today,
+        **kwargs,
+    )
+
+
+def wishes_recap(draft) -> list[dict]:
+    if not wants_creche(draft):
+        return []
+    settings = creche.settings()
+    found = creche.child(draft, date.today())
+    start = creche.start_date(draft)
+    rows = []
+    for index, code in enumerate(creche.wish_codes(draft)):
+        structure = settings.structure(code)
+        group = creche.age_group(structure, found, start) if structure and found and start else None
+        name = structure.name if structure else code
+        rows.append((f"Choix n° {index + 1}", f"{name}{f' ({group.label})' if group else ''}", "souhaits"))
+    times = f"{creche.days_per_week(draft)} jours, {creche.hours_per_week(draft)} heures par semaine"
+    rows += [("Date d'entrée souhaitée", short_date(start), "souhaits"), ("Temps d'accueil", times, "souhaits")]
+    return [{"title": "Vos souhaits d'accueil", "rows": rows}]
+
+
+WISHES = Step(
+    "souhaits",
+    "souhaits",
+    "Vos souhaits d'accueil",
+    "wizard/souhaits.html",
+    applies=wants_creche,
+    form=wishes_step_form,
+    context=lambda draft, form: {
+        "structures": creche.settings().structures,
+        "child": creche.child_label(creche.child(draft)),
+    },
+    recap=wishes_recap,
+)
+
+# --- situation -----------------------------------------------------------------------------------------------
+
+
+def receive_criterion_proofs(draft, form) -> bool:
+    """A good file is kept even when another is missing; unticking a criterion deletes its file."""
+    grid = [criterion for criterion in creche.settings().points_grid if criterion.requires_document]
+    if form is None:
+        held = creche.criteria(draft)
+        return all(documents.for_draft(draft, documents.CRITERION_PREFIX + c.code) for c in grid if c.code in held)
+    declared = form.declared()
+    received = True
+    for criterion in grid:
+        kind = documents.CRITERION_PREFIX + criterion.code
+        if criterion.code not in declared:
+            documents.delete_kind(draft, kind)
+            continue
+        missing = f"Joignez le justificatif de ce critère ({criterion.document_label}), ou décochez le critère"
+        received &= receive_file(draft, form[document_field(criterion.code)], missing, kind=kind, use=kind)
+    return received
+
+
+def situation_recap(draft) -> list[dict]:
+    if not wants_creche(draft):
+        return []
+    codes = creche.criteria(draft)
+    grid = {c.code: c for c in creche.settings().points_grid}
+    rows = [(grid[code].label, f"{grid[code].points} points", "situation") for code in codes]
+    rows.append(("Total", f"{creche.total_points(codes)} points", "situation"))
+    return [{"title": "Votre situation", "rows": rows}]
+
+
+SITUATION = Step(
+    "situation",
+    "situation",
+    "Votre situation",
+    "wizard/situation.html",
+    applies=wants_creche,
+    form=lambda draft, **kwargs: situation_form(creche.settings().points_grid, **kwargs),
+    context=lambda draft, form: {
+        "sent": creche.criterion_documents(draft),
+        "criterion_field": criterion_field,
+        "document_field": document_field,
+        "points": creche.total_points(form.declared()),
+    },
+    files=receive_criterion_proofs,
+    recap=situation_recap,
+)
+
+# --- estimation ----------------------------------------------------------------------------------------------
+
+MISSING_RESOURCES = "Joignez votre justificatif de ressources au format PDF, JPEG ou PNG"
+
+
+def estimate_form(draft, **kwargs):
+    """With the CAF/MSA facts, the estimate is shown and nothing asked; without, the ways to finish."""
+    if eaje_ok(draft):
+        return None
+    return EstimateFallbackForm(later_allowed=creche.later_allowed(draft), **kwargs)
+
+
+def receive_resources(draft, form) -> bool:
+    kind = documents.CRECHE_RESOURCES
+    if form is None:
+        wanted = answers(draft, "estimation").get("psu_choice") == "documents"
+        return not wanted or documents.for_draft(draft, kind) is not None
+    if form.psu_choice.data == "documents":
+        return receive_file(draft, form.file, MISSING_RESOURCES, kind=kind, use=kind)
+    if not form.errors:
+        documents.delete_kind(draft, kind)
+    return True
+
+
+def estimate_context(draft, form) -> dict:
+    found = creche.draft_estimates(draft, date.today())
+    view = None
+    if found:
+        view = {"facts": eaje(draft), "tables": found, "hours_per_week": creche.hours_per_week(draft)}
+        view["labels"] = TABLE_LABELS
+    return {
+        "estimate": view,
+        # CGU: figures drawn from the CAF/MSA file are not shown when the commune hides its details.
+        "hidden": details_hidden(draft),
+        "eaje_outcome": eaje(draft).outcome,
+        "document": documents.summary(documents.for_draft(draft, documents.CRECHE_RESOURCES)),
+    }
+
+
+def estimate_recap(draft) -> list[dict]:
+    if not wants_creche(draft):
+        return []
+    if eaje_ok(draft) and details_hidden(draft):
+        rows = [("Tarif", "Estimé par la mairie à partir des informations de la CAF ou de la MSA", "estimation")]
+    elif eaje_ok(draft):
+        rows = [
+            (
+                TABLE_LABELS[table],
+                f"{euros(e.hourly)} de l'heure"
+                + (f", environ {euros(e.monthly)} par mois" if e.monthly is not None else ""),
+                "estimation",
+            )
+            for table, e in creche.draft_estimates(draft, date.today()).items()
+        ]
+    else:
+        choice = answers(draft, "estimation").get("psu_choice")
+        rows = [("Tarif", RESOURCES_CHOICES.get(choice, ""), "estimation")]
+    return [{"title": "Estimation du tarif de la crèche", "rows": rows}]
+
+
+ESTIMATE = Step(
+    "estimation",
+    "estimation",
+    "Estimation du tarif",
+    "wizard/estimation.html",
+    applies=wants_creche,
+    form=estimate_form,
+    context=estimate_context,
+    files=receive_resources,
+    recap=estimate_recap,
+)

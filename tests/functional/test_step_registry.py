@@ -1,0 +1,90 @@
+"""Every step declares what the generic view needs: walked on three journeys brought to the recap, each step of
+the path opens, answers a POST with its own form (never a 405 unless it only shows, never a 500), and every
+« Modifier » link of the recap opens the page it names."""
+
+from pathlib import Path
+
+import pytest
+
+from passfamille.extensions import db
+from passfamille.models import Draft
+from passfamille.wizard import step as step_module
+from passfamille.wizard.step import path
+from passfamille.wizard.steps import STEPS
+
+from ..concurrency.families import both_recap, pass_famille_recap
+from .journeys import DUPONT, through_api
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "passfamille" / "templates"
+
+
+def pass_famille_through_caf(browser):
+    page = through_api(browser, DUPONT).choose("Oui, elles sont correctes").submit("Continuer")
+    page = page.submit("Continuer")  # the household, as the CAF/MSA gave it
+    assert page.h1 == "Votre résultat", page.error_summary() or page.h1
+    page = page.click("Continuer")
+    assert page.h1 == "Vérifiez votre demande", page.h1
+    return page
+
+
+JOURNEYS = {
+    "pass_famille_caf": pass_famille_through_caf,
+    "pass_famille_document": pass_famille_recap,
+    "both_caf": both_recap,
+}
+
+
+def test_steps_are_declared_once_with_their_template_and_real_dependents():
+    names = [s.name for s in STEPS]
+    assert len(set(names)) == len(names) and len({s.slug for s in STEPS}) == len(STEPS)
+    for declared in STEPS:
+        assert (TEMPLATES / declared.template).is_file(), declared.template
+        assert set(declared.invalidates) <= set(names), declared.name
+    assert STEPS[-1].title == "Vérifiez votre demande"
+
+
+def on_path(app, browser):
+    """The draft behind the browser's cookie, and for each step of its path whether it only shows (no form)."""
+    cookie = browser.client.get_cookie("pf_brouillon")
+    with app.test_request_context():
+        draft = db.session.get(Draft, cookie.value)
+        return [(s, s.form(draft, meta={"csrf": False}) is None) for s in path(STEPS, draft)]
+
+
+@pytest.mark.parametrize("journey", list(JOURNEYS))
+def test_every_change_link_of_the_recap_opens_its_page(app, browser, journey):
+    recap = JOURNEYS[journey](browser)
+    links = [a["href"] for a in recap.soup.select(".recap__action a")]
+    assert len(links) >= 6, links
+    for href in links:
+        page = browser.get(href)
+        assert page.status == 200 and page.h1 != "Page introuvable", (href, page.h1)
+        assert page.h1 != "Vérifiez votre demande" or "retour" not in href, href
+
+
+@pytest.mark.parametrize("journey", list(JOURNEYS))
+def test_every_step_of_the_path_opens_and_answers_a_post_with_its_form(app, browser, journey):
+    recap = JOURNEYS[journey](browser)
+    csrf = recap.soup.select_one('input[name="csrf_token"]')["value"]
+    steps = on_path(app, browser)
+    assert steps[-1][0].name == "recapitulatif"
+    for declared, shows_only in steps[:-1]:
+        url = f"/demande/{declared.slug}"
+        page = browser.get(url)
+        assert page.status == 200 and page.title.startswith(declared.title), (url, page.title)
+        answer = browser.client.post(url, data={"csrf_token": csrf}, follow_redirects=False)
+        if shows_only:
+            assert answer.status_code == 405, (url, answer.status_code)
+        else:
+            # Its own form: refused with messages (400), or nothing was required (on to the next page).
+            assert answer.status_code in (400, 303), (url, answer.status_code)
+            if answer.status_code == 400:
+                assert "error-summary" in answer.get_data(as_text=True), url
+    assert browser.get("/demande/recapitulatif").h1 == "Vérifiez votre demande"
+    finish_page = browser.get("/demande/recapitulatif").submit("Envoyer ma demande")
+    assert finish_page.h1.startswith("Vo") and "envoyée" in finish_page.h1, finish_page.h1
+
+
+def test_a_step_must_declare_its_form():
+    with pytest.raises(TypeError):
+        step_module.Step("x", "x", "X", "wizard/x.html", applies=lambda draft: True)  # no form: refused at import
