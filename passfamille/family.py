@@ -1,7 +1,7 @@
 """The family's link (/demande/suivi/<token>), sent in the status mails: no account, the signed token is the key.
 
 It shows where the application stands, takes the document the commune asked for, and shows the attestation once
-the application is accepted. The token is bound to the status it was made for (see workflow.family_token), so a
+the application is accepted. The token is bound to the status it was made for (see demarches.base.FamilyLink), so a
 link stops working as soon as the application moves on — an upload cannot be sent twice.
 """
 
@@ -9,9 +9,10 @@ import logging
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from .backoffice import workflow
 from .backoffice.forms_detail import UploadForm
 from .backoffice.viewmodels_detail import FAMILY_DOCUMENT_KIND, attestation_view, follow_view
+from .demarches.pass_famille import DEMARCHE
+from .demarches.statemachine import TransitionError, change_status
 from .extensions import db
 from .models import Application, Document
 from .wizard import documents
@@ -26,7 +27,7 @@ NO_FILE = "Choisissez le document à envoyer, au format PDF, JPEG ou PNG"
 
 @bp.route("/demande/suivi/<token>", methods=["GET", "POST"])
 def follow(token):
-    application = workflow.application_from_family_token(token)
+    application = DEMARCHE.link.application(token)
     if application is None:
         return render_template("famille/lien-invalide.html"), 404
     if application.status == "documents_requested":
@@ -52,15 +53,15 @@ def _answer(application: Application):
         )
         return page, 400
     try:
-        workflow.change_status(application, "in_review", None, detail=FAMILY_ANSWER)
-    except workflow.TransitionError:
+        change_status(application, "in_review", None, detail=FAMILY_ANSWER)
+    except TransitionError:
         # The application moved on meanwhile (an agent took it over): the link is spent, the file not kept.
         db.session.rollback()
         (documents.folder() / stored.stored_name).unlink(missing_ok=True)
         return render_template("famille/lien-invalide.html"), 404
     flash("Merci : votre document est bien envoyé à la mairie. Un courriel vous le confirme.", "success")
     # The new link (bound to "en instruction") shows where the application stands; the old one has expired.
-    return redirect(url_for("family.follow", token=workflow.family_token(application)), 303)
+    return redirect(url_for("family.follow", token=DEMARCHE.link.token(application)), 303)
 
 
 def _store(application: Application, upload) -> tuple[Document | None, str | None]:

@@ -105,10 +105,6 @@ class Application(db.Model):
     events: Mapped[list["AuditEvent"]] = relationship(order_by="AuditEvent.at", cascade="all, delete-orphan")
     qf_verified_by: Mapped["Agent | None"] = relationship(foreign_keys=[qf_verified_by_id])
 
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
-
 
 class Document(db.Model):
     """An uploaded proof (QF certificate or tax notice), stored under instance/, never in static/."""
@@ -130,28 +126,6 @@ class Document(db.Model):
 
 
 # --- Back-office ---------------------------------------------------------------------------------------------
-
-STATUS_LABELS = {
-    "submitted": "Déposée",
-    "to_verify": "Déposée, à vérifier",
-    "awaiting_recheck": "En attente de la CAF/MSA",
-    "in_review": "En instruction",
-    "documents_requested": "Pièce demandée",
-    "accepted": "Acceptée",
-    "refused": "Refusée",
-}
-# A crèche pre-registration: en attente → place proposée → acceptée / refusée / expirée → admis (creche.workflow).
-CRECHE_STATUS_LABELS = {
-    "waiting": "En attente",
-    "offered": "Place proposée",
-    "offer_accepted": "Place acceptée",
-    "offer_declined": "Place refusée",
-    "offer_expired": "Proposition expirée",
-    "admitted": "Admis",
-    "closed": "Close sans réponse",
-    "withdrawn": "Retirée",
-}
-STATUS_LABELS.update(CRECHE_STATUS_LABELS)
 
 
 class Agent(db.Model):

@@ -6,11 +6,13 @@ once checked (verification.delete_checked_proofs)."""
 import logging
 from datetime import date
 
+from .. import audit
 from ..creche import estimate
+from ..demarches import status_label
 from ..extensions import db
 from ..models import Agent, Application, AuditEvent
 from ..wizard import documents
-from . import verification, workflow
+from . import verification
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ def problem(application: Application) -> str | None:
     if request.psu_source != "document":
         return "La famille n'a pas choisi d'envoyer un justificatif de ressources pour cette demande"
     if application.status in ENDED:
-        return f"Cette demande est « {application.status_label} » : ses ressources ne sont plus à saisir"
+        return f"Cette demande est « {status_label(application.status)} » : ses ressources ne sont plus à saisir"
     return None
 
 
@@ -70,7 +72,7 @@ def enter(application: Application, agent: Agent, annual: int, children: int, ae
     request = application.creche
     before = (request.psu_annual_resources, request.psu_children, request.psu_aeeh_children)
     estimate.record(request, annual, children, aeeh, on=today)
-    event = workflow.record(
+    event = audit.record(
         application, agent, ACTION, _detail(before, (annual, children, aeeh), request.estimate is not None)
     )
     # Only the resources proof: the criteria's proofs still justify the points.

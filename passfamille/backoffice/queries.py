@@ -12,13 +12,14 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from .. import exports
+from ..demarches import STATUS_LABELS, creche
 from ..extensions import db
-from ..models import CRECHE_STATUS_LABELS, STATUS_LABELS, Application
+from ..models import Application
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 100
 STATUS_ORDER = tuple(STATUS_LABELS)  # the workflow's order, not the alphabet
-CRECHE_STATUSES = tuple(CRECHE_STATUS_LABELS)
+CRECHE_STATUSES = tuple(creche.STATUSES)
 PASS_FAMILLE_STATUSES = tuple(s for s in STATUS_ORDER if s not in CRECHE_STATUSES)
 DECIDED = ("accepted", "refused")
 NO_BRACKET = "aucune"

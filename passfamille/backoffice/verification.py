@@ -5,12 +5,12 @@ import logging
 
 from flask import current_app
 
-from .. import decisions, rules
+from .. import audit, decisions, rules
+from ..demarches import status_label
 from ..extensions import db
 from ..formatting import euros
 from ..models import Agent, Application, AuditEvent, utcnow
 from ..wizard import documents
-from . import workflow
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def problem(application: Application) -> str | None:
     if application.qf_verified_at is not None:
         return "Le quotient familial de cette demande est déjà vérifié"
     if application.status in ("accepted", "refused"):
-        return f"Cette demande est déjà « {application.status_label} »"
+        return f"Cette demande est déjà « {status_label(application.status)} »"
     # A QF the family read on its document, or none at all but a document sent since (after a failed API call).
     if application.qf_source == "document" or (application.qf_value is None and application.documents):
         return None
@@ -52,7 +52,7 @@ def delete_checked_proofs(application: Application, agent: Agent, proofs: list) 
         for document in proofs:
             documents.delete(document)
         what = "Justificatif supprimé" if len(proofs) == 1 else f"{len(proofs)} pièces supprimées"
-        workflow.record(application, agent, "document_deleted", f"{what} après vérification")
+        audit.record(application, agent, "document_deleted", f"{what} après vérification")
 
 
 def household(application: Application, qf_value: int) -> rules.Household:
@@ -93,7 +93,7 @@ def verify(application: Application, agent: Agent, qf_value: int) -> AuditEvent:
     application.qf_provider = application.qf_year = application.qf_month = None
     application.qf_verified_by = agent
     application.qf_verified_at = utcnow()
-    event = workflow.record(
+    event = audit.record(
         application, agent, "qf_verified", _detail(before, qf_value, bracket_before, application.bracket_code)
     )
     delete_checked_proofs(application, agent, list(application.documents))

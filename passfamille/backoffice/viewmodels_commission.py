@@ -9,11 +9,12 @@ from flask import abort, current_app, url_for
 from sqlalchemy import func, select
 
 from ..creche import waiting_list
-from ..creche import workflow as creche_workflow
 from ..creche_settings import AgeGroup, CrecheSettings, Structure, age_in_months
+from ..demarches import statemachine, status_label
+from ..demarches.creche import WAITING
 from ..extensions import db
 from ..formatting import date_time, euros, local, short_date
-from ..models import STATUS_LABELS, Application, CrecheRequest, CrecheWish
+from ..models import Application, CrecheRequest, CrecheWish
 from ..wizard.documents import CRITERION_PREFIX
 from .viewmodels_queue import application_href
 
@@ -141,7 +142,7 @@ def _counts_by_offer(statuses: tuple[str, ...]) -> dict[tuple[str, str, str], in
 
 def overview() -> list[StructureSummary]:
     """Per structure and section: places, requests waiting, places offered and accepted (not yet admitted)."""
-    waiting = _counts_by_wish((creche_workflow.WAITING,))
+    waiting = _counts_by_wish((WAITING,))
     offers = _counts_by_offer(("offered", "offer_accepted"))
     return [
         StructureSummary(
@@ -151,7 +152,7 @@ def overview() -> list[StructureSummary]:
                 GroupSummary(
                     label=group.label,
                     places=group.places,
-                    waiting=waiting.get((structure.code, group.code, creche_workflow.WAITING), 0),
+                    waiting=waiting.get((structure.code, group.code, WAITING), 0),
                     offered=offers.get((structure.code, group.code, "offered"), 0),
                     accepted=offers.get((structure.code, group.code, "offer_accepted"), 0),
                     href=url_for("backoffice.commission_list", structure=structure.code, group=group.code),
@@ -224,7 +225,7 @@ def offer_rows(structure_code: str, group_code: str) -> list[OfferRow]:
         OfferRow(
             reference=r.application.reference,
             href=application_href(r.application_id),
-            status_label=STATUS_LABELS[r.application.status],
+            status_label=status_label(r.application.status),
             start_date=short_date(r.offer_start_date),
             deadline=short_date(r.offer_deadline),
             offered_at=short_date(local(r.offered_at)),
@@ -312,5 +313,5 @@ CRECHE_BUTTONS = {
 
 def creche_actions(application: Application) -> list[dict]:
     """The crèche status changes an agent makes on the request's page; offering a place is the commission's."""
-    allowed = creche_workflow.allowed(application)
+    allowed = statemachine.allowed(application)
     return [{"to": to, "label": label} for to, label in CRECHE_BUTTONS.items() if to in allowed]

@@ -5,13 +5,14 @@ from datetime import date
 from flask import current_app, url_for
 
 from ..commune import NoRulesInForce
+from ..demarches import pass_famille, statemachine, status_label
 from ..formatting import date_time as when
 from ..formatting import euros, local, month_year, short_date
-from ..models import STATUS_LABELS, Application
+from ..models import Application
 from ..wizard import documents
 from ..wizard.forms import DOCUMENT_KINDS
 from ..wizard.viewmodels import provider_label
-from . import creche_resources, verification, workflow
+from . import creche_resources, verification
 from .viewmodels_commission import creche_actions, creche_detail
 
 FAMILY_DOCUMENT_KIND = "piece_demandee"  # a document the family sent through its link
@@ -179,7 +180,7 @@ def _history(application: Application) -> list[dict]:
     rows = [{"when": when(application.created_at), "who": "La famille", "what": "Demande déposée", "detail": None}]
     for event in application.events:
         if event.action == "status":
-            what = f"{STATUS_LABELS.get(event.from_status, event.from_status)} → {STATUS_LABELS.get(event.to_status)}"
+            what = f"{status_label(event.from_status)} → {status_label(event.to_status)}"
         else:
             what = ACTION_LABELS.get(event.action, event.action)
         rows.append({"when": when(event.at), "who": _who(event), "what": what, "detail": event.detail})
@@ -191,7 +192,7 @@ ACTION_BUTTONS = {"accepted": "Accepter", "refused": "Refuser", "documents_reque
 
 def _actions(application: Application) -> list[dict]:
     """The status changes the workflow allows now, in the order an agent reads them."""
-    allowed = workflow.allowed(application)
+    allowed = statemachine.allowed(application)
     actions = []
     for to in ("in_review", "accepted", "documents_requested", "refused"):
         if to not in allowed:
@@ -199,7 +200,7 @@ def _actions(application: Application) -> list[dict]:
         label = ACTION_BUTTONS.get(to, "Prendre en charge")
         if to == "in_review" and application.status == "documents_requested":
             label = "Reprendre l'instruction sans attendre la pièce"
-        problem = workflow.acceptance_problem(application) if to == "accepted" else None
+        problem = pass_famille.acceptance_problem(application) if to == "accepted" else None
         actions.append({"to": to, "label": label, "problem": problem})
     return actions
 
@@ -227,7 +228,7 @@ def detail_view(application: Application) -> dict:
         "creche_actions": creche_actions(application) if is_creche else [],
         "resources_entry": _resources_entry(application) if is_creche else None,
         "status": application.status,
-        "status_label": application.status_label,
+        "status_label": status_label(application.status),
         "created_at": when(application.created_at),
         "applicant": {
             "birth_name": application.birth_name,

@@ -8,8 +8,9 @@ from babel.numbers import format_percent
 from flask import current_app, url_for
 from werkzeug.routing import BuildError
 
+from ..demarches import status_label
 from ..formatting import LOCALE
-from ..models import STATUS_LABELS, Application
+from ..models import Application
 from . import queries
 
 QF_SOURCE_LABELS = {
@@ -102,7 +103,7 @@ def row(application: Application) -> Row:
         submitted_on=application.created_at.date(),
         applicant=applicant_name(application),
         status=application.status,
-        status_label=application.status_label,
+        status_label=status_label(application.status),
         qf_source=QF_SOURCE_LABELS.get(application.qf_source, application.qf_source or ""),
         bracket=application.bracket_code or "–",
         tariff=application.tariff,
@@ -149,7 +150,7 @@ def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
     counts = [StatusCount("Toutes", total, url_for("backoffice.queue", **others), filters.status is None)]
     counts += [
         StatusCount(
-            STATUS_LABELS[status], n, url_for("backoffice.queue", **others, statut=status), filters.status == status
+            status_label(status), n, url_for("backoffice.queue", **others, statut=status), filters.status == status
         )
         for status, n in by_status.items()
     ]
@@ -176,7 +177,7 @@ def search_view(term: str) -> QueueView:
     by_status = queries.counts_by_status(statuses=shown_statuses(queries.Filters()))
     counts = [StatusCount("Toutes", queries.count(queries.Filters()), url_for("backoffice.queue"), False)]
     counts += [
-        StatusCount(STATUS_LABELS[status], n, url_for("backoffice.queue", statut=status), False)
+        StatusCount(status_label(status), n, url_for("backoffice.queue", statut=status), False)
         for status, n in by_status.items()
     ]
     return QueueView(
@@ -257,8 +258,8 @@ def dashboard_view() -> DashboardView:
     delays = queries.decision_delays()
     return DashboardView(
         total=total,
-        by_status=[(STATUS_LABELS[s], n) for s, n in by_status.items()],
-        by_creche_status=[(STATUS_LABELS[s], n) for s, n in by_creche_status.items()]
+        by_status=[(status_label(s), n) for s, n in by_status.items()],
+        by_creche_status=[(status_label(s), n) for s, n in by_creche_status.items()]
         if any(by_creche_status.values())
         else [],
         by_bracket=bracket_rows,

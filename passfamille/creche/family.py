@@ -9,9 +9,11 @@ import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from ..demarches import creche as demarche
+from ..demarches.statemachine import TransitionError, change_status
 from ..extensions import db
 from ..models import Application
-from . import relance, workflow
+from . import relance
 from .family_view import follow_view, grid_view
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ def _settings():
 
 def _application(token: str) -> Application | None:
     _settings()
-    return workflow.application_from_family_token(token)
+    return demarche.DEMARCHE.link.application(token)
 
 
 def _invalid_link():
@@ -65,12 +67,12 @@ def answer_relance(token):
     answer = request.form.get("reponse")
     if answer not in ANSWERS_TO_RELANCE:
         return _page(application, token, "Choisissez si vous maintenez ou retirez votre demande", 400)
-    if application.status != workflow.WAITING or application.creche.relance_sent_at is None:
+    if application.status != demarche.WAITING or application.creche.relance_sent_at is None:
         return _page(application, token, "Aucune question n'attend votre réponse : votre demande n'a pas changé", 409)
     if answer == "maintenir":
         try:
-            workflow.confirm(application, today=relance.commune_today())
-        except workflow.TransitionError as error:  # answered meanwhile, by a double click or another tab
+            relance.confirm(application, today=relance.commune_today())
+        except TransitionError as error:  # answered meanwhile, by a double click or another tab
             return _page(application, token, str(error), 409)
         flash("Merci : votre demande est maintenue, avec ses points et sa date. Votre rang ne change pas.", "success")
         return redirect(url_for(".follow", token=token), 303)
@@ -103,10 +105,14 @@ def answer_offer(token):
 
 def _change(application: Application, token: str, to_status: str, confirmation: str):
     try:
-        workflow.change_status(
-            application, to_status, None, detail="réponse de la famille par son lien", today=relance.commune_today()
+        change_status(
+            application,
+            to_status,
+            None,
+            detail="réponse de la famille par son lien",
+            today=relance.commune_today(),
         )
-    except workflow.TransitionError:
+    except TransitionError:
         # The request moved on meanwhile (an agent, the nightly command, or this very answer sent twice at once):
         # show where it stands now.
         db.session.rollback()

@@ -7,10 +7,11 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app
 
 from ..creche_settings import TABLE_LABELS, CrecheDelays, CrecheSettings, Structure
+from ..demarches import status_label
+from ..demarches.creche import WAITING
 from ..formatting import long_date
 from ..models import Application
 from . import relance, waiting_list
-from .workflow import WAITING
 
 # Why a request has no rank: only waiting requests are on the lists (creche_points.rank).
 NO_RANK_REASONS = {
@@ -164,7 +165,7 @@ def follow_view(application: Application, token: str, today: date) -> FollowView
         token=token,
         reference=application.reference,
         status=application.status,
-        status_label=application.status_label,
+        status_label=status_label(application.status),
         created_at=application.created_at,
         child=_child(request),
         start_date=request.start_date,

@@ -6,10 +6,10 @@ from datetime import date
 from flask import current_app
 
 from .. import numbering
+from ..demarches.creche import WAITING
 from ..extensions import db
 from ..models import Application, CrecheRequest, CrecheWish, utcnow
 from ..retention import months_after
-from .workflow import WAITING
 
 log = logging.getLogger(__name__)
 

@@ -21,13 +21,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from .. import mail
-from ..backoffice.workflow import record
+from .. import audit, mail
+from ..demarches import creche as demarche
+from ..demarches.statemachine import TransitionError, change_status, family_link
 from ..extensions import db
 from ..formatting import TIMEZONE, local, short_date
-from ..models import Application, CrecheRequest
+from ..models import Agent, Application, CrecheRequest, utcnow
 from ..retention import months_after
-from . import workflow
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,8 @@ def _requests(status: str) -> list[Application]:
 def _changed(application: Application, to_status: str, detail: str, day: date) -> bool:
     """Apply the change; False when another run (or an agent) changed the request first."""
     try:
-        workflow.change_status(application, to_status, None, detail=detail, today=day)
-    except workflow.TransitionError:
+        change_status(application, to_status, None, detail=detail, today=day)
+    except TransitionError:
         return False
     return True
 
@@ -97,7 +97,7 @@ def _expire_offers(day: date, counts: Counts) -> None:
 
 
 def _close_unanswered(day: date, counts: Counts) -> None:
-    for application in _requests(workflow.WAITING):
+    for application in _requests(demarche.WAITING):
         deadline = answer_deadline(application.creche)
         if deadline is not None and deadline < day:
             detail = f"pas de réponse à la relance avant le {short_date(deadline)}"
@@ -130,7 +130,7 @@ def _release_relance(request: CrecheRequest, sent_at: datetime) -> None:
 
 
 def _send_relances(day: date, counts: Counts) -> None:
-    for application in _requests(workflow.WAITING):
+    for application in _requests(demarche.WAITING):
         request = application.creche
         if request.relance_sent_at is not None or next_relance_on(request) > day:
             continue
@@ -144,7 +144,7 @@ def _send_relances(day: date, counts: Counts) -> None:
             application=application,
             request=request,
             settings=current_app.extensions["commune"],
-            family_link=workflow.family_link(application),
+            family_link=family_link(application),
             deadline=deadline,
         )
         if not mail.send(application.email, SUBJECT.format(reference=application.reference), body):
@@ -153,7 +153,7 @@ def _send_relances(day: date, counts: Counts) -> None:
             counts.failed += 1
             log.warning("creche relance not sent reference=%s", application.reference)
             continue
-        record(
+        audit.record(
             application, None, "relance", f"relance envoyée, réponse attendue au plus tard le {short_date(deadline)}"
         )
         db.session.commit()
@@ -209,3 +209,27 @@ def relance_command(day):
             err=True,
         )
         sys.exit(1)
+
+
+def confirm(application: Application, agent: Agent | None = None, today: date | None = None) -> None:
+    """The family still wants a place (answer to a relance): the request keeps its rank. Raises TransitionError
+    when the relance it read was answered meanwhile (by a double click or another tab)."""
+    request = application.creche
+    # The relance this request read is the one it answers: a second answer finds it answered already.
+    read = request.relance_sent_at
+    pending = CrecheRequest.relance_sent_at.is_(None) if read is None else CrecheRequest.relance_sent_at == read
+    answered = db.session.execute(
+        update(CrecheRequest)
+        .where(CrecheRequest.id == request.id, pending)
+        .values(relance_sent_at=None, confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if answered.rowcount != 1:
+        db.session.rollback()
+        raise TransitionError("Aucune question n'attend votre réponse : votre demande n'a pas changé")
+    db.session.refresh(request)
+    months = current_app.extensions["commune"].retention.application_months
+    application.purge_after = months_after(today or date.today(), months)
+    audit.record(application, agent, "relance_answer", "demande maintenue par la famille")
+    db.session.commit()
+    log.info("creche request confirmed reference=%s", application.reference)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import creche_points
+from ..demarches.creche import WAITING
 from ..extensions import db
 from ..models import Application, CrecheRequest
-from .workflow import WAITING
 
 
 def _grid():

@@ -7,7 +7,7 @@ from flask import current_app, render_template
 
 from .. import decisions, mail, numbering, retention, rules
 from ..creche import registration
-from ..creche.workflow import family_link
+from ..demarches.creche import DEMARCHE as CRECHE
 from ..extensions import db
 from ..models import Application, CrecheRequest
 from . import certify, creche, documents, household, store
@@ -162,7 +162,7 @@ def send_receipt(application: Application) -> None:
         applications=applications,
         pass_famille=next((a for a in applications if a.demarche == "pass_famille"), None),
         creche_application=creche_application,
-        link=family_link(creche_application),
+        link=CRECHE.link.url(creche_application),
         settings=settings,
     )
     subject = "Demandes" if len(applications) > 1 else "Préinscription en crèche : demande"

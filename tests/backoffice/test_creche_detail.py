@@ -1,9 +1,9 @@
 """A crèche request's page for agents: what the family asked and where it stands, the crèche actions allowed by
-creche.workflow (and never the Pass Famille's), each change audited and mailed."""
+the crèche démarche's workflow (and never the Pass Famille's), each change audited and mailed."""
 
 from datetime import date, timedelta
 
-from passfamille.creche import workflow
+from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.formatting import euros
 from passfamille.models import Application
@@ -17,9 +17,9 @@ def offer(app, application_id, answer=None):
     with app.app_context():
         application = db.session.get(Application, application_id)
         start = date.today() + timedelta(days=30)
-        workflow.change_status(application, "offered", None, offer=("pioupious", "bebes", start))
+        statemachine.change_status(application, "offered", None, offer=("pioupious", "bebes", start))
         if answer:
-            workflow.change_status(application, answer, None)
+            statemachine.change_status(application, answer, None)
 
 
 def buttons(page) -> set[str]:

@@ -6,7 +6,7 @@ import io
 import json
 from datetime import date, datetime, timedelta
 
-from passfamille.creche import workflow
+from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application
 
@@ -28,7 +28,7 @@ def recorded(app):
     with app.app_context():
         application = db.session.get(Application, elsewhere)
         start = date.today() + timedelta(days=40)
-        workflow.change_status(application, "offered", None, offer=("petits-loups", "tous-ages", start))
+        statemachine.change_status(application, "offered", None, offer=("petits-loups", "tous-ages", start))
         return [db.session.get(Application, i).reference for i in (ahead, two_wishes, elsewhere)], start
 
 

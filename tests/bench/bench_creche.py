@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from flask_migrate import upgrade  # noqa: E402
 
 from passfamille import create_app  # noqa: E402
-from passfamille.creche import workflow  # noqa: E402
+from passfamille.demarches import statemachine  # noqa: E402
 from passfamille.extensions import db  # noqa: E402
 from passfamille.models import Application  # noqa: E402
 from passfamille.sandbox.server import start_in_thread  # noqa: E402
@@ -90,7 +90,7 @@ def lists(app) -> None:
         last = fill_lists(app, size, already)
         already = size
         with app.app_context():
-            family = "/creche/suivi/" + workflow.family_token(db.session.get(Application, last))
+            family = "/creche/suivi/" + statemachine.family_token(db.session.get(Application, last))
         columns = []
         for url in (family, "/agents/creche/pioupious/bebes", "/agents/creche/demandes.csv"):
             client = agent.client if url.startswith("/agents") else app.test_client()

@@ -14,7 +14,8 @@ from flask import Flask, current_app
 from werkzeug.datastructures import FileStorage
 
 from passfamille import decisions, numbering, rules
-from passfamille.backoffice import auth, verification, workflow
+from passfamille.backoffice import auth, verification
+from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application, utcnow
 from passfamille.wizard import documents
@@ -150,7 +151,7 @@ def move(app: Flask, filed: Filed, *statuses: str, by: str = AGENT, qf: int | No
         if qf is not None:
             verification.verify(application, agent, qf)
         for status in statuses:
-            workflow.change_status(
+            statemachine.change_status(
                 application,
                 status,
                 agent,
@@ -165,7 +166,7 @@ def family_path(app: Flask, filed: Filed) -> str:
     """The family's link for the application's current status (the one the last mail carried), opened on the live
     server: the app builds it on PASSFAMILLE_URL."""
     with app.app_context():
-        return path_of(workflow.family_link(db.session.get(Application, filed.id)))
+        return path_of(statemachine.family_link(db.session.get(Application, filed.id)))
 
 
 def password_path(app: Flask, address: str) -> str:

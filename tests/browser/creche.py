@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from flask import Flask
 from playwright.sync_api import Page
 
-from passfamille.creche import workflow
+from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application, utcnow
 
@@ -105,7 +105,7 @@ def waiting_request(app: Flask, **values) -> Waiting:
 def family_path(app: Flask, request: Waiting) -> str:
     """The family's link, as its mails carry it, without host (the app builds it on PASSFAMILLE_URL)."""
     with app.app_context():
-        return path_of(workflow.family_link(db.session.get(Application, request.id)))
+        return path_of(statemachine.family_link(db.session.get(Application, request.id)))
 
 
 def link_in(body: str) -> str:
@@ -126,7 +126,7 @@ def offer_place(app: Flask, request: Waiting, structure="pioupious", group="bebe
     with app.app_context():
         application = db.session.get(Application, request.id)
         start = date.today() + timedelta(days=30)
-        workflow.change_status(application, "offered", None, offer=(structure, group, start))
+        statemachine.change_status(application, "offered", None, offer=(structure, group, start))
 
 
 # --- axe and reflow, page after page ----------------------------------------------------------------------------

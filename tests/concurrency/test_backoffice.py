@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from passfamille.creche import workflow
 from passfamille.creche.relance import commune_today
+from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application
 
@@ -109,7 +109,7 @@ def test_offering_a_place_20_times_at_once_makes_one_offer(app, live, agent_brow
 def test_the_family_accepting_a_place_20_times_at_once_is_one_acceptance(app, live, new_browser, mailbox):
     application_id = make_request(app)
     with app.app_context():
-        workflow.change_status(
+        statemachine.change_status(
             db.session.get(Application, application_id),
             "offered",
             None,

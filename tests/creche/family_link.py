@@ -4,7 +4,7 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-from passfamille.creche import workflow
+from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application
 
@@ -14,7 +14,7 @@ LINK = re.compile(r"https?://\S+/creche/suivi/\S+")
 def link_of(app, application_id: int) -> str:
     """The family's link, as the receipt mail gives it (path only, for the test client)."""
     with app.app_context():
-        return urlsplit(workflow.family_link(db.session.get(Application, application_id))).path
+        return urlsplit(statemachine.family_link(db.session.get(Application, application_id))).path
 
 
 def link_in(message) -> str:

@@ -7,8 +7,8 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from passfamille import create_app
-from passfamille.creche import workflow
 from passfamille.creche.relance import commune_today
+from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application
 
@@ -106,7 +106,7 @@ def test_a_relance_answer_is_taken_only_while_the_relance_is_pending(app, browse
 def offer(app, application_id, today):
     with app.app_context():
         application = db.session.get(Application, application_id)
-        workflow.change_status(
+        statemachine.change_status(
             application, "offered", None, offer=("pioupious", "bebes", date(2027, 1, 4)), today=today
         )
 
@@ -238,7 +238,7 @@ def test_after_admission_the_page_says_the_request_is_over(app, browser, mailbox
     offer(app, mine, commune_today())
     browser.get(link_of(app, mine)).submit("J'accepte la place")
     with app.app_context():
-        workflow.change_status(db.session.get(Application, mine), "admitted", None)
+        statemachine.change_status(db.session.get(Application, mine), "admitted", None)
 
     page = browser.get(link_of(app, mine))
 

@@ -7,8 +7,8 @@ import socket
 from datetime import date, datetime, timedelta
 
 from passfamille import create_app
-from passfamille.creche import workflow
 from passfamille.creche.relance import commune_today
+from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application
 from passfamille.retention import months_after
@@ -110,7 +110,7 @@ def test_an_offer_past_its_deadline_expires_and_the_family_is_told(app, mailbox)
     request_id = make_request(app, created_at=JANUARY_10)
     with app.app_context():
         application = db.session.get(Application, request_id)
-        workflow.change_status(
+        statemachine.change_status(
             application, "offered", None, offer=("pioupious", "bebes", date(2026, 9, 1)), today=date(2026, 6, 1)
         )
     mailbox.clear()

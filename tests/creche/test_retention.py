@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from passfamille.creche import workflow
+from passfamille.creche import relance
+from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application, CrecheRequest, CrecheWish, utcnow
 from passfamille.retention import months_after
@@ -24,7 +25,7 @@ def test_a_closed_request_is_erased_with_its_wishes_after_the_retention_of_finis
     closed = make_request(app)
     with app.app_context():
         application = db.session.get(Application, closed)
-        workflow.change_status(application, "closed", None, today=date(2026, 3, 1))
+        statemachine.change_status(application, "closed", None, today=date(2026, 3, 1))
         months = app.extensions["commune"].retention.refused_application_months
         assert application.purge_after == months_after(date(2026, 3, 1), months)
         assert application.decided_at is not None
@@ -43,7 +44,7 @@ def test_a_request_still_waiting_is_kept_and_a_confirmation_pushes_its_retention
         application = db.session.get(Application, waiting)
         months = app.extensions["commune"].retention.application_months
         assert application.purge_after == months_after(date(2026, 1, 10), months)
-        workflow.confirm(application, today=date(2026, 4, 10))
+        relance.confirm(application, today=date(2026, 4, 10))
         assert application.purge_after == months_after(date(2026, 4, 10), months)
 
 

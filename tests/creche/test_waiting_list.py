@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from passfamille.creche import waiting_list, workflow
+from passfamille.creche import waiting_list
+from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application
 
@@ -28,7 +29,7 @@ def test_a_request_offered_a_place_leaves_the_list_and_the_others_move_up(app, m
     second = make_request(app, criteria=["residence"])
     with app.app_context():
         application = db.session.get(Application, first)
-        workflow.change_status(
+        statemachine.change_status(
             application, "offered", None, offer=("pioupious", "bebes", application.creche.start_date)
         )
         assert application.reference.startswith("CR-")

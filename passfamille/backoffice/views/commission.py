@@ -4,7 +4,7 @@ the download of the crèche requests. A commune without a crèche section has no
 from flask import Response, abort, g, redirect, render_template, url_for
 
 from ...creche import exports as creche_exports
-from ...creche import workflow as creche_workflow
+from ...demarches import statemachine
 from ...extensions import db
 from ...models import Application
 from .. import bp
@@ -69,10 +69,8 @@ def offer_place(structure, group, application_id):
     if not form.validate():
         return _list_page(structure, group, form, 400)
     try:
-        event = creche_workflow.change_status(
-            application, "offered", g.agent, offer=(structure, group, form.start_date())
-        )
-    except creche_workflow.TransitionError as error:
+        event = statemachine.change_status(application, "offered", g.agent, offer=(structure, group, form.start_date()))
+    except statemachine.TransitionError as error:
         db.session.rollback()
         # Not a fault of the date: the request moved on meanwhile (another agent, the family).
         form.problem = str(error)

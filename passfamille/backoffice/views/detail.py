@@ -4,12 +4,12 @@ from static/)."""
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 
-from ...creche import workflow as creche_workflow
 from ...creche.relance import commune_today
+from ...demarches import statemachine
 from ...extensions import db
 from ...models import Application, Document
 from ...wizard import documents
-from .. import bp, creche_resources, verification, workflow
+from .. import bp, creche_resources, verification
 from ..forms_commission import WithdrawalForm
 from ..forms_detail import (
     DocumentRequestForm,
@@ -75,21 +75,21 @@ def change_status(application_id):
             application, problem="Cette action du Pass Famille ne s'applique pas à une demande de crèche", status=409
         )
     # Checked before the form: a second click on "Refuser" must say the application is already refused.
-    problem = workflow.transition_problem(application, to)
+    problem = statemachine.problem(application, to)
     if problem:
         return _page(application, problem=problem, status=409)
     form = STATUS_FORMS.get(to, StatusForm)()
     if not form.validate():
         return _page(application, forms={to: form}, status=400)
     try:
-        event = workflow.change_status(
+        event = statemachine.change_status(
             application,
             to,
             g.agent,
             reason=form.reason.data if to == "refused" else None,
             message=form.message.data if to == "documents_requested" else None,
         )
-    except workflow.TransitionError as error:
+    except statemachine.TransitionError as error:
         db.session.rollback()
         return _page(application, problem=str(error), status=409)
     flash_done(DONE[to], event)
@@ -103,15 +103,15 @@ def change_creche_status(application_id):
     to = request.form.get("to", "")
     if application.creche is None:
         return _page(application, problem="Cette demande n'est pas une demande de place en crèche", status=409)
-    if to not in CRECHE_DONE or to not in creche_workflow.allowed(application):
-        return _page(application, problem=creche_workflow.not_allowed(application.status, to), status=409)
+    if to not in CRECHE_DONE or to not in statemachine.allowed(application):
+        return _page(application, problem=statemachine.not_allowed(application, to), status=409)
     form = WithdrawalForm() if to == "withdrawn" else StatusForm()
     if not form.validate():
         return _page(application, forms={to: form}, status=400)
     detail = f"Motif : {form.reason.data}" if to == "withdrawn" else None
     try:
-        event = creche_workflow.change_status(application, to, g.agent, detail=detail)
-    except creche_workflow.TransitionError as error:
+        event = statemachine.change_status(application, to, g.agent, detail=detail)
+    except statemachine.TransitionError as error:
         db.session.rollback()
         return _page(application, problem=str(error), status=409)
     flash_done(CRECHE_DONE[to], event)

@@ -10,7 +10,7 @@ from flask import redirect, render_template, request, url_for
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from ...models import STATUS_LABELS
+from ...demarches import STATUS_LABELS
 from ...wizard.forms import MaxLength, StepForm, as_choices
 from ...wizard.parsing import ascii_int
 from .. import bp, queries
