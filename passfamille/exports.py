@@ -1,41 +1,59 @@
-"""The export of recorded applications (CLI and the agents' download): one list of columns, streamed."""
+"""Exports of recorded applications (CLI and the agents' downloads): a démarche declares its columns once, each
+with its name and how its value is read (and, for a French spreadsheet, how its cell is written); the writers
+here stream them as JSON or CSV. The Pass Famille's columns are below; the crèche's are in creche/exports.py."""
 
 import csv
 import io
 import json
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from .models import Application
 
 CHUNK = 64 * 1024  # characters per piece of a streamed CSV
 
-COLUMNS = (
-    "reference",
-    "demarche",
-    "statut",
-    "deposee_le",
-    "nom_naissance",
-    "nom_usage",
-    "prenoms",
-    "courriel",
-    "code_postal",
-    "commune",
-    "adresse_source",
-    "qf",
-    "qf_fournisseur",
-    "qf_mois",
-    "qf_source",
-    "eligible",
-    "tranche",
-    "tarif",
-    "motifs",
-    "enfants_couverts",
-    "version_regles",
-)
 
-# The download's query: what row() reads, with the few JSON values it needs extracted by the database, so that
-# 100,000 rows go through without building ORM objects nor decoding every address and decision in Python.
+@dataclass(frozen=True)
+class Column:
+    name: str
+    value: Callable[[Any], Any]
+    # What families typed (names, e-mail, address…): a spreadsheet must never run it as a formula.
+    typed: bool = False
+    # The cell of a French spreadsheet, when the value is not shown as is (lists flattened, a decimal comma).
+    cell: Callable[[Any], Any] | None = None
+
+
+def values_of(columns: Sequence[Column], record) -> dict:
+    return {column.name: column.value(record) for column in columns}
+
+
+def cells_of(columns: Sequence[Column], values: dict) -> dict:
+    """Values for a French spreadsheet: each column's cell, and typed text that cannot be taken for a formula."""
+    cells = {}
+    for column in columns:
+        value = values[column.name]
+        if column.cell is not None:
+            value = column.cell(value)
+        if column.typed and str(value).startswith(FORMULA_STARTS):
+            value = "'" + str(value)
+        cells[column.name] = value
+    return cells
+
+
+def decimal_comma(value) -> str:
+    return str(value).replace(".", ",") if value not in (None, "") else ""
+
+
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- the Pass Famille ----------------------------------------------------------------------------------------
+
+# The download's query: what the columns read, with the few JSON values they need extracted by the database, so
+# that 100,000 rows go through without building ORM objects nor decoding every address and decision in Python.
 FLAT = (
     Application.reference,
     Application.demarche,
@@ -61,85 +79,75 @@ FLAT = (
     Application.decision["covered_children"].as_string().label("covered_children"),
     Application.rules_version,
 )
+# A plain named tuple: each read of a SQLAlchemy Row attribute by name allocates, which over 100,000 rows cost
+# more than all the rest of the export (measured under tracemalloc).
+Flat = namedtuple("Flat", [column.key for column in FLAT])
+_FROM_JSON = {"postal_code", "city", "reasons", "covered_children"}
+_ELIGIBLE = {True: "oui", False: "non", None: "en attente"}
+
+
+def _qf_month(r: Flat) -> str:
+    return f"{r.qf_year}-{r.qf_month:02d}" if r.qf_year and r.qf_month else ""
+
+
+def _children(r: Flat) -> str:
+    return "; ".join(f"{c['first_names']} {c.get('birth_date') or ''}".strip() for c in r.covered_children or [])
+
+
+PASS_FAMILLE_COLUMNS = (
+    Column("reference", lambda r: r.reference),
+    Column("demarche", lambda r: r.demarche),
+    Column("statut", lambda r: r.status),
+    Column("deposee_le", lambda r: r.created_at.isoformat(timespec="seconds")),
+    Column("nom_naissance", lambda r: r.birth_name, typed=True),
+    Column("nom_usage", lambda r: r.usage_name or "", typed=True),
+    Column("prenoms", lambda r: r.first_names or "", typed=True),
+    Column("courriel", lambda r: r.email, typed=True),
+    Column("code_postal", lambda r: r.postal_code or "", typed=True),
+    Column("commune", lambda r: r.city or "", typed=True),
+    Column("adresse_source", lambda r: r.address_source or ""),
+    Column("qf", lambda r: r.qf_value if r.qf_value is not None else ""),
+    Column("qf_fournisseur", lambda r: r.qf_provider or ""),
+    Column("qf_mois", _qf_month),
+    Column("qf_source", lambda r: r.qf_source or ""),
+    # A crèche request has no Pass Famille decision: nothing is pending, there is nothing to decide.
+    Column("eligible", lambda r: _ELIGIBLE[r.eligible] if r.demarche == "pass_famille" else ""),
+    Column("tranche", lambda r: r.bracket_code or ""),
+    Column("tarif", lambda r: r.tariff or "", cell=decimal_comma),
+    Column("motifs", lambda r: " ".join(r.reasons or [])),
+    Column("enfants_couverts", _children, typed=True),
+    Column("version_regles", lambda r: r.rules_version),
+)
+COLUMNS = tuple(column.name for column in PASS_FAMILLE_COLUMNS)
 
 
 def row(application: Application) -> dict:
-    decision = application.decision or {}
-    address = application.address or {}
-    return _values(
-        application,
-        address.get("postal_code"),
-        address.get("city"),
-        decision.get("reasons"),
-        decision.get("covered_children"),
+    """The export's values of one application."""
+    address, decision = application.address or {}, application.decision or {}
+    found = {key: getattr(application, key) for key in Flat._fields if key not in _FROM_JSON}
+    found.update(
+        postal_code=address.get("postal_code"),
+        city=address.get("city"),
+        reasons=decision.get("reasons"),
+        covered_children=decision.get("covered_children"),
     )
-
-
-# A plain named tuple: each read of a SQLAlchemy Row attribute by name allocates, which over 100,000 rows cost
-# more than all the rest of the export (measured under tracemalloc).
-_Flat = namedtuple("_Flat", [column.key for column in FLAT])
+    return values_of(PASS_FAMILLE_COLUMNS, Flat(**found))
 
 
 def flat_row(result_row) -> dict:
     """row() from a row of FLAT."""
-    flat = _Flat._make(result_row)
-    return _values(flat, flat.postal_code, flat.city, _listed(flat.reasons), _listed(flat.covered_children))
+    flat = Flat._make(result_row)
+    return values_of(
+        PASS_FAMILLE_COLUMNS,
+        flat._replace(reasons=_listed(flat.reasons), covered_children=_listed(flat.covered_children)),
+    )
 
 
 def _listed(text: str | None) -> list:
     return json.loads(text) if text and text != "[]" else []
 
 
-_ELIGIBLE = {True: "oui", False: "non", None: "en attente"}
-
-
-def _values(application, postal_code, city, reasons, covered) -> dict:
-    return {
-        "reference": application.reference,
-        "demarche": application.demarche,
-        "statut": application.status,
-        "deposee_le": application.created_at.isoformat(timespec="seconds"),
-        "nom_naissance": application.birth_name,
-        "nom_usage": application.usage_name or "",
-        "prenoms": application.first_names or "",
-        "courriel": application.email,
-        "code_postal": postal_code or "",
-        "commune": city or "",
-        "adresse_source": application.address_source or "",
-        "qf": application.qf_value if application.qf_value is not None else "",
-        "qf_fournisseur": application.qf_provider or "",
-        "qf_mois": f"{application.qf_year}-{application.qf_month:02d}"
-        if application.qf_year and application.qf_month
-        else "",
-        "qf_source": application.qf_source or "",
-        # A crèche request has no Pass Famille decision: nothing is pending, there is nothing to decide.
-        "eligible": _ELIGIBLE[application.eligible] if application.demarche == "pass_famille" else "",
-        "tranche": application.bracket_code or "",
-        "tarif": application.tariff or "",
-        "motifs": " ".join(reasons or []),
-        "enfants_couverts": "; ".join(f"{c['first_names']} {c.get('birth_date') or ''}".strip() for c in covered or []),
-        "version_regles": application.rules_version,
-    }
-
-
-# A cell starting with one of these is run as a formula by spreadsheets (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# The columns holding what families typed (names, e-mail, address, children's first names); the others are ours.
-_TYPED = ("nom_naissance", "nom_usage", "prenoms", "courriel", "code_postal", "commune", "enfants_couverts")
-
-
-def for_spreadsheet(values: dict) -> dict:
-    """Values for a French spreadsheet: a decimal comma, and typed text that cannot be taken for a formula."""
-    values["tarif"] = values["tarif"].replace(".", ",")
-    return defuse_formulas(values, _TYPED)
-
-
-def defuse_formulas(values: dict, names: Iterable[str]) -> dict:
-    """Typed text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    for name in names:
-        if str(values[name]).startswith(FORMULA_STARTS):
-            values[name] = "'" + str(values[name])
-    return values
+# --- writers -------------------------------------------------------------------------------------------------
 
 
 def as_json(applications: Iterable, to_row: Callable[..., dict] = row) -> Iterator[str]:
@@ -153,11 +161,12 @@ def as_json(applications: Iterable, to_row: Callable[..., dict] = row) -> Iterat
 def as_csv(
     applications: Iterable, delimiter: str = ",", spreadsheet: bool = False, to_row: Callable[..., dict] = row
 ) -> Iterator[str]:
-    """CSV, streamed in pieces of about CHUNK characters. `spreadsheet`: for Excel or LibreOffice in French, i.e.
-    a BOM (without it they read UTF-8 as Windows-1252) and for_spreadsheet(); give it delimiter=";" too."""
+    """CSV of the Pass Famille columns, streamed in pieces of about CHUNK characters. `spreadsheet`: for Excel or
+    LibreOffice in French, i.e. a BOM (without it they read UTF-8 as Windows-1252) and each column's cell; give it
+    delimiter=";" too."""
     rows = (to_row(application) for application in applications)
     if spreadsheet:
-        rows = (for_spreadsheet(values) for values in rows)
+        rows = (cells_of(PASS_FAMILLE_COLUMNS, values) for values in rows)
     return write_csv(rows, COLUMNS, delimiter=delimiter, bom=spreadsheet)
 
 

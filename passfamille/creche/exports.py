@@ -18,40 +18,6 @@ from ..extensions import db
 from ..models import Application, CrecheRequest, CrecheWish
 from . import waiting_list
 
-COLUMNS = (
-    "reference",
-    "reference_liee",
-    "statut",
-    "deposee_le",
-    "derniere_confirmation",
-    "relance_envoyee_le",
-    "enfant_prenom",
-    "enfant_naissance",
-    "enfant_terme",
-    "enfant_source",
-    "date_entree",
-    "jours_par_semaine",
-    "heures_par_semaine",
-    "souhaits",
-    "criteres",
-    "points",
-    "psu_source",
-    "ressources_annuelles",
-    "enfants_a_charge",
-    "enfants_aeeh",
-    "estimation_horaire",
-    "offre_structure",
-    "offre_section",
-    "offre_entree",
-    "offre_reponse_avant",
-    "nom_naissance",
-    "nom_usage",
-    "prenoms",
-    "courriel",
-)
-# What families typed: neutralised in the CSV so that a spreadsheet never runs it as a formula.
-_TYPED = ("enfant_prenom", "nom_naissance", "nom_usage", "prenoms", "courriel")
-
 
 def _ranks() -> dict[tuple[str, str], dict[int, int]]:
     """Every waiting list of the settings once, rather than once per exported request."""
@@ -88,67 +54,88 @@ def _iso(value) -> str:
     return value.isoformat(timespec="seconds") if hasattr(value, "hour") else (value.isoformat() if value else "")
 
 
-def row(request: CrecheRequest, ranks: dict[tuple[str, str], dict[int, int]]) -> dict:
-    application = request.application
-    linked = application.linked_application
+def _or_blank(value):
+    return value if value is not None else ""
+
+
+def _wishes(entry) -> list[dict]:
+    request, ranks = entry
+    return [
+        {
+            "choix": w.position,
+            "structure": w.structure_code,
+            "section": w.age_group_code,
+            "rang": ranks.get((w.structure_code, w.age_group_code), {}).get(request.application_id),
+        }
+        for w in request.wishes
+    ]
+
+
+def _wishes_cell(wishes: list[dict]) -> str:
+    return " ; ".join(
+        f"{w['choix']}. {w['structure']}/{w['section']} (rang {w['rang'] if w['rang'] else '–'})" for w in wishes
+    )
+
+
+def _hourly(request: CrecheRequest) -> dict:
     tables = (request.estimate or {}).get("tables") or {}
-    return {
-        "reference": application.reference,
-        "reference_liee": linked.reference if linked else "",
-        "statut": application.status,
-        "deposee_le": _iso(application.created_at),
-        "derniere_confirmation": _iso(request.confirmed_at),
-        "relance_envoyee_le": _iso(request.relance_sent_at),
-        "enfant_prenom": request.child_first_name or "",
-        "enfant_naissance": _iso(request.child_birth_date),
-        "enfant_terme": _iso(request.child_due_date),
-        "enfant_source": request.child_source,
-        "date_entree": _iso(request.start_date),
-        "jours_par_semaine": request.days_per_week,
-        "heures_par_semaine": request.hours_per_week,
-        "souhaits": [
-            {
-                "choix": w.position,
-                "structure": w.structure_code,
-                "section": w.age_group_code,
-                "rang": ranks.get((w.structure_code, w.age_group_code), {}).get(application.id),
-            }
-            for w in request.wishes
-        ],
-        "criteres": list(request.criteria or []),
-        "points": waiting_list.points_of(request).total,
-        "psu_source": request.psu_source or "",
-        "ressources_annuelles": request.psu_annual_resources if request.psu_annual_resources is not None else "",
-        "enfants_a_charge": request.psu_children if request.psu_children is not None else "",
-        "enfants_aeeh": request.psu_aeeh_children if request.psu_aeeh_children is not None else "",
-        "estimation_horaire": {table: values.get("hourly") for table, values in tables.items()},
-        "offre_structure": request.offer_structure or "",
-        "offre_section": request.offer_age_group or "",
-        "offre_entree": _iso(request.offer_start_date),
-        "offre_reponse_avant": _iso(request.offer_deadline),
-        "nom_naissance": application.birth_name,
-        "nom_usage": application.usage_name or "",
-        "prenoms": application.first_names or "",
-        "courriel": application.email,
-    }
+    return {table: values.get("hourly") for table, values in tables.items()}
 
 
-def _decimal_comma(value) -> str:
-    return str(value).replace(".", ",") if value is not None else ""
+def _hourly_cell(hourly: dict) -> str:
+    return " ; ".join(f"{table} {exports.decimal_comma(value)}" for table, value in hourly.items())
 
 
-def flat(values: dict) -> dict:
-    """A row for a French spreadsheet: one cell per column."""
-    values = dict(values)
-    values["souhaits"] = " ; ".join(
-        f"{w['choix']}. {w['structure']}/{w['section']} (rang {w['rang'] if w['rang'] else '–'})"
-        for w in values["souhaits"]
-    )
-    values["criteres"] = " ".join(values["criteres"])
-    values["estimation_horaire"] = " ; ".join(
-        f"{table} {_decimal_comma(hourly)}" for table, hourly in values["estimation_horaire"].items()
-    )
-    return exports.defuse_formulas(values, _TYPED)
+def _linked_reference(request: CrecheRequest) -> str:
+    linked = request.application.linked_application
+    return linked.reference if linked else ""
+
+
+# Each column reads a (request, ranks) pair: the ranks of every waiting list, computed once per export.
+def _request(read):
+    return lambda entry: read(entry[0])
+
+
+def _application(read):
+    return lambda entry: read(entry[0].application)
+
+
+CRECHE_COLUMNS = (
+    exports.Column("reference", _application(lambda a: a.reference)),
+    exports.Column("reference_liee", _request(_linked_reference)),
+    exports.Column("statut", _application(lambda a: a.status)),
+    exports.Column("deposee_le", _application(lambda a: _iso(a.created_at))),
+    exports.Column("derniere_confirmation", _request(lambda r: _iso(r.confirmed_at))),
+    exports.Column("relance_envoyee_le", _request(lambda r: _iso(r.relance_sent_at))),
+    exports.Column("enfant_prenom", _request(lambda r: r.child_first_name or ""), typed=True),
+    exports.Column("enfant_naissance", _request(lambda r: _iso(r.child_birth_date))),
+    exports.Column("enfant_terme", _request(lambda r: _iso(r.child_due_date))),
+    exports.Column("enfant_source", _request(lambda r: r.child_source)),
+    exports.Column("date_entree", _request(lambda r: _iso(r.start_date))),
+    exports.Column("jours_par_semaine", _request(lambda r: r.days_per_week)),
+    exports.Column("heures_par_semaine", _request(lambda r: r.hours_per_week)),
+    exports.Column("souhaits", _wishes, cell=_wishes_cell),
+    exports.Column("criteres", _request(lambda r: list(r.criteria or [])), cell=" ".join),
+    exports.Column("points", _request(lambda r: waiting_list.points_of(r).total)),
+    exports.Column("psu_source", _request(lambda r: r.psu_source or "")),
+    exports.Column("ressources_annuelles", _request(lambda r: _or_blank(r.psu_annual_resources))),
+    exports.Column("enfants_a_charge", _request(lambda r: _or_blank(r.psu_children))),
+    exports.Column("enfants_aeeh", _request(lambda r: _or_blank(r.psu_aeeh_children))),
+    exports.Column("estimation_horaire", _request(_hourly), cell=_hourly_cell),
+    exports.Column("offre_structure", _request(lambda r: r.offer_structure or "")),
+    exports.Column("offre_section", _request(lambda r: r.offer_age_group or "")),
+    exports.Column("offre_entree", _request(lambda r: _iso(r.offer_start_date))),
+    exports.Column("offre_reponse_avant", _request(lambda r: _iso(r.offer_deadline))),
+    exports.Column("nom_naissance", _application(lambda a: a.birth_name), typed=True),
+    exports.Column("nom_usage", _application(lambda a: a.usage_name or ""), typed=True),
+    exports.Column("prenoms", _application(lambda a: a.first_names or ""), typed=True),
+    exports.Column("courriel", _application(lambda a: a.email), typed=True),
+)
+COLUMNS = tuple(column.name for column in CRECHE_COLUMNS)
+
+
+def row(request: CrecheRequest, ranks: dict[tuple[str, str], dict[int, int]]) -> dict:
+    return exports.values_of(CRECHE_COLUMNS, (request, ranks))
 
 
 def as_json(rows: Iterable[dict]) -> Iterator[str]:
@@ -157,7 +144,8 @@ def as_json(rows: Iterable[dict]) -> Iterator[str]:
 
 def as_spreadsheet_csv(rows: Iterable[dict]) -> Iterator[str]:
     """Semicolons and a BOM: what a French spreadsheet opens without an import dialog."""
-    return exports.write_csv((flat(values) for values in rows), COLUMNS, delimiter=";", bom=True)
+    cells = (exports.cells_of(CRECHE_COLUMNS, values) for values in rows)
+    return exports.write_csv(cells, COLUMNS, delimiter=";", bom=True)
 
 
 @click.command("export", help="Écrit toutes les demandes de place en crèche sur la sortie standard.")
