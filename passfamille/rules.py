@@ -128,11 +128,6 @@ def months_between(year: int, month: int, on: date) -> int:
     return (on.year - year) * 12 + (on.month - month)
 
 
-def bracket_table(rule_set: RuleSet) -> tuple[Bracket, ...]:
-    """The brackets in increasing order, each with its qf_min and qf_max, for tariff tables in templates."""
-    return rule_set.brackets
-
-
 def _residency_reasons(household: Household, rules: PassFamilleRules, rule_set: RuleSet) -> set[str]:
     if not rule_set.residency_required:
         return set()

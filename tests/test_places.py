@@ -1,5 +1,6 @@
 """Birth places: vendored COG data and forgiving commune-name lookup (passfamille.places)."""
 
+import contextlib
 import csv
 import re
 
@@ -256,10 +257,16 @@ def test_data_is_loaded_once():
     assert places._get() is places._get()
 
 
-def test_dataclasses_are_frozen():
+def test_a_caller_cannot_rename_a_commune_for_the_families_after_it():
+    # The communes are loaded once and shared by every request: a change made by one caller would be seen by all.
     rennes = places.commune("35238")
-    with pytest.raises(AttributeError):
-        rennes.name = "Rens"  # type: ignore[misc]
+    try:
+        with contextlib.suppress(AttributeError):
+            rennes.name = "Rens"  # type: ignore[misc]
+        assert places.commune("35238").name == "Rennes"
+        assert [c.name for c in places.find_communes("Rennes", "35")] == ["Rennes"]
+    finally:
+        object.__setattr__(rennes, "name", "Rennes")  # keep the shared data intact for the other tests
 
 
 def test_resolve_prefers_the_current_commune_whatever_the_order():

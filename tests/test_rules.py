@@ -350,15 +350,6 @@ def test_every_reason_code_has_a_place_in_the_order():
     assert len(set(r.REASON_ORDER)) == len(r.REASON_ORDER)
 
 
-def test_bracket_table_gives_both_bounds_of_each_bracket():
-    assert [(b.code, b.qf_min, b.qf_max) for b in r.bracket_table(RULES_2026)] == [
-        ("A", 0, 450),
-        ("B", 451, 900),
-        ("C", 901, 1300),
-        ("D", 1301, 1700),
-    ]
-
-
 @pytest.mark.parametrize(
     "make",
     [
