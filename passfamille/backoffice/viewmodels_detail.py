@@ -18,7 +18,6 @@ from .viewmodels_commission import creche_actions, creche_detail
 FAMILY_DOCUMENT_KIND = "piece_demandee"  # a document the family sent through its link
 KIND_LABELS = {**dict(DOCUMENT_KINDS), FAMILY_DOCUMENT_KIND: "Pièce envoyée par la famille"}
 
-SOURCE_LABELS = {"api": "CAF/MSA", "declared": "déclaré par la famille", "document": "justificatif"}
 API_OUTCOMES = {
     "not_found": "aucun dossier trouvé à la CAF ou à la MSA",
     "identity": "identité non reconnue par la CAF ou la MSA",
