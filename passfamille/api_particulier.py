@@ -14,9 +14,10 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
 import requests
 import urllib3
@@ -25,6 +26,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class _HideQueryStrings(logging.Filter):
@@ -280,6 +282,22 @@ def _eaje_facts(data: dict, request_id: str | None) -> EajeFacts:
     )
 
 
+def _data(body) -> dict:
+    """The ``data`` object of a v3 answer."""
+    data = body["data"]
+    if not isinstance(data, dict):
+        raise TypeError
+    return data
+
+
+def _grant(body) -> TokenGrant:
+    """The token's grant in /api/introspect's v2 flat body."""
+    scopes = body["scopes"]
+    if not isinstance(scopes, list):
+        raise TypeError
+    return TokenGrant(id=body.get("_id"), name=body.get("name"), scopes=frozenset(map(str, scopes)))
+
+
 # --- Transport: a deadline for the whole call ----------------------------------------------------------------------
 #
 # requests' read timeout bounds each read of the socket, not the answer: a server that trickles its headers or its
@@ -421,7 +439,8 @@ class _Answer:
         return json.loads(self.body)
 
 
-_STATUS_ERRORS = {401: Refused, 403: Refused, 404: NoFamilyFile, 422: IdentityNotRecognised}
+_REFUSED = {401: Refused, 403: Refused}
+_STATUS_ERRORS = {**_REFUSED, 404: NoFamilyFile, 422: IdentityNotRecognised}  # the identity endpoints
 _RETRIED_STATUSES = {502, 503, 504}
 
 
@@ -464,22 +483,8 @@ class ApiParticulierClient:
         """The token's scopes (GET /api/introspect, v2 flat body). No retry: the agents' health check has a short
         budget of its own and asks again a few minutes later."""
         deadline = time.monotonic() + self.deadline
-        answer = self._fetch("introspect", INTROSPECT_PATH, None, deadline, timeout or self.timeout)
-        status, request_id = answer.status, answer.request_id
-        self._log("introspect", status, answer.started, None, request_id)
-        if status == 200:
-            try:
-                body = answer.json()
-                scopes = body["scopes"]
-                if not isinstance(scopes, list):
-                    raise TypeError
-                return TokenGrant(id=body.get("_id"), name=body.get("name"), scopes=frozenset(map(str, scopes)))
-            except (ValueError, KeyError, TypeError, AttributeError):
-                raise Unavailable("réponse illisible", status=status, code="malformed", request_id=request_id) from None
-        if status in (401, 403):
-            raise Refused(f"HTTP {status}", status=status, request_id=request_id)
-        error_class = Unavailable if status in (409, 429) or status >= 500 else BadRequest
-        raise error_class(f"HTTP {status}", status=status, request_id=request_id)
+        grant, _ = self._call("introspect", INTROSPECT_PATH, None, deadline, timeout or self.timeout, _grant, _REFUSED)
+        return grant
 
     def _get(self, label: str, path: str, params: list[tuple[str, str]]) -> tuple[dict, str | None]:
         """GET with at most one retry: connection error, 502/503/504, or 429 with a short Retry-After. The retry is
@@ -505,23 +510,34 @@ class ApiParticulierClient:
     def _get_once(
         self, label: str, path: str, params: list[tuple[str, str]], deadline: float
     ) -> tuple[dict, str | None]:
-        answer = self._fetch(label, path, params, deadline, self.timeout)
+        return self._call(label, path, params, deadline, self.timeout, _data, _STATUS_ERRORS)
+
+    def _call(
+        self,
+        label: str,
+        path: str,
+        params: list[tuple[str, str]] | None,
+        deadline: float,
+        timeout: tuple[float, float],
+        read: Callable[[Any], T],
+        errors: Mapping[int, type[ApiParticulierError]],
+    ) -> tuple[T, str | None]:
+        """One GET, logged: a 200 gives what ``read`` takes from its JSON body, another status raises its error."""
+        answer = self._fetch(label, path, params, deadline, timeout)
         status, request_id, started = answer.status, answer.request_id, answer.started
         if status == 200:
             try:
-                data = answer.json()["data"]
-                if not isinstance(data, dict):
-                    raise TypeError
-            except (ValueError, KeyError, TypeError):
+                result = read(answer.json())
+            except (ValueError, KeyError, TypeError, AttributeError):
                 self._log(label, status, started, "malformed", request_id)
                 raise Unavailable("réponse illisible", status=status, code="malformed", request_id=request_id) from None
             self._log(label, status, started, None, request_id)
-            return data, request_id
+            return result, request_id
 
         code = _error_code(answer)
         self._log(label, status, started, code, request_id)
         retry_after = _retry_after(answer.headers.get("Retry-After"))
-        error_class = _STATUS_ERRORS.get(status)
+        error_class = errors.get(status)
         if error_class is None:
             error_class = Unavailable if status in (409, 429) or status >= 500 else BadRequest
         raise error_class(f"HTTP {status}", status=status, code=code, request_id=request_id, retry_after=retry_after)
