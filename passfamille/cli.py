@@ -9,6 +9,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from . import exports, recheck, retention
+from .backoffice import accounts
+from .creche.cli import creche
 from .extensions import db
 from .models import Application
 
@@ -53,8 +55,6 @@ agents = AppGroup("agents", help="Comptes des agents de l'espace agents.")
 @click.argument("email")
 @click.option("--admin", is_flag=True, help="Administrateur : gère aussi les comptes des agents.")
 def create_agent(email, admin):
-    from .backoffice import accounts
-
     try:
         agent = accounts.create(email, admin=admin)
     except accounts.AccountError as error:
@@ -67,8 +67,6 @@ def create_agent(email, admin):
 @agents.command("disable", help="Désactive un compte et ferme ses sessions.")
 @click.argument("email")
 def disable_agent(email):
-    from .backoffice import accounts
-
     try:
         agent = accounts.disable(email)
     except accounts.AccountError as error:
@@ -78,8 +76,6 @@ def disable_agent(email):
 
 @agents.command("list", help="Liste les comptes.")
 def list_agents():
-    from .backoffice import accounts
-
     for agent in accounts.all_agents():
         state = "actif" if agent.active else "désactivé"
         password = "" if agent.password_hash else ", mot de passe à choisir"
@@ -87,8 +83,6 @@ def list_agents():
 
 
 def register(app) -> None:
-    from .creche.cli import creche
-
     app.cli.add_command(adhesions)
     app.cli.add_command(agents)
     app.cli.add_command(creche)
