@@ -5,8 +5,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..extensions import db
-from ..models import Document
+from .extensions import db
+from .models import Document
 
 MAX_BYTES = 10 * 1024 * 1024
 # The file's first bytes decide its type; the browser's declared type and the file name are not trusted.
@@ -25,6 +25,11 @@ def folder() -> Path:
 
 
 # Kinds of the crèche's proofs: "critere-<code>" for a criterion of the points grid, and the resources proof.
+# The quotient familial proofs a family may send (the wizard's choice, the agents' labels).
+DOCUMENT_KINDS = [
+    ("attestation_qf", "Attestation de quotient familial de la CAF ou de la MSA"),
+    ("avis_imposition", "Dernier avis d'imposition"),
+]
 CRITERION_PREFIX = "critere-"
 CRECHE_RESOURCES = "ressources-creche"
 

@@ -9,13 +9,13 @@ import logging
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from . import documents
 from .backoffice.forms_detail import UploadForm
 from .backoffice.viewmodels_detail import FAMILY_DOCUMENT_KIND, attestation_view, follow_view
 from .demarches.pass_famille import DEMARCHE
 from .demarches.statemachine import TransitionError, change_status
 from .extensions import db
 from .models import Application, Document
-from .wizard import documents
 
 log = logging.getLogger(__name__)
 

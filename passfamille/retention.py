@@ -6,10 +6,9 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from . import ratelimit
+from . import documents, ratelimit
 from .extensions import db
 from .models import Application, Document, Draft, utcnow
-from .wizard import documents
 
 
 def months_after(start: date, months: int) -> datetime:

@@ -6,12 +6,11 @@ once checked (verification.delete_checked_proofs)."""
 import logging
 from datetime import date
 
-from .. import audit
+from .. import audit, documents
 from ..creche import estimate
 from ..demarches import status_label
 from ..extensions import db
 from ..models import Agent, Application, AuditEvent
-from ..wizard import documents
 from . import verification
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 from wtforms import PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
-from ..wizard.forms import MaxLength, StepForm
+from ..forms_base import BaseForm, MaxLength
 from .auth import MIN_PASSWORD_LENGTH
 
 MAX_EMAIL = 254
@@ -12,7 +12,7 @@ EMAIL_LENGTH_MESSAGE = f"L'adresse électronique doit faire {MAX_EMAIL} caractè
 PASSWORD_LENGTH_MESSAGE = f"Le mot de passe doit faire {MAX_PASSWORD} caractères au plus"
 
 
-class LoginForm(StepForm):
+class LoginForm(BaseForm):
     email = StringField(
         "Adresse électronique",
         validators=[InputRequired("Saisissez votre adresse électronique"), MaxLength(MAX_EMAIL, EMAIL_LENGTH_MESSAGE)],
@@ -23,7 +23,7 @@ class LoginForm(StepForm):
     )
 
 
-class ChoosePasswordForm(StepForm):
+class ChoosePasswordForm(BaseForm):
     password = PasswordField(
         "Nouveau mot de passe",
         description=f"Au moins {MIN_PASSWORD_LENGTH} caractères. Une phrase de plusieurs mots se retient mieux.",
@@ -49,7 +49,7 @@ class ChoosePasswordForm(StepForm):
             raise ValidationError("Les deux mots de passe ne sont pas identiques")
 
 
-class AgentEmailForm(StepForm):
+class AgentEmailForm(BaseForm):
     email = StringField(
         "Adresse électronique de l'agent",
         validators=[

@@ -6,7 +6,7 @@ from datetime import date
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
-from ..wizard.forms import MaxLength
+from ..forms_base import MaxLength
 from .forms_detail import DetailForm, StatusForm
 from .views.queue import parse_day
 

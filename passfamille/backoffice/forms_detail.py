@@ -7,14 +7,14 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
-from ..wizard.forms import CONTROL_CHARACTERS, MaxLength, StepForm
-from ..wizard.parsing import whole_amount
+from ..forms_base import CONTROL_CHARACTERS, BaseForm, MaxLength
+from ..parsing import whole_amount
 
 MAX_TEXT = 2000
 
 
 def _tidy_text(value):
-    """Strip a message written to the family, keeping its line breaks (StepForm would join its lines), without the
+    """Strip a message written to the family, keeping its line breaks (BaseForm would join its lines), without the
     other control characters (NUL, tabulations…)."""
     if not isinstance(value, str):
         return value
@@ -25,7 +25,7 @@ def _tidy_text(value):
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-class DetailForm(StepForm):
+class DetailForm(BaseForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             if issubclass(unbound_field.field_class, TextAreaField):

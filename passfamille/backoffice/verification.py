@@ -5,12 +5,11 @@ import logging
 
 from flask import current_app
 
-from .. import audit, decisions, rules
+from .. import audit, decisions, documents, rules
 from ..demarches import status_label
 from ..extensions import db
 from ..formatting import euros
 from ..models import Agent, Application, AuditEvent, utcnow
-from ..wizard import documents
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from ..creche import waiting_list
 from ..creche_settings import AgeGroup, CrecheSettings, Structure, age_in_months
 from ..demarches import statemachine, status_label
 from ..demarches.creche import WAITING
+from ..documents import CRITERION_PREFIX
 from ..extensions import db
 from ..formatting import date_time, euros, local, short_date
 from ..models import Application, CrecheRequest, CrecheWish
-from ..wizard.documents import CRITERION_PREFIX
 from .viewmodels_queue import application_href
 
 # The requests the commission still has to see once they left the waiting list of a structure and section.

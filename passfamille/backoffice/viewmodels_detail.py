@@ -4,13 +4,13 @@ from datetime import date
 
 from flask import current_app, url_for
 
+from .. import documents
 from ..commune import NoRulesInForce
 from ..demarches import pass_famille, statemachine, status_label
+from ..documents import DOCUMENT_KINDS
 from ..formatting import date_time as when
 from ..formatting import euros, local, month_year, short_date
 from ..models import Application
-from ..wizard import documents
-from ..wizard.forms import DOCUMENT_KINDS
 from ..wizard.viewmodels import provider_label
 from . import creche_resources, verification
 from .viewmodels_commission import creche_actions, creche_detail

@@ -10,9 +10,9 @@ from .. import ratelimit
 from ..api_particulier import ApiParticulierError, EajeFacts, FamilyFacts, Identity, Person
 from ..extensions import db
 from ..models import ApiEvent, Draft
+from ..parsing import ascii_int
 from . import store
 from .draft import Lookup, certified, wants_creche, wants_pass_famille
-from .parsing import ascii_int
 
 # Fields of the applicant step that make up the civil identity: changing any of them drops the facts.
 IDENTITY_FIELDS = (

@@ -5,15 +5,15 @@ from datetime import date
 
 from flask import current_app
 
-from .. import creche_points
+from .. import creche_points, documents
 from ..creche.estimate import estimate_json as estimate_json  # re-exported: submit.py stores it
 from ..creche.estimate import estimates, tables_of
 from ..creche_settings import CRECHE_MAX_AGE_MONTHS, age_in_months
 from ..formatting import short_date
-from . import documents, household
+from ..parsing import ascii_int
+from . import household
 from .creche_forms import criterion_field
 from .draft import answers, details_hidden, eaje, eaje_ok, uses_api
-from .parsing import ascii_int
 
 
 def settings():

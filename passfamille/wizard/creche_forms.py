@@ -12,8 +12,8 @@ from wtforms.validators import InputRequired
 from .. import retention
 from ..creche_settings import CRECHE_MAX_AGE_MONTHS, age_in_months
 from ..formatting import long_date
-from .forms import CHOICE_MESSAGE, MaxLength, StepForm, as_choices, name_check, number_in
-from .parsing import ascii_int
+from ..parsing import ascii_int
+from .forms import CHOICE_MESSAGE, BaseForm, MaxLength, as_choices, name_check, number_in
 
 DEMARCHE_CHOICES = [
     ("pass_famille", "Le Pass Famille"),
@@ -22,7 +22,7 @@ DEMARCHE_CHOICES = [
 ]
 
 
-class DemarcheForm(StepForm):
+class DemarcheForm(BaseForm):
     choice = RadioField(
         "Que souhaitez-vous demander ?",
         choices=as_choices(DEMARCHE_CHOICES),
@@ -64,7 +64,7 @@ def months_after(day: date, months: int) -> date:
     return retention.months_after(day, months).date()
 
 
-class ChildForm(StepForm):
+class ChildForm(BaseForm):
     """Which child: one of the household's (choices given by the view), another child, or a child to be born."""
 
     # Checked against its options in validate(): the household's children are given by the view.
@@ -193,7 +193,7 @@ DAYS_MESSAGE = "Le nombre de jours par semaine doit être un nombre entier de 1 
 HOURS_MESSAGE = "Le nombre d'heures par semaine doit être un nombre entier de 1 à 60, par exemple : 36"
 
 
-class WishesForm(StepForm):
+class WishesForm(BaseForm):
     """Ordered wishes (one select per structure), desired start date, days and hours per week.
 
     The age checks need the child and the structures: the view passes `age_problem(structure_code, start)`."""
@@ -315,7 +315,7 @@ def document_field(code: str) -> str:
     return "piece_" + code.replace("-", "_")
 
 
-class SituationForm(StepForm):
+class SituationForm(BaseForm):
     """One checkbox per criterion of the points grid, and a file field for those that need a proof."""
 
     def __init__(self, *args, grid=(), **kwargs):
@@ -343,7 +343,7 @@ RESOURCES_CHOICES = {
 }
 
 
-class EstimateFallbackForm(StepForm):
+class EstimateFallbackForm(BaseForm):
     """When the CAF/MSA facts cannot be used: a proof of resources, a later re-check, or no estimate."""
 
     psu_choice = RadioField(

@@ -3,95 +3,17 @@
 import re
 from datetime import date
 
-from flask import abort, current_app, has_request_context, request
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.i18n import get_translations as wtforms_translations
-from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import Email, InputRequired, Optional, ValidationError
 
 from .. import places
-from .parsing import ascii_int, whole_amount
+from ..documents import DOCUMENT_KINDS
+from ..forms_base import CHOICE_MESSAGE, BaseForm, MaxLength, as_choices, number_in
+from ..parsing import ascii_int, whole_amount
 
 # API Particulier's own character class for names (REFERENCE §3.1); accents, hyphens, apostrophes, spaces.
 NAME_PATTERN = re.compile(r"^[a-zA-ZÀ-ÖØ-öø-ÿ' -]+$")
-
-
-def as_choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-# Control characters left once whitespace is made spaces: invisible, carried by a copy and paste at most, and NUL
-# is refused by PostgreSQL in a text.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# Said when a posted value is none of a radio group's options (a tampered or outdated form).
-CHOICE_MESSAGE = "Choisissez une des réponses proposées"
-
-
-def _strip(value):
-    if not isinstance(value, str):
-        return value
-    # Phones type the typographic apostrophe; the API only knows the straight one.
-    value = value.replace("\u2019", "'").replace("\u02bc", "'")
-    return CONTROL_CHARACTERS.sub("", re.sub(r"\s+", " ", value)).strip()
-
-
-class MaxLength(Length):
-    """Length(max=…) that stops the field's other checks: no e-mail parser, name pattern or commune search is run on
-    a value already refused for its length, and the field shows one message, not three."""
-
-    def __init__(self, max: int, message: str):
-        super().__init__(max=max, message=message)
-
-    def __call__(self, form, field):
-        try:
-            super().__call__(form, field)
-        except ValidationError as error:
-            raise StopValidation(error.args[0]) from None
-
-
-def number_in(field, max_digits: int, low: int, high: int) -> int | None:
-    """The field's value when it is ASCII digits from `low` to `high`, else None."""
-    value = ascii_int(field.data or "", max_digits)
-    return value if value is not None and low <= value <= high else None
-
-
-class StepForm(FlaskForm):
-    """Base form: strips whitespace and control characters from every text field; refuses an oversized body."""
-
-    class Meta:
-        def get_translations(self, form):
-            # WTForms' own messages (a tampered choice, a length) in French too; Flask-WTF would need Flask-Babel.
-            return wtforms_translations(["fr"])
-
-        def bind_field(self, form, unbound_field, options):
-            filters = unbound_field.kwargs.get("filters", [])
-            if _strip not in filters:
-                filters = [_strip, *filters]
-            return unbound_field.bind(form=form, filters=filters, **options)
-
-    def __init__(self, *args, **kwargs):
-        # Werkzeug caps a multipart field at MAX_FORM_MEMORY_SIZE but reads an urlencoded body whole, up to
-        # MAX_CONTENT_LENGTH (sized for a 10 MB file): no form of ours takes more than a few kilobytes.
-        if (
-            has_request_context()
-            and request.mimetype == "application/x-www-form-urlencoded"
-            and (request.content_length or 0) > current_app.config["MAX_FORM_MEMORY_SIZE"]
-        ):
-            abort(413)
-        super().__init__(*args, **kwargs)
-
-    def finish(self, *not_applicable) -> bool:
-        """End of validate(): the fields of an option not chosen are neither checked nor, once the form is valid,
-        kept (their values are not stored). Valid when no other field has an error."""
-        for field in not_applicable:
-            field.errors = []
-        valid = not any(field.errors for field in self)
-        if valid:
-            for field in not_applicable:
-                field.data = False if field.type == "BooleanField" else ""
-        return valid
 
 
 def name_check(label_for_message: str):
@@ -104,7 +26,7 @@ def name_check(label_for_message: str):
     return check
 
 
-class InformationForm(StepForm):
+class InformationForm(BaseForm):
     mode = RadioField(
         "Comment souhaitez-vous justifier votre quotient familial ?",
         choices=as_choices(
@@ -134,7 +56,7 @@ def first_name_field(label: str, subject: str) -> StringField:
     )
 
 
-class ApplicantForm(StepForm):
+class ApplicantForm(BaseForm):
     """The applicant. Birth data is asked only when the family chose the CAF/MSA route."""
 
     birth_name = StringField(
@@ -337,7 +259,7 @@ class ApplicantForm(StepForm):
         self.birth_commune.errors.append(message)
 
 
-class VerificationForm(StepForm):
+class VerificationForm(BaseForm):
     """ "Ces informations sont-elles correctes ?" or, when the call failed, the ways to go on."""
 
     choice = RadioField(validate_choice=True, invalid_choice_message=CHOICE_MESSAGE)
@@ -349,15 +271,11 @@ class VerificationForm(StepForm):
         self.choice.validators = [InputRequired("Choisissez une réponse pour continuer")]
 
 
-DOCUMENT_KINDS = [
-    ("attestation_qf", "Attestation de quotient familial de la CAF ou de la MSA"),
-    ("avis_imposition", "Dernier avis d'imposition"),
-]
 MAX_QF = 100_000
 QF_MESSAGE = "Le quotient familial doit être un nombre entier d'euros, par exemple : 850"
 
 
-class DocumentForm(StepForm):
+class DocumentForm(BaseForm):
     kind = RadioField(
         "Quel justificatif fournissez-vous ?",
         choices=as_choices(DOCUMENT_KINDS),
@@ -396,7 +314,7 @@ CHILD_YEAR_MESSAGE = "L'année de naissance de l'enfant doit être un nombre de 
 POSTAL_CODE_MESSAGE = "Le code postal doit comporter 5 chiffres, par exemple : 13006"
 
 
-class HouseholdForm(StepForm):
+class HouseholdForm(BaseForm):
     """Children the pass covers and, when no certified address exists, the home address."""
 
     child_first_name = first_name_field("Prénom de l'enfant", "Le prénom")
@@ -498,5 +416,5 @@ class HouseholdForm(StepForm):
         return born
 
 
-class ConfirmForm(StepForm):
+class ConfirmForm(BaseForm):
     """A form with nothing but its CSRF token (recap submission, start button, removal of a child)."""

@@ -2,8 +2,8 @@
 
 from .. import decisions, rules
 from ..models import Draft
+from ..parsing import ascii_int
 from .draft import answers, certified, certified_ok, verification_choice, wants_documents
-from .parsing import ascii_int
 
 
 def certified_children(draft: Draft) -> list[dict]:

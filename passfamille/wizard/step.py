@@ -12,8 +12,9 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from .. import documents
 from ..models import Draft
-from . import documents, store
+from . import store
 from .draft import answers
 
 # A section of the recap: {"title": …, "rows": [(label, value, slug of the step that changes it, or None)]}

@@ -5,12 +5,12 @@ from datetime import date, datetime
 
 from flask import current_app, render_template
 
-from .. import decisions, mail, numbering, retention, rules
+from .. import decisions, documents, mail, numbering, retention, rules
 from ..creche import registration
 from ..demarches.creche import DEMARCHE as CRECHE
 from ..extensions import db
 from ..models import Application, CrecheRequest
-from . import certify, creche, documents, household, store
+from . import certify, creche, household, store
 from .draft import answers, certified, certified_ok, wants_creche, wants_pass_famille
 
 log = logging.getLogger(__name__)

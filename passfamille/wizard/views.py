@@ -8,11 +8,11 @@ from werkzeug.datastructures import MultiDict
 
 from .. import ratelimit
 from ..extensions import db
+from ..parsing import ascii_int
 from . import store, submit
 from .creche_forms import DemarcheForm
 from .draft import answers, wants_creche, wants_pass_famille
 from .forms import ConfirmForm
-from .parsing import ascii_int
 from .step import Step, first_incomplete, path
 from .steps import BY_SLUG, DEMARCHE_INVALIDATES, STEPS, common
 

@@ -13,12 +13,11 @@ from datetime import date
 from flask import Flask, current_app
 from werkzeug.datastructures import FileStorage
 
-from passfamille import decisions, numbering, rules
+from passfamille import decisions, documents, numbering, rules
 from passfamille.backoffice import auth, verification
 from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application, utcnow
-from passfamille.wizard import documents
 
 from ..backoffice.agents import PASSWORD, make_agent
 from ..formclient import path_of

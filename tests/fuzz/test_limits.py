@@ -71,7 +71,7 @@ def form_classes():
     found = {}
     for module in FORM_MODULES:
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, forms.StepForm) and value is not forms.StepForm:
+            if isinstance(value, type) and issubclass(value, forms.BaseForm) and value is not forms.BaseForm:
                 found[value.__name__] = value
     return sorted(found.items())
 

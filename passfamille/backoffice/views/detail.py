@@ -4,11 +4,11 @@ from static/)."""
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 
+from ... import documents
 from ...creche.relance import commune_today
 from ...demarches import statemachine
 from ...extensions import db
 from ...models import Application, Document
-from ...wizard import documents
 from .. import bp, creche_resources, verification
 from ..forms_commission import WithdrawalForm
 from ..forms_detail import (

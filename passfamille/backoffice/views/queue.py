@@ -11,8 +11,8 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from ...demarches import STATUS_LABELS
-from ...wizard.forms import MaxLength, StepForm, as_choices
-from ...wizard.parsing import ascii_int
+from ...forms_base import BaseForm, MaxLength, as_choices
+from ...parsing import ascii_int
 from .. import bp, queries
 from ..viewmodels_queue import QF_SOURCE_LABELS, bracket_labels, demarche_labels, queue_view, search_view
 
@@ -73,7 +73,7 @@ def _day_length(label: str) -> MaxLength:
     return MaxLength(10, f"La date « {label} » doit être au format JJ/MM/AAAA, par exemple : 14/07/2026")
 
 
-class FilterForm(StepForm):
+class FilterForm(BaseForm):
     """The queue's filters. Field names are the French GET parameters they come from (`?statut=…&du=…`)."""
 
     class Meta:
@@ -140,7 +140,7 @@ class FilterForm(StepForm):
         return self.tri.data if self.tri.data and not self.tri.errors else queries.DEFAULT_SORT
 
 
-class SearchForm(StepForm):
+class SearchForm(BaseForm):
     term = StringField(
         "Référence ou nom",
         description="Par exemple : PF-2026-000042, Dupont ou Sophie Dupont",

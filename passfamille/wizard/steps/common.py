@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired
 
 from ... import places
 from ...formatting import born, short_date
+from ...parsing import ascii_int
 from .. import certify, household, store
 from ..draft import (
     answers,
@@ -23,7 +24,6 @@ from ..draft import (
     wants_pass_famille,
 )
 from ..forms import CHILD_REASONS, ApplicantForm, HouseholdForm, InformationForm, VerificationForm, as_choices
-from ..parsing import ascii_int
 from ..step import Step, form_values
 from ..viewmodels import decision_view, verification_view
 

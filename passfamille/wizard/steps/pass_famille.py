@@ -1,8 +1,9 @@
 """The Pass Famille's own steps: the quotient familial proof when the CAF/MSA does not give it, and the result
 computed from the commune's rules. Also the recap's « Quotient familial » section, whichever step gave it."""
 
+from ... import documents
 from ...formatting import euros, month_year
-from .. import documents, household
+from .. import household
 from ..draft import answers, certified_ok, details_hidden, uses_api, wants_documents, wants_pass_famille
 from ..forms import DOCUMENT_KINDS, DocumentForm
 from ..step import Step, receive_file
