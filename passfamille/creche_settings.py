@@ -3,12 +3,12 @@ delays and the CNAF PSU barème as dated data. Validated with the same helpers a
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .months import add_months, completed_months
 from .settings_yaml import Section, decimal_value, shown
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
@@ -31,7 +31,7 @@ class NoBaremeInForce(LookupError):
 
 def age_in_months(born: date, on: date) -> int:
     """Completed months from `born` to `on` (negative before birth): what AgeGroup.contains() is given."""
-    return (on.year - born.year) * 12 + on.month - born.month - (1 if on.day < born.day else 0)
+    return completed_months(born, on)
 
 
 @dataclass(frozen=True)
@@ -66,13 +66,6 @@ class Structure:
         return next((group for group in self.age_groups if group.code == code), None)
 
 
-def _months_before(day: date, months: int) -> date:
-    """The same day `months` calendar months earlier, or the last day of that month if it is shorter."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 @dataclass(frozen=True)
 class PreRegistrationStart:
     """From which month of pregnancy an expected child may be pre-registered."""
@@ -85,7 +78,7 @@ class PreRegistrationStart:
         A pregnancy is counted as nine months before the due date, so month k starts (10 - k) months
         before it: from the 4th month, pre-registration opens 6 months before the due date.
         """
-        return _months_before(due_date, 10 - self.pregnancy_month)
+        return add_months(due_date, -(10 - self.pregnancy_month))
 
 
 @dataclass(frozen=True)

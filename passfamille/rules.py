@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from passfamille.commune import Bracket, PassFamilleRules, RuleSet
+from passfamille.months import calendar_months
 
 # Blocking reasons.
 ADDRESS_UNKNOWN = "ADDRESS_UNKNOWN"  # residency required and neither postal code nor INSEE code is known
@@ -123,11 +124,6 @@ def age_on(birth_date: date, on: date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
-def months_between(year: int, month: int, on: date) -> int:
-    """How many months the QF month (year, month) is before the month of `on`."""
-    return (on.year - year) * 12 + (on.month - month)
-
-
 def _residency_reasons(household: Household, rules: PassFamilleRules, rule_set: RuleSet) -> set[str]:
     if not rule_set.residency_required:
         return set()
@@ -167,7 +163,7 @@ def _qf_reasons(household: Household, rule_set: RuleSet, on: date) -> tuple[Brac
     if rule_set.qf_max_age_months is not None:
         if qf.year is None:
             reasons.add(QF_MONTH_UNKNOWN)
-        elif months_between(qf.year, qf.month, on) > rule_set.qf_max_age_months:
+        elif calendar_months(qf.year, qf.month, on) > rule_set.qf_max_age_months:
             reasons.add(QF_TOO_OLD)
     bracket = rule_set.bracket_for(qf.value)
     if bracket is None:
