@@ -13,17 +13,13 @@ from ..step import Step
 from ..viewmodels import decision_view
 from . import common, creche, pass_famille
 
+# Each module groups its steps by where they stand: a new step is declared, and placed, in its démarche's module.
 BEFORE_RECAP: tuple[Step, ...] = (
-    common.INFORMATION,
-    common.APPLICANT,
-    common.VERIFICATION,
-    pass_famille.PROOF,
-    common.HOUSEHOLD,
-    creche.CHILD,
-    creche.WISHES,
-    creche.SITUATION,
-    creche.ESTIMATE,
-    pass_famille.RESULT,
+    *common.IDENTITY_STEPS,
+    *pass_famille.PROOF_STEPS,
+    *common.HOUSEHOLD_STEPS,
+    *creche.STEPS,
+    *pass_famille.RESULT_STEPS,
 )
 
 # The start page's choice of démarches is not a step: when it changes, these answers no longer hold.

@@ -325,3 +325,9 @@ HOUSEHOLD = Step(
     save=save_household,
     recap=household_recap,
 )
+
+
+# Where they stand on the path: how the resources are known and who the family is, then (after the Pass Famille's
+# proof) the household.
+IDENTITY_STEPS = (INFORMATION, APPLICANT, VERIFICATION)
+HOUSEHOLD_STEPS = (HOUSEHOLD,)

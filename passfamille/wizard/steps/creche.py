@@ -221,3 +221,6 @@ ESTIMATE = Step(
     files=receive_resources,
     recap=estimate_recap,
 )
+
+# After the household (the child is chosen among its children), before the Pass Famille's result.
+STEPS = (CHILD, WISHES, SITUATION, ESTIMATE)

@@ -75,3 +75,7 @@ RESULT = Step(
     context=lambda draft, form: {"result": decision_view(draft)},
     has_answers=False,
 )
+
+# The proof comes right after the CAF/MSA facts it replaces; the result just before the recap.
+PROOF_STEPS = (PROOF,)
+RESULT_STEPS = (RESULT,)
