@@ -12,8 +12,9 @@ from wtforms.validators import InputRequired
 from .. import retention
 from ..creche_settings import CRECHE_MAX_AGE_MONTHS, age_in_months
 from ..formatting import long_date
+from ..forms_base import CHOICE_MESSAGE, BaseForm, MaxLength, as_choices, number_in
 from ..parsing import ascii_int
-from .forms import CHOICE_MESSAGE, BaseForm, MaxLength, as_choices, name_check, number_in
+from .applicant_form import name_check
 
 DEMARCHE_CHOICES = [
     ("pass_famille", "Le Pass Famille"),

@@ -14,7 +14,7 @@ from passfamille.backoffice.views import agents as agents_views
 from passfamille.backoffice.views import queue as queue_views
 from passfamille.extensions import db
 from passfamille.models import Draft
-from passfamille.wizard import creche_forms, forms
+from passfamille.wizard import applicant_form, creche_forms, forms
 
 from ..backoffice.agents import logged_in, make_agent
 from ..formclient import Browser
@@ -64,7 +64,16 @@ CHECKED_IN_VALIDATE = {
     ("FilterForm", "source"),
     ("FilterForm", "tri"),
 }
-FORM_MODULES = [forms, creche_forms, backoffice_forms, forms_detail, forms_commission, queue_views, agents_views]
+FORM_MODULES = [
+    forms,
+    applicant_form,
+    creche_forms,
+    backoffice_forms,
+    forms_detail,
+    forms_commission,
+    queue_views,
+    agents_views,
+]
 
 
 def form_classes():

@@ -8,8 +8,10 @@ from wtforms.validators import InputRequired
 
 from ... import places
 from ...formatting import born, short_date
+from ...forms_base import as_choices
 from ...parsing import ascii_int
 from .. import certify, household, store
+from ..applicant_form import ApplicantForm
 from ..draft import (
     answers,
     certified,
@@ -23,7 +25,7 @@ from ..draft import (
     wants_creche,
     wants_pass_famille,
 )
-from ..forms import CHILD_REASONS, ApplicantForm, HouseholdForm, InformationForm, VerificationForm, as_choices
+from ..forms import CHILD_REASONS, HouseholdForm, InformationForm, VerificationForm
 from ..step import Step, form_values
 from ..viewmodels import decision_view, verification_view
 

@@ -2,10 +2,11 @@
 computed from the commune's rules. Also the recap's « Quotient familial » section, whichever step gave it."""
 
 from ... import documents
+from ...documents import DOCUMENT_KINDS
 from ...formatting import euros, month_year
 from .. import household
 from ..draft import answers, certified_ok, details_hidden, uses_api, wants_documents, wants_pass_famille
-from ..forms import DOCUMENT_KINDS, DocumentForm
+from ..forms import DocumentForm
 from ..step import Step, receive_file
 from ..viewmodels import decision_view, provider_label
 from .common import INFORMATION, VERIFICATION
