@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .creche_settings import CrecheSettings, _read_creche
+from .creche.settings import CrecheSettings, _read_creche
 from .settings_yaml import Section, SettingsError, YamlLoader, french_number, shown, yaml_error
 
 PROVIDERS = ("CNAF", "MSA")

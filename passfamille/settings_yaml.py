@@ -1,7 +1,7 @@
 """Reading a YAML settings file with line numbers, and validating it key by key.
 
 Each mistake becomes a `SettingsError` whose message is one French line naming the file, the line and the key
-path. Used by the commune settings (commune.py) and the crèche section (creche_settings.py)."""
+path. Used by the commune settings (commune.py) and the crèche section (creche/settings.py)."""
 
 from __future__ import annotations
 

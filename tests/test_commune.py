@@ -16,7 +16,7 @@ from passfamille.commune import (
     luhn_valid,
 )
 from passfamille.config import DEFAULT_COMMUNE_FILE
-from passfamille.creche_settings import NoBaremeInForce, PreRegistrationStart
+from passfamille.creche.settings import NoBaremeInForce, PreRegistrationStart
 
 EXAMPLE_TEXT = DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8")
 

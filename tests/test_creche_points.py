@@ -6,8 +6,8 @@ import pytest
 
 from passfamille.commune import load_settings
 from passfamille.config import DEFAULT_COMMUNE_FILE
-from passfamille.creche_points import WAITING, WaitingListRequest, Wish, points, rank
-from passfamille.creche_settings import Criterion
+from passfamille.creche.points import WAITING, WaitingListRequest, Wish, points, rank
+from passfamille.creche.settings import Criterion
 
 GRID = (
     Criterion("parents-actifs", "Parents qui travaillent", 30, True, "Attestations d'employeur"),

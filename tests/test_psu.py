@@ -10,11 +10,11 @@ from decimal import Decimal
 
 import pytest
 
-from passfamille import psu
 from passfamille.commune import load_settings
 from passfamille.config import DEFAULT_COMMUNE_FILE
-from passfamille.creche_settings import NoBaremeInForce, PlafondOverride
-from passfamille.psu import estimate
+from passfamille.creche import psu
+from passfamille.creche.psu import estimate
+from passfamille.creche.settings import NoBaremeInForce, PlafondOverride
 
 BAREME = load_settings(DEFAULT_COMMUNE_FILE).creche.psu_bareme
 
@@ -278,7 +278,7 @@ def test_nonsense_input_raises(changes, error, message):
         estimate(**arguments)
 
 
-@pytest.mark.parametrize("module", ["psu.py", "creche_points.py"])
+@pytest.mark.parametrize("module", ["creche/psu.py", "creche/points.py"])
 def test_creche_computations_are_pure(module):
     imports = [
         line

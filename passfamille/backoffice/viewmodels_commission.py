@@ -9,7 +9,7 @@ from flask import abort, current_app, url_for
 from sqlalchemy import func, select
 
 from ..creche import waiting_list
-from ..creche_settings import AgeGroup, CrecheSettings, Structure, age_in_months
+from ..creche.settings import AgeGroup, CrecheSettings, Structure, age_in_months
 from ..demarches import statemachine, status_label
 from ..demarches.creche import WAITING
 from ..documents import CRITERION_PREFIX

@@ -1,5 +1,5 @@
-"""Crèche pre-registration after submission: the waiting list, the family's link, the relance, the commission.
+"""The crèche's domain: its settings (settings.py), the PSU estimate and the points and rank (psu.py, points.py,
+pure), and after submission the waiting list, the family's link, the relance and the exports.
 
-The citizen's side of the wizard lives with the wizard; the pure parts (PSU estimate, points and rank, settings)
-live in psu.py, creche_points.py and creche_settings.py.
+The citizen's side lives with the wizard (wizard/steps/creche.py); its state machine in demarches/creche.py.
 """

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from flask import current_app
 
-from .. import psu
-from ..creche_settings import NoBaremeInForce
 from ..models import CrecheRequest
+from . import psu
+from .settings import NoBaremeInForce
 
 
 def _settings():

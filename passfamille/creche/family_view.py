@@ -6,12 +6,12 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 
-from ..creche_settings import TABLE_LABELS, CrecheDelays, CrecheSettings, Structure
 from ..demarches import status_label
 from ..demarches.creche import WAITING
 from ..formatting import long_date
 from ..models import Application
 from . import relance, waiting_list
+from .settings import TABLE_LABELS, CrecheDelays, CrecheSettings, Structure
 
 # Why a request has no rank: only waiting requests are on the lists (creche_points.rank).
 NO_RANK_REASONS = {

@@ -10,10 +10,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import creche_points
 from ..demarches.creche import WAITING
 from ..extensions import db
 from ..models import Application, CrecheRequest
+from . import points as creche_points
 
 
 def _grid():

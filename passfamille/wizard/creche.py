@@ -5,10 +5,11 @@ from datetime import date
 
 from flask import current_app
 
-from .. import creche_points, documents
+from .. import documents
+from ..creche import points as creche_points
 from ..creche.estimate import estimate_json as estimate_json  # re-exported: submit.py stores it
 from ..creche.estimate import estimates, tables_of
-from ..creche_settings import CRECHE_MAX_AGE_MONTHS, age_in_months
+from ..creche.settings import CRECHE_MAX_AGE_MONTHS, age_in_months
 from ..formatting import short_date
 from ..parsing import ascii_int
 from . import household

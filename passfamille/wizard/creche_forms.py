@@ -10,7 +10,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired
 
 from .. import retention
-from ..creche_settings import CRECHE_MAX_AGE_MONTHS, age_in_months
+from ..creche.settings import CRECHE_MAX_AGE_MONTHS, age_in_months
 from ..formatting import long_date
 from ..forms_base import CHOICE_MESSAGE, BaseForm, MaxLength, as_choices, number_in
 from ..parsing import ascii_int

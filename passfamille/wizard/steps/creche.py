@@ -4,7 +4,7 @@ their proofs), and the estimate of the price (from the CAF/MSA facts, else a pro
 from datetime import date
 
 from ... import documents
-from ...creche_settings import TABLE_LABELS
+from ...creche.settings import TABLE_LABELS
 from ...formatting import euros, short_date
 from .. import creche, household, store
 from ..creche_forms import (

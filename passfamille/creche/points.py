@@ -11,7 +11,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from passfamille.creche_settings import Criterion
+from passfamille.creche.settings import Criterion
 
 WAITING = "waiting"
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .months import add_months, completed_months
-from .settings_yaml import Section, decimal_value, shown
+from ..months import add_months, completed_months
+from ..settings_yaml import Section, decimal_value, shown
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
 _CODE_EXPECTED = "code court en minuscules attendu (lettres, chiffres, « - » ou « _ », ex. « pioupious »)"
