@@ -65,6 +65,14 @@ def hint(page, label: str) -> str:
     return page.soup.find(id=f"{field_id}-hint").get_text(" ", strip=True)
 
 
+def forged_post(app, agent_browser, application_id):
+    """The form of a request with a proof, CSRF token included, posted for this request: what the route refuses."""
+    other = page_of(agent_browser, with_proof(app))
+    form = other.soup.find("button", string=SAVE).find_parent("form")
+    form["action"] = f"/agents/demandes/{application_id}/ressources-creche"
+    return enter(other)
+
+
 def today() -> str:
     return f"{commune_today():%d/%m/%Y}"
 
@@ -194,12 +202,7 @@ def test_a_request_with_caf_figures_has_no_form_and_refuses_a_forged_post(app, a
     page = page_of(agent_browser, api_id)
     assert page.status == 200 and not page.has_label(RESOURCES)
     assert "Ressources lues sur le justificatif" not in page.text
-    # The form of a request with a proof, pointed at this one.
-    other = page_of(agent_browser, with_proof(app))
-    other.soup.find("button", string=SAVE).find_parent("form")["action"] = (
-        f"/agents/demandes/{api_id}/ressources-creche"
-    )
-    response = enter(other)
+    response = forged_post(app, agent_browser, api_id)
     assert response.status == 409 and "viennent de la CAF ou de la MSA" in response.text
     request = load(app, api_id).creche
     assert (request.psu_annual_resources, request.psu_children) == (40923, 1)
@@ -209,8 +212,10 @@ def test_a_request_with_caf_figures_has_no_form_and_refuses_a_forged_post(app, a
 def test_a_request_without_proof_or_a_pass_famille_application_has_no_form(app, agent_browser):
     without = make_request(app, psu=None)
     assert not page_of(agent_browser, without).has_label(RESOURCES)
-    response = agent_browser.client.post(f"/agents/demandes/{without}/ressources-creche", data={})
-    assert response.status_code in (400, 409)  # no token, or refused: never a 500
+    response = forged_post(app, agent_browser, without)
+    assert response.status == 409
+    assert "La famille n'a pas choisi d'envoyer un justificatif de ressources" in response.text
+    assert load(app, without).events == []
 
 
 # --- audit, correction, proof deletion -------------------------------------------------------------------------
