@@ -498,7 +498,7 @@ def test_mistake_gives_one_line_naming_the_file_and_the_key(tmp_path, text, expe
 
     message = str(raised.value)
     assert "\n" not in message
-    assert message.startswith(f"{settings_file}, ligne ") or message.startswith(f"{settings_file} : ")
+    assert message.startswith(f"{settings_file}, ligne ")
     assert expected in message
 
 

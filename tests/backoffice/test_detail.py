@@ -93,7 +93,8 @@ def test_page_shows_what_the_family_gave_the_certified_facts_and_the_decision(ap
     assert len(page.soup.find_all("h1")) == 1
     assert "Déposée" in page.text and "DUPONT" in page.text and "SOPHIE" in page.text and EMAIL in page.text
     assert "LAURA, né ou née le 15/11/2013 CAF/MSA" in page.text
-    assert "13008" in page.text or "13006" in page.text or "13001" in page.text  # certified address
+    address = page.soup.find("dt", string="Adresse").find_next_sibling("dd").get_text(" ", strip=True)
+    assert address == "15 COURS JULIEN, 13006 MARSEILLE CAF/MSA"  # certified by the CAF, not typed
     facts = page.soup.find(id="qf-titre").find_parent("section").get_text(" ", strip=True)
     assert "900\u00a0€" in facts and "CAF" in facts and application.api_request_id in facts
     assert "X-Request-ID" in facts and today() in facts

@@ -81,7 +81,7 @@ def test_a_wrong_file_is_refused_in_french(app, requested, documents_folder, nam
     assert message in page.field_error("Votre document")
     application = load(app, application_id)
     assert application.status == "documents_requested" and application.documents == []
-    assert not documents_folder.exists() or list(documents_folder.iterdir()) == []
+    assert list(documents_folder.rglob("*")) == []  # nothing stored, not even a part of the file
 
 
 def test_sending_without_a_file_asks_for_one(app, requested):
