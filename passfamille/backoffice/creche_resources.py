@@ -1,7 +1,7 @@
 """Resources read on a crèche request's proof: when the family sent a resources proof instead of letting the
 commune ask the CAF or the MSA, an agent enters what the proof says, the PSU estimate is computed as the wizard
 computes it (creche.estimate), the entry is audited, and the proof, no longer needed, is deleted like a QF proof
-once checked (verification.delete_checked_proofs)."""
+once checked (qf_check.delete_checked_proofs)."""
 
 import logging
 from datetime import date
@@ -11,7 +11,7 @@ from ..creche import estimate
 from ..demarches import status_label
 from ..extensions import db
 from ..models import Agent, Application, AuditEvent
-from . import verification
+from . import qf_check
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def enter(application: Application, agent: Agent, annual: int, children: int, ae
     )
     # Only the resources proof: the criteria's proofs still justify the points.
     proofs = [d for d in application.documents if d.kind == documents.CRECHE_RESOURCES]
-    verification.delete_checked_proofs(application, agent, proofs)
+    qf_check.delete_checked_proofs(application, agent, proofs)
     db.session.commit()
     log.info("creche resources entered reference=%s estimated=%s", application.reference, request.estimate is not None)
     return event

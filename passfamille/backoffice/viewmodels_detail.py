@@ -12,7 +12,7 @@ from ..formatting import date_time as when
 from ..formatting import euros, local, month_year, short_date
 from ..models import Application
 from ..wizard.viewmodels import provider_label
-from . import creche_resources, verification
+from . import creche_resources, qf_check
 from .viewmodels_commission import creche_actions, creche_detail
 
 FAMILY_DOCUMENT_KIND = "piece_demandee"  # a document the family sent through its link
@@ -239,8 +239,8 @@ def detail_view(application: Application) -> dict:
         "address": _address(application),
         "qf": _qf(application),
         "decision": _decision(application),
-        "can_verify": not is_creche and verification.can_verify(application),
-        "deletes_documents": verification.deletes_documents(),
+        "can_verify": not is_creche and qf_check.can_verify(application),
+        "deletes_documents": qf_check.deletes_documents(),
         "pass": _pass(application),
         "refusal_reason": application.refusal_reason,
         "requested_document": application.requested_document,

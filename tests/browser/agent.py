@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from werkzeug.datastructures import FileStorage
 
 from passfamille import decisions, documents, numbering, rules
-from passfamille.backoffice import auth, verification
+from passfamille.backoffice import auth, qf_check
 from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application, utcnow
@@ -148,7 +148,7 @@ def move(app: Flask, filed: Filed, *statuses: str, by: str = AGENT, qf: int | No
         application = db.session.get(Application, filed.id)
         agent = auth.find_agent(by)
         if qf is not None:
-            verification.verify(application, agent, qf)
+            qf_check.verify(application, agent, qf)
         for status in statuses:
             statemachine.change_status(
                 application,

@@ -9,7 +9,7 @@ from ...creche.relance import commune_today
 from ...demarches import statemachine
 from ...extensions import db
 from ...models import Application, Document
-from .. import bp, creche_resources, verification
+from .. import bp, creche_resources, qf_check
 from ..forms_commission import WithdrawalForm
 from ..forms_detail import (
     DocumentRequestForm,
@@ -131,13 +131,13 @@ def verify_qf(application_id):
     application = _application(application_id)
     if application.demarche == "creche":
         return _page(application, problem="Une demande de place en crèche n'a pas de quotient familial", status=409)
-    problem = verification.problem(application)
+    problem = qf_check.problem(application)
     if problem:
         return _page(application, problem=problem, status=409)
     form = VerificationForm()
     if not form.validate():
         return _page(application, forms={"verification": form}, status=400)
-    verification.verify(application, g.agent, parse_euros(form.qf.data))
+    qf_check.verify(application, g.agent, parse_euros(form.qf.data))
     flash("Quotient familial vérifié : la décision est recalculée avec les mêmes règles.", "success")
     return redirect(url_for("backoffice.application", application_id=application.id), 303)
 
