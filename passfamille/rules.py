@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from passfamille.commune import Bracket, PassFamilleRules, RuleSet
+from passfamille.commune_settings import Bracket, PassFamilleRules, RuleSet
 from passfamille.months import calendar_months
 
 # Blocking reasons.

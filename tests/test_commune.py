@@ -7,14 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from passfamille.commune import (
-    NoRulesInForce,
-    SettingsError,
-    Territory,
-    contrast_with_white,
-    load_settings,
-    luhn_valid,
-)
+from passfamille.commune import SettingsError, contrast_with_white, load_settings, luhn_valid
+from passfamille.commune_settings import NoRulesInForce, Territory
 from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.creche.settings import NoBaremeInForce, PreRegistrationStart
 

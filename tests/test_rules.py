@@ -11,15 +11,8 @@ from decimal import Decimal
 import pytest
 
 from passfamille import rules as r
-from passfamille.commune import (
-    Bracket,
-    Deliberation,
-    NoRulesInForce,
-    PassFamilleRules,
-    RuleSet,
-    Territory,
-    load_settings,
-)
+from passfamille.commune import load_settings
+from passfamille.commune_settings import Bracket, Deliberation, NoRulesInForce, PassFamilleRules, RuleSet, Territory
 from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.rules import Child, Household, QuotientFamilial, decide
 

@@ -5,7 +5,7 @@ from datetime import date
 from flask import current_app, url_for
 
 from .. import documents
-from ..commune import NoRulesInForce
+from ..commune_settings import NoRulesInForce
 from ..demarches import pass_famille, statemachine, status_label
 from ..documents import DOCUMENT_KINDS
 from ..formatting import date_time as when
