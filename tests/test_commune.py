@@ -10,7 +10,8 @@ import pytest
 from passfamille.commune import SettingsError, contrast_with_white, load_settings, luhn_valid
 from passfamille.commune_settings import NoRulesInForce, Territory
 from passfamille.config import DEFAULT_COMMUNE_FILE
-from passfamille.creche.settings import NoBaremeInForce, PreRegistrationStart
+from passfamille.creche.bareme import NoBaremeInForce
+from passfamille.creche.settings import PreRegistrationStart
 
 EXAMPLE_TEXT = DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8")
 

@@ -13,8 +13,8 @@ import pytest
 from passfamille.commune import load_settings
 from passfamille.config import DEFAULT_COMMUNE_FILE
 from passfamille.creche import psu
+from passfamille.creche.bareme import NoBaremeInForce, PlafondOverride
 from passfamille.creche.psu import estimate
-from passfamille.creche.settings import NoBaremeInForce, PlafondOverride
 
 BAREME = load_settings(DEFAULT_COMMUNE_FILE).creche.psu_bareme
 

@@ -9,7 +9,7 @@ from flask import current_app
 
 from ..models import CrecheRequest
 from . import psu
-from .settings import NoBaremeInForce
+from .bareme import NoBaremeInForce
 
 
 def _settings():

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
-from passfamille.creche.settings import EffortRate, PsuBareme, ResourcesBounds
+from passfamille.creche.bareme import EffortRate, PsuBareme, ResourcesBounds
 
 # Reason codes, in display order; the French wording lives in the templates.
 PLANCHER_APPLIED = "PLANCHER_APPLIED"  # resources below the plancher: the plancher is used
