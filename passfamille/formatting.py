@@ -79,3 +79,8 @@ def register(app) -> None:
         short_date=short_date, long_date=long_date, euros=euros, number=number, date_time=date_time
     )
     app.jinja_env.globals.update(month_year=month_year, born=born)
+
+
+def typed_date_example(day: date) -> str:
+    """The hint of a date typed in three boxes (day, month, year): « Par exemple : 27 12 1982 »."""
+    return f"Par exemple : {day:%d %m %Y}"

@@ -8,6 +8,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Optional, ValidationError
 
 from .. import places
+from ..formatting import typed_date_example
 from ..forms_base import BaseForm, MaxLength, as_choices, number_in
 from ..parsing import ascii_int
 
@@ -25,7 +26,7 @@ def name_check(label_for_message: str):
     return check
 
 
-DATE_HINT = "Par exemple : 27 12 1982"
+DATE_HINT = typed_date_example(date(1982, 12, 27))
 BIRTH_DAY_MESSAGE = "Le jour de naissance doit être un nombre de 1 à 31, par exemple : 27"
 BIRTH_MONTH_MESSAGE = "Le mois de naissance doit être un nombre de 1 à 12, par exemple : 12"
 BIRTH_YEAR_MESSAGE = "L'année de naissance doit être un nombre de 4 chiffres, par exemple : 1982"

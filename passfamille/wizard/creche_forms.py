@@ -9,10 +9,10 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired
 
-from .. import retention
 from ..creche.settings import CRECHE_MAX_AGE_MONTHS, age_in_months
-from ..formatting import long_date
+from ..formatting import long_date, typed_date_example
 from ..forms_base import CHOICE_MESSAGE, BaseForm, MaxLength, as_choices, number_in
+from ..months import add_months
 from ..parsing import ascii_int
 from .applicant_form import name_check
 
@@ -32,7 +32,7 @@ class DemarcheForm(BaseForm):
     )
 
 
-DATE_HINT = "Par exemple : 15 09 2027"
+DATE_HINT = typed_date_example(date(2027, 9, 15))
 
 
 def date_fields(labels: tuple[str, str, str], subjects: tuple[str, str, str], example: tuple[int, int, int]):
@@ -59,10 +59,6 @@ def parse_date(day, month, year, what: str) -> tuple[date | None, str | None]:
         return date(numbers[2], numbers[1], numbers[0]), None
     except ValueError:
         return None, f"Cette date n'existe pas : vérifiez le jour, le mois et l'année de {what[3:]}"
-
-
-def months_after(day: date, months: int) -> date:
-    return retention.months_after(day, months).date()
 
 
 class ChildForm(BaseForm):
@@ -155,7 +151,7 @@ class ChildForm(BaseForm):
                 "La date prévue d'accouchement est passée. Si l'enfant est né, choisissez « Un autre enfant »"
             )
             return False
-        if due > months_after(self.today, 9):
+        if due > add_months(self.today, 9):
             self.due_year.errors.append(
                 "La date prévue d'accouchement doit être dans les 9 prochains mois : vérifiez l'année"
             )
@@ -274,7 +270,7 @@ class WishesForm(BaseForm):
         if start < self.today:
             self.start_year.errors.append("La date d'entrée souhaitée ne peut pas être passée")
             return False
-        if start > months_after(self.today, 36):
+        if start > add_months(self.today, 36):
             self.start_year.errors.append("La date d'entrée souhaitée doit être dans les 3 prochaines années")
             return False
         self.start_date = start
