@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import current_app, url_for
 
-from .. import documents
+from .. import demarches, documents
 from ..commune_settings import NoRulesInForce
 from ..demarches import pass_famille, statemachine, status_label
 from ..documents import DOCUMENT_KINDS
@@ -216,16 +216,35 @@ def _linked(application: Application) -> dict | None:
     }
 
 
+def _pass_famille_part(application: Application) -> dict:
+    return {
+        "qf": _qf(application),
+        "decision": _decision(application),
+        "can_verify": qf_check.can_verify(application),
+        "actions": _actions(application),
+    }
+
+
+def _creche_part(application: Application) -> dict:
+    return {
+        "creche": creche_detail(application),
+        "creche_actions": creche_actions(application),
+        "resources_entry": _resources_entry(application),
+        "qf": _qf(application),
+    }
+
+
+# What each démarche adds to the page, shown by the panels its record names (demarches/*.py: detail_panels).
+PARTS = {"pass_famille": _pass_famille_part, "creche": _creche_part}
+
+
 def detail_view(application: Application) -> dict:
-    is_creche = application.demarche == "creche"
     return {
         "id": application.id,
         "reference": application.reference,
-        "is_creche": is_creche,
+        "panels": demarches.of(application).detail_panels,
+        **PARTS[application.demarche](application),
         "linked": _linked(application),
-        "creche": creche_detail(application) if is_creche else None,
-        "creche_actions": creche_actions(application) if is_creche else [],
-        "resources_entry": _resources_entry(application) if is_creche else None,
         "status": application.status,
         "status_label": status_label(application.status),
         "created_at": when(application.created_at),
@@ -237,9 +256,6 @@ def detail_view(application: Application) -> dict:
         },
         "children": _children(application),
         "address": _address(application),
-        "qf": _qf(application),
-        "decision": _decision(application),
-        "can_verify": not is_creche and qf_check.can_verify(application),
         "deletes_documents": qf_check.deletes_documents(),
         "pass": _pass(application),
         "refusal_reason": application.refusal_reason,
@@ -247,7 +263,6 @@ def detail_view(application: Application) -> dict:
         "decided_at": when(application.decided_at),
         "documents": _documents(application),
         "history": _history(application),
-        "actions": [] if is_creche else _actions(application),
     }
 
 

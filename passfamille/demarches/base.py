@@ -85,3 +85,5 @@ class Demarche:
     mail_template: str  # with {status}: "mails/statut-{status}.txt"
     mail_subject: Callable[[Application], str]
     link: FamilyLink
+    # The agents' page of an application: the templates of its facts, its decision and its actions.
+    detail_panels: dict[str, str]

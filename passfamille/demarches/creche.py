@@ -112,4 +112,9 @@ DEMARCHE = Demarche(
     link=FamilyLink(
         demarche="creche", salt="passfamille-creche", key="creche", path="/creche/suivi", max_age=link_max_age
     ),
+    detail_panels={
+        "facts": "backoffice/_creche-demande.html",
+        "decision": "backoffice/_sans-decision.html",
+        "actions": "backoffice/_creche-actions.html",
+    },
 )

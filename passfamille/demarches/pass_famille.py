@@ -116,4 +116,9 @@ DEMARCHE = Demarche(
         max_age=lambda: FAMILY_LINK_MAX_AGE,
         bound_to_status=True,
     ),
+    detail_panels={
+        "facts": "backoffice/_quotient.html",
+        "decision": "backoffice/_decision.html",
+        "actions": "backoffice/_actions.html",
+    },
 )
