@@ -1,8 +1,8 @@
-"""Recording a rules.Decision on an Application: the snapshot the back-office and the export read."""
+"""Recording a rules.Decision on a Pass Famille application: the snapshot the back-office and the export read."""
 
 from . import rules
 from .formatting import as_date
-from .models import Application
+from .models import PassFamilleRequest
 
 
 def _child(child: rules.Child) -> dict:
@@ -36,12 +36,12 @@ def snapshot(decision: rules.Decision) -> dict:
     }
 
 
-def record(application: Application, decision: rules.Decision) -> None:
-    application.eligible = decision.eligible
-    application.bracket_code = decision.bracket.code if decision.bracket else None
-    application.tariff = str(decision.tariff) if decision.tariff is not None else None
-    application.decision = snapshot(decision)
-    application.rules_version = decision.rules_version
+def record(request: PassFamilleRequest, decision: rules.Decision) -> None:
+    request.eligible = decision.eligible
+    request.bracket_code = decision.bracket.code if decision.bracket else None
+    request.tariff = str(decision.tariff) if decision.tariff is not None else None
+    request.decision = snapshot(decision)
+    request.rules_version = decision.rules_version
 
 
 def children_json(children) -> list[dict]:

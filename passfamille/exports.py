@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .models import Application
+from .models import Application, PassFamilleRequest
 
 CHUNK = 64 * 1024  # characters per piece of a streamed CSV
 
@@ -66,23 +66,24 @@ FLAT = (
     Application.address["postal_code"].as_string().label("postal_code"),
     Application.address["city"].as_string().label("city"),
     Application.address_source,
-    Application.qf_value,
-    Application.qf_provider,
-    Application.qf_year,
-    Application.qf_month,
-    Application.qf_source,
-    Application.eligible,
-    Application.bracket_code,
-    Application.tariff,
+    PassFamilleRequest.qf_value,
+    PassFamilleRequest.qf_provider,
+    PassFamilleRequest.qf_year,
+    PassFamilleRequest.qf_month,
+    PassFamilleRequest.qf_source,
+    PassFamilleRequest.eligible,
+    PassFamilleRequest.bracket_code,
+    PassFamilleRequest.tariff,
     # Lists come back as JSON text, on SQLite and PostgreSQL alike.
-    Application.decision["reasons"].as_string().label("reasons"),
-    Application.decision["covered_children"].as_string().label("covered_children"),
-    Application.rules_version,
+    PassFamilleRequest.decision["reasons"].as_string().label("reasons"),
+    PassFamilleRequest.decision["covered_children"].as_string().label("covered_children"),
+    PassFamilleRequest.rules_version,
 )
 # A plain named tuple: each read of a SQLAlchemy Row attribute by name allocates, which over 100,000 rows cost
 # more than all the rest of the export (measured under tracemalloc).
 Flat = namedtuple("Flat", [column.key for column in FLAT])
 _FROM_JSON = {"postal_code", "city", "reasons", "covered_children"}
+_PASS_FAMILLE = {column.key for column in FLAT if column.table is PassFamilleRequest.__table__} - _FROM_JSON
 _ELIGIBLE = {True: "oui", False: "non", None: "en attente"}
 
 
@@ -116,15 +117,17 @@ PASS_FAMILLE_COLUMNS = (
     Column("tarif", lambda r: r.tariff or "", cell=decimal_comma),
     Column("motifs", lambda r: " ".join(r.reasons or [])),
     Column("enfants_couverts", _children, typed=True),
-    Column("version_regles", lambda r: r.rules_version),
+    Column("version_regles", lambda r: r.rules_version or ""),
 )
 COLUMNS = tuple(column.name for column in PASS_FAMILLE_COLUMNS)
 
 
 def row(application: Application) -> dict:
     """The export's values of one application."""
-    address, decision = application.address or {}, application.decision or {}
-    found = {key: getattr(application, key) for key in Flat._fields if key not in _FROM_JSON}
+    pf = application.pass_famille
+    address, decision = application.address or {}, (pf.decision if pf else None) or {}
+    found = {key: getattr(application, key) for key in Flat._fields if key not in _FROM_JSON | _PASS_FAMILLE}
+    found.update({key: getattr(pf, key) if pf else None for key in _PASS_FAMILLE})
     found.update(
         postal_code=address.get("postal_code"),
         city=address.get("city"),

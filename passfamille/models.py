@@ -64,45 +64,67 @@ class Application(db.Model):
     # Identity sent to API Particulier; kept only while a later re-check is pending, then erased.
     recheck_identity: Mapped[dict | None] = mapped_column(JSON)
 
-    # Facts and their sources ("api", "document", "declared", or None when not provided).
-    qf_value: Mapped[int | None] = mapped_column(Integer)
-    qf_provider: Mapped[str | None] = mapped_column(String(10))
-    qf_year: Mapped[int | None] = mapped_column(Integer)
-    qf_month: Mapped[int | None] = mapped_column(Integer)
-    qf_source: Mapped[str | None] = mapped_column(String(10))
-    qf_fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What API Particulier answered (its request id, for the commune's questions to the DGFiP or CNAF), and the
+    # household's facts with their sources ("api", "declared").
     api_request_id: Mapped[str | None] = mapped_column(String(64))
     api_outcome: Mapped[str | None] = mapped_column(String(30))
     children: Mapped[list] = mapped_column(JSON, default=list)
     address: Mapped[dict | None] = mapped_column(JSON)
     address_source: Mapped[str | None] = mapped_column(String(10))
 
-    # Decision snapshot and the rules that produced it.
-    eligible: Mapped[bool | None]
-    bracket_code: Mapped[str | None] = mapped_column(String(20))
-    tariff: Mapped[str | None] = mapped_column(String(20))
-    decision: Mapped[dict] = mapped_column(JSON, default=dict)
-    rules_version: Mapped[str] = mapped_column(String(200))
-
     # Review by the commune (back-office).
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
-    refusal_reason: Mapped[str | None] = mapped_column(Text)
-    requested_document: Mapped[str | None] = mapped_column(Text)  # the message of "pièce demandée"
-    qf_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
-    qf_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
-    pass_number: Mapped[str | None] = mapped_column(String(30), unique=True)
-    pass_valid_from: Mapped[date | None] = mapped_column(Date)
-    pass_valid_until: Mapped[date | None] = mapped_column(Date)
 
     # "Both démarches" from one set of answers: the Pass Famille and the crèche request point at each other.
     linked_application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="SET NULL"))
 
     documents: Mapped[list["Document"]] = relationship(back_populates="application")
+    # What each démarche adds: one of the two (the Pass Famille's is read with the application, in one query).
+    pass_famille: Mapped["PassFamilleRequest | None"] = relationship(
+        back_populates="application", cascade="all, delete-orphan", uselist=False, lazy="joined"
+    )
     creche: Mapped["CrecheRequest | None"] = relationship(
         back_populates="application", cascade="all, delete-orphan", uselist=False
     )
     linked_application: Mapped["Application | None"] = relationship(remote_side=[id], post_update=True)
     events: Mapped[list["AuditEvent"]] = relationship(order_by="AuditEvent.at", cascade="all, delete-orphan")
+
+
+class PassFamilleRequest(db.Model):
+    """What a Pass Famille application adds to its Application (demarche "pass_famille", reference PF-…): the
+    quotient familial and where it came from, the decision with the version of the rules that made it, and the
+    commune's review (a document asked for, a refusal's reason, the pass granted)."""
+
+    __tablename__ = "pass_famille_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), unique=True)
+
+    # The quotient familial and its source ("api", "document", "declared", or None when not provided).
+    qf_value: Mapped[int | None] = mapped_column(Integer)
+    qf_provider: Mapped[str | None] = mapped_column(String(10))
+    qf_year: Mapped[int | None] = mapped_column(Integer)
+    qf_month: Mapped[int | None] = mapped_column(Integer)
+    qf_source: Mapped[str | None] = mapped_column(String(10), index=True)
+    qf_fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    qf_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    qf_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    # Decision snapshot and the rules that produced it.
+    eligible: Mapped[bool | None]
+    bracket_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    tariff: Mapped[str | None] = mapped_column(String(20))
+    decision: Mapped[dict] = mapped_column(JSON, default=dict)
+    rules_version: Mapped[str] = mapped_column(String(200))
+
+    # Review by the commune.
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    requested_document: Mapped[str | None] = mapped_column(Text)  # the message of "pièce demandée"
+    pass_number: Mapped[str | None] = mapped_column(String(30), unique=True)
+    pass_valid_from: Mapped[date | None] = mapped_column(Date)
+    pass_valid_until: Mapped[date | None] = mapped_column(Date)
+
+    application: Mapped[Application] = relationship(back_populates="pass_famille")
     qf_verified_by: Mapped["Agent | None"] = relationship(foreign_keys=[qf_verified_by_id])
 
 

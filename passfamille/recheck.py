@@ -63,17 +63,17 @@ def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
         else:
             record_event(QF, "ok", 200, request_id=facts.request_id)
             household = _household(application, facts)
-            qf = facts.quotient_familial
-            application.qf_value, application.qf_provider = (qf.value, qf.provider) if qf else (None, None)
-            application.qf_year, application.qf_month = (qf.year, qf.month) if qf else (None, None)
-            application.qf_source = "api" if qf else None
-            application.qf_fetched_at = facts.fetched_at
+            qf, found = facts.quotient_familial, application.pass_famille
+            found.qf_value, found.qf_provider = (qf.value, qf.provider) if qf else (None, None)
+            found.qf_year, found.qf_month = (qf.year, qf.month) if qf else (None, None)
+            found.qf_source = "api" if qf else None
+            found.qf_fetched_at = facts.fetched_at
             application.api_request_id = facts.request_id
             application.api_outcome = "ok"
             application.children = decisions.children_json(household.children)
             # The rules in force when the family applied decide, not those of the day of the re-check.
             decision = rules.decide(household, settings.pass_famille.rules, on=application.created_at.date())
-            decisions.record(application, decision)
+            decisions.record(found, decision)
             counts["updated"] += 1
         # The family has not confirmed these facts: an agent checks them before deciding.
         application.status = "to_verify"

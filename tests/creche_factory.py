@@ -37,7 +37,6 @@ def make_request(
             children=[],
             address={"lines": ["12 rue des Tilleuls", "13990 Val-Fleuri"]},
             address_source="declared",
-            decision={},
         )
         if created_at is not None:
             application.created_at = created_at

@@ -20,14 +20,17 @@ class VerificationError(Exception):
 
 def problem(application: Application) -> str | None:
     """Why the QF of this application cannot be verified now, in French, or None when it can."""
-    if application.qf_verified_at is not None:
+    found = application.pass_famille
+    if found is None:
+        return "Cette demande n'a pas de quotient familial à vérifier"
+    if found.qf_verified_at is not None:
         return "Le quotient familial de cette demande est déjà vérifié"
     if application.status in ("accepted", "refused"):
         return f"Cette demande est déjà « {status_label(application.status)} »"
     # A QF the family read on its document, or none at all but a document sent since (after a failed API call).
-    if application.qf_source == "document" or (application.qf_value is None and application.documents):
+    if found.qf_source == "document" or (found.qf_value is None and application.documents):
         return None
-    if application.qf_source == "api":
+    if found.qf_source == "api":
         return "Le quotient familial de cette demande vient de la CAF ou de la MSA : il n'y a rien à vérifier"
     return "Cette demande n'a pas de justificatif de quotient familial à vérifier"
 
@@ -82,18 +85,19 @@ def verify(application: Application, agent: Agent, qf_value: int) -> AuditEvent:
     if not can_verify(application):
         raise VerificationError(problem(application))
     settings = current_app.extensions["commune"]
-    before, bracket_before = application.qf_value, application.bracket_code
+    found = application.pass_famille
+    before, bracket_before = found.qf_value, found.bracket_code
     # The rules in force when the family applied decide, as they did at submission.
     decision = rules.decide(
         household(application, qf_value), settings.pass_famille.rules, on=application.created_at.date()
     )
-    decisions.record(application, decision)
-    application.qf_value, application.qf_source = qf_value, "document"
-    application.qf_provider = application.qf_year = application.qf_month = None
-    application.qf_verified_by = agent
-    application.qf_verified_at = utcnow()
+    decisions.record(found, decision)
+    found.qf_value, found.qf_source = qf_value, "document"
+    found.qf_provider = found.qf_year = found.qf_month = None
+    found.qf_verified_by = agent
+    found.qf_verified_at = utcnow()
     event = audit.record(
-        application, agent, "qf_verified", _detail(before, qf_value, bracket_before, application.bracket_code)
+        application, agent, "qf_verified", _detail(before, qf_value, bracket_before, found.bracket_code)
     )
     delete_checked_proofs(application, agent, list(application.documents))
     db.session.commit()

@@ -75,10 +75,11 @@ def _address(application: Application) -> dict | None:
 
 
 def _verified(application: Application) -> dict | None:
-    if application.qf_verified_at is None:
+    pf = application.pass_famille
+    if pf.qf_verified_at is None:
         return None
-    agent = application.qf_verified_by
-    return {"by": agent.email if agent else "un agent", "on": short_date(local(application.qf_verified_at))}
+    agent = pf.qf_verified_by
+    return {"by": agent.email if agent else "un agent", "on": short_date(local(pf.qf_verified_at))}
 
 
 def _resources_entry(application: Application) -> dict:
@@ -93,28 +94,30 @@ def _resources_entry(application: Application) -> dict:
 
 
 def _qf(application: Application) -> dict:
-    source = application.qf_source
+    pf = application.pass_famille
+    source = pf.qf_source
     qf = {
         "source": source,
-        "value": euros(application.qf_value) if application.qf_value is not None else None,
+        "value": euros(pf.qf_value) if pf.qf_value is not None else None,
         "verified": _verified(application),
         "api_outcome": API_OUTCOMES.get(application.api_outcome or ""),
     }
     if source == "api":
         qf |= {
-            "provider": provider_label(application.qf_provider),
-            "month": month_year(application.qf_year, application.qf_month),
-            "fetched_at": when(application.qf_fetched_at),
+            "provider": provider_label(pf.qf_provider),
+            "month": month_year(pf.qf_year, pf.qf_month),
+            "fetched_at": when(pf.qf_fetched_at),
             "request_id": application.api_request_id,
         }
     elif source is None:
-        pending = "QF_PENDING" in (application.decision or {}).get("reasons", [])
+        pending = "QF_PENDING" in (pf.decision or {}).get("reasons", [])
         qf["missing"] = "En attente de la CAF ou de la MSA" if pending else "Non fourni par la famille : plein tarif"
     return qf
 
 
 def _ruleset(application: Application):
-    decided_on = (application.decision or {}).get("decided_on")
+    pf = application.pass_famille
+    decided_on = (pf.decision or {}).get("decided_on")
     try:
         on = date.fromisoformat(decided_on) if decided_on else application.created_at.date()
         return current_app.extensions["commune"].pass_famille.rules.applicable(on)
@@ -123,30 +126,31 @@ def _ruleset(application: Application):
 
 
 def _decision(application: Application) -> dict:
-    decision = application.decision or {}
+    pf = application.pass_famille
+    decision = pf.decision or {}
     bracket = decision.get("bracket") or {}
     ruleset = _ruleset(application)
     home = application.address or {}
     return {
-        "eligible": decision.get("eligible", application.eligible),
-        "bracket": bracket.get("label") or application.bracket_code,
-        "tariff": euros(decision.get("tariff") or application.tariff),
+        "eligible": decision.get("eligible", pf.eligible),
+        "bracket": bracket.get("label") or pf.bracket_code,
+        "tariff": euros(decision.get("tariff") or pf.tariff),
         "discount_percent": decision.get("discount_percent"),
         "reasons": decision.get("reasons") or [],
         "covered": [c.get("first_names") for c in decision.get("covered_children") or []],
-        "rules_version": application.rules_version,
+        "rules_version": pf.rules_version,
         "decided_on": short_date(decision.get("decided_on")),
         # What the French sentences of the reasons quote.
         "why": {
             "postal_code": home.get("postal_code"),
             "city": home.get("city"),
-            "qf": euros(application.qf_value) if application.qf_value is not None else "",
-            "qf_month": month_year(application.qf_year, application.qf_month),
-            "provider": provider_label(application.qf_provider),
+            "qf": euros(pf.qf_value) if pf.qf_value is not None else "",
+            "qf_month": month_year(pf.qf_year, pf.qf_month),
+            "provider": provider_label(pf.qf_provider),
             "age_limit": ruleset.children_age_limit if ruleset else None,
             "ceiling": euros(ruleset.qf_ceiling) if ruleset else None,
             "max_age_months": ruleset.qf_max_age_months if ruleset else None,
-            "verified": application.qf_verified_at is not None,
+            "verified": pf.qf_verified_at is not None,
         },
     }
 
@@ -217,11 +221,15 @@ def _linked(application: Application) -> dict | None:
 
 
 def _pass_famille_part(application: Application) -> dict:
+    pf = application.pass_famille
     return {
         "qf": _qf(application),
         "decision": _decision(application),
         "can_verify": qf_check.can_verify(application),
         "actions": _actions(application),
+        "pass": _pass(application),
+        "refusal_reason": pf.refusal_reason,
+        "requested_document": pf.requested_document,
     }
 
 
@@ -230,7 +238,10 @@ def _creche_part(application: Application) -> dict:
         "creche": creche_detail(application),
         "creche_actions": creche_actions(application),
         "resources_entry": _resources_entry(application),
-        "qf": _qf(application),
+        "qf": None,
+        "pass": None,
+        "refusal_reason": None,
+        "requested_document": None,
     }
 
 
@@ -257,9 +268,6 @@ def detail_view(application: Application) -> dict:
         "children": _children(application),
         "address": _address(application),
         "deletes_documents": qf_check.deletes_documents(),
-        "pass": _pass(application),
-        "refusal_reason": application.refusal_reason,
-        "requested_document": application.requested_document,
         "decided_at": when(application.decided_at),
         "documents": _documents(application),
         "history": _history(application),
@@ -267,17 +275,19 @@ def detail_view(application: Application) -> dict:
 
 
 def _pass(application: Application) -> dict | None:
-    if not application.pass_number:
+    pf = application.pass_famille
+    if not pf.pass_number:
         return None
     return {
-        "number": application.pass_number,
-        "valid_from": short_date(application.pass_valid_from),
-        "valid_until": short_date(application.pass_valid_until),
+        "number": pf.pass_number,
+        "valid_from": short_date(pf.pass_valid_from),
+        "valid_until": short_date(pf.pass_valid_until),
     }
 
 
 def attestation_view(application: Application) -> dict:
-    decision = application.decision or {}
+    pf = application.pass_famille
+    decision = pf.decision or {}
     bracket = decision.get("bracket") or {}
     return {
         "id": application.id,
@@ -288,20 +298,21 @@ def attestation_view(application: Application) -> dict:
             for c in decision.get("covered_children") or []
         ],
         "pass": _pass(application),
-        "bracket": bracket.get("label") or application.bracket_code,
-        "tariff": euros(application.tariff),
+        "bracket": bracket.get("label") or pf.bracket_code,
+        "tariff": euros(pf.tariff),
         "discount_percent": decision.get("discount_percent"),
         "issued_on": short_date(local(application.decided_at)),
-        "rules_version": application.rules_version,
+        "rules_version": pf.rules_version,
     }
 
 
 def follow_view(application: Application) -> dict:
     """The family's view of its application, through its link: the reference and where things stand."""
+    pf = application.pass_famille
     return {
         "reference": application.reference,
         "status": application.status,
         "created_on": short_date(local(application.created_at)),
-        "requested_document": application.requested_document,
-        "refusal_reason": application.refusal_reason,
+        "requested_document": pf.requested_document,
+        "refusal_reason": pf.refusal_reason,
     }

@@ -10,7 +10,7 @@ from werkzeug.routing import BuildError
 
 from ..demarches import status_label
 from ..formatting import LOCALE
-from ..models import Application
+from ..models import Application, PassFamilleRequest
 from . import queries
 
 QF_SOURCE_LABELS = {
@@ -97,6 +97,7 @@ class Row:
 
 
 def row(application: Application) -> Row:
+    pf = application.pass_famille
     return Row(
         href=application_href(application.id),
         reference=application.reference or f"n° {application.id}",
@@ -104,10 +105,10 @@ def row(application: Application) -> Row:
         applicant=applicant_name(application),
         status=application.status,
         status_label=status_label(application.status),
-        qf_source=QF_SOURCE_LABELS.get(application.qf_source, application.qf_source or ""),
-        bracket=application.bracket_code or "–",
-        tariff=application.tariff,
-        eligible=ELIGIBLE_LABELS[application.eligible],
+        qf_source=QF_SOURCE_LABELS.get(pf.qf_source, pf.qf_source or "") if pf else QF_SOURCE_LABELS[None],
+        bracket=(pf.bracket_code if pf else None) or "–",
+        tariff=pf.tariff if pf else None,
+        eligible=ELIGIBLE_LABELS[pf.eligible if pf else None],
     )
 
 
@@ -238,7 +239,7 @@ def dashboard_view() -> DashboardView:
     by_status = queries.counts_by_status(statuses=queries.PASS_FAMILLE_STATUSES)
     by_creche_status = queries.counts_by_status(statuses=queries.CRECHE_STATUSES)
     total = queries.count(queries.Filters())
-    brackets = queries.counts_by(Application.bracket_code)
+    brackets = queries.counts_by(PassFamilleRequest.bracket_code)
     bracket_rows = [(label, brackets.pop(code, 0)) for code, label in bracket_labels()]
     bracket_rows += [(f"Tranche {code}", n) for code, n in sorted(brackets.items(), key=lambda i: str(i[0])) if code]
     bracket_rows.append(("Sans tranche", brackets.get(None, 0)))
@@ -250,7 +251,7 @@ def dashboard_view() -> DashboardView:
         if (n := demarches.pop(code, 0)) or index == 0
     ]
     demarche_rows += sorted(demarches.items())
-    sources = queries.counts_by(Application.qf_source)
+    sources = queries.counts_by(PassFamilleRequest.qf_source)
     shares = [
         Share(QF_SOURCE_LABELS[source], sources.get(source, 0), percent(sources.get(source, 0), total))
         for source in (*queries.QF_SOURCES, None)

@@ -13,9 +13,6 @@ from ..retention import months_after
 
 log = logging.getLogger(__name__)
 
-# A crèche request has no Pass Famille decision: this names what produced its figures instead.
-RULES_VERSION = "préinscription en crèche"
-
 
 def record(
     application: Application,
@@ -29,7 +26,6 @@ def record(
     settings = current_app.extensions["commune"]
     application.demarche = "creche"
     application.status = WAITING
-    application.rules_version = RULES_VERSION
     # A live request is bounded by the relance (no answer → closed); this is the safety net if none is sent.
     application.purge_after = months_after(today, settings.retention.application_months)
     request.confirmed_at = utcnow()

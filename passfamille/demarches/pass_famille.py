@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 
 from .. import numbering
-from ..models import Application, utcnow
+from ..models import Application, PassFamilleRequest, utcnow
 from ..retention import months_after
 from .base import Change, Demarche, FamilyLink
 
@@ -48,26 +48,27 @@ def acceptance_problem(application: Application) -> str | None:
 
     The pass carries a tariff: only a decision the rules call eligible can be granted, and a QF read on a
     document counts only once an agent has checked it on the document."""
-    if application.qf_source == "document" and application.qf_verified_at is None:
+    found = application.pass_famille
+    if found.qf_source == "document" and found.qf_verified_at is None:
         return "Vérifiez d'abord le quotient familial sur le justificatif"
-    if application.eligible is None:
+    if found.eligible is None:
         return "Le quotient familial n'est pas encore connu : demandez un justificatif à la famille"
-    if not application.eligible:
+    if not found.eligible:
         return "Selon les règles, cette demande ne remplit pas les conditions : elle ne peut pas être acceptée"
     return None
 
 
 def apply(application: Application, from_status: str, change: Change, today: date) -> str | None:
     to_status = application.status
-    retention = current_app.extensions["commune"].retention
+    retention, found = current_app.extensions["commune"].retention, application.pass_famille
     detail = None
     if to_status == "refused":
-        application.refusal_reason = detail = change.reason.strip()
+        found.refusal_reason = detail = change.reason.strip()
     elif to_status == "documents_requested":
-        application.requested_document = detail = change.message.strip()
+        found.requested_document = detail = change.message.strip()
     elif to_status == "accepted":
-        _grant_pass(application, today)
-        detail = f"Pass n° {application.pass_number}"
+        _grant_pass(found, today)
+        detail = f"Pass n° {found.pass_number}"
     if to_status in ("accepted", "refused"):
         application.decided_at = utcnow()
         months = retention.application_months if to_status == "accepted" else retention.refused_application_months
@@ -86,14 +87,14 @@ def apply(application: Application, from_status: str, change: Change, today: dat
     return detail
 
 
-def _grant_pass(application: Application, today: date) -> None:
+def _grant_pass(found: PassFamilleRequest, today: date) -> None:
     validity = current_app.extensions["commune"].pass_famille.validity
-    application.pass_number = numbering.next_number("PASS", today.year)
-    application.pass_valid_from = today
+    found.pass_number = numbering.next_number("PASS", today.year)
+    found.pass_valid_from = today
     if validity.until is not None:
-        application.pass_valid_until = validity.until
+        found.pass_valid_until = validity.until
     else:
-        application.pass_valid_until = months_after(today, validity.months).date()
+        found.pass_valid_until = months_after(today, validity.months).date()
 
 
 DEMARCHE = Demarche(

@@ -9,7 +9,7 @@ from .. import decisions, documents, mail, numbering, retention, rules
 from ..creche import registration
 from ..demarches.creche import DEMARCHE as CRECHE
 from ..extensions import db
-from ..models import Application, CrecheRequest
+from ..models import Application, CrecheRequest, PassFamilleRequest
 from . import certify, creche, household, store
 from .draft import answers, certified, certified_ok, wants_creche, wants_pass_famille
 
@@ -50,12 +50,6 @@ def _pass_famille(draft, today: date) -> Application:
         **_applicant_fields(draft),
         # Kept only so that `adhesions recheck` can ask the CAF/MSA again; erased once it has.
         recheck_identity=certify.identity_of(applicant) if qf_status == "pending" else None,
-        qf_value=qf.value if qf else None,
-        qf_provider=qf.provider if qf else None,
-        qf_year=qf.year if qf else None,
-        qf_month=qf.month if qf else None,
-        qf_source=qf.source if qf else None,
-        qf_fetched_at=datetime.fromisoformat(fetched.fetched_at) if certified_ok(draft) else None,
         api_request_id=fetched.request_id,
         api_outcome=fetched.outcome,
         children=decisions.children_json(facts.children),
@@ -63,7 +57,15 @@ def _pass_famille(draft, today: date) -> Application:
         address_source=address_source,
         purge_after=retention.months_after(today, settings.retention.application_months),
     )
-    decisions.record(application, decision)
+    application.pass_famille = PassFamilleRequest(
+        qf_value=qf.value if qf else None,
+        qf_provider=qf.provider if qf else None,
+        qf_year=qf.year if qf else None,
+        qf_month=qf.month if qf else None,
+        qf_source=qf.source if qf else None,
+        qf_fetched_at=datetime.fromisoformat(fetched.fetched_at) if certified_ok(draft) else None,
+    )
+    decisions.record(application.pass_famille, decision)
     application.reference = numbering.next_number("PF", today.year)
     db.session.add(application)
     return application
@@ -85,7 +87,6 @@ def _creche(draft, today: date, linked: Application | None) -> Application:
         children=decisions.children_json(facts.children),
         address=home,
         address_source=address_source,
-        decision={},
     )
     request = CrecheRequest(
         child_source=child["source"],
@@ -116,7 +117,7 @@ def _keep_documents(draft, pass_famille: Application | None, creche_application:
             if document.kind in ticked:
                 document.application = creche_application
                 continue
-        elif pass_famille is not None and pass_famille.qf_source == "document":
+        elif pass_famille is not None and pass_famille.pass_famille.qf_source == "document":
             document.application = pass_famille
             continue
         documents.delete(document)  # uploaded, then the family changed its answers

@@ -54,7 +54,7 @@ def apply_through_api(app, person=DUPONT) -> int:
 def load(app, application_id) -> Application:
     with app.app_context():
         application = db.session.get(Application, application_id)
-        _ = application.documents, application.qf_verified_by, [e.agent for e in application.events]
+        _ = application.documents, application.pass_famille.qf_verified_by, [e.agent for e in application.events]
         db.session.expunge_all()
         return application
 
@@ -157,8 +157,14 @@ def test_confirming_the_qf_keeps_the_decision_audits_and_deletes_the_file(app, a
     assert "le justificatif a été supprimé après vérification" in page.text
 
     application = load(app, application_id)
-    assert (application.qf_value, application.bracket_code, application.tariff) == (800, "B", "10")
-    assert application.qf_verified_by.email == AGENT and application.qf_verified_at is not None
+    assert (
+        application.pass_famille.qf_value,
+        application.pass_famille.bracket_code,
+        application.pass_famille.tariff,
+    ) == (800, "B", "10")
+    assert (
+        application.pass_famille.qf_verified_by.email == AGENT and application.pass_famille.qf_verified_at is not None
+    )
     assert application.documents == []
     events = [(e.action, e.detail, e.agent.email) for e in application.events]
     assert events == [
@@ -170,7 +176,7 @@ def test_confirming_the_qf_keeps_the_decision_audits_and_deletes_the_file(app, a
 def test_correcting_the_qf_decides_again_with_the_same_rules(app, agent_browser):
     application_id = apply_with_document(app, "800")
     before = load(app, application_id)
-    assert before.bracket_code == "B"
+    assert before.pass_famille.bracket_code == "B"
     page = page_of(agent_browser, application_id).fill("Quotient familial lu sur le document", "1 500")
     page = page.submit("Enregistrer la vérification")
     decision = page.soup.find(id="decision-titre").find_parent("section").get_text(" ", strip=True)
@@ -178,10 +184,15 @@ def test_correcting_the_qf_decides_again_with_the_same_rules(app, agent_browser)
     assert f"corrigé de {euros(800)} à {euros(1500)} ; tranche : B → D" in page.text
 
     application = load(app, application_id)
-    assert (application.qf_value, application.qf_source, application.bracket_code) == (1500, "document", "D")
-    assert application.decision["bracket"]["code"] == "D" and application.tariff == "30"
-    assert application.rules_version == before.rules_version
-    assert application.decision["decided_on"] == before.created_at.date().isoformat()
+    assert (
+        application.pass_famille.qf_value,
+        application.pass_famille.qf_source,
+        application.pass_famille.bracket_code,
+    ) == (1500, "document", "D")
+    pf = application.pass_famille
+    assert pf.decision["bracket"]["code"] == "D" and pf.tariff == "30"
+    assert application.pass_famille.rules_version == before.pass_famille.rules_version
+    assert application.pass_famille.decision["decided_on"] == before.created_at.date().isoformat()
 
 
 def test_a_qf_that_is_not_a_number_is_refused_at_the_field(app, agent_browser, documents_folder):
@@ -192,7 +203,7 @@ def test_a_qf_that_is_not_a_number_is_refused_at_the_field(app, agent_browser, d
     assert "nombre entier d'euros" in page.field_error("Quotient familial lu sur le document")
     assert page.value("Quotient familial lu sur le document") == "huit cents"
     application = load(app, application_id)
-    assert application.qf_verified_at is None and application.events == []
+    assert application.pass_famille.qf_verified_at is None and application.events == []
     assert len(list(documents_folder.iterdir())) == 1
 
 
@@ -216,7 +227,7 @@ def test_the_qf_of_an_api_application_has_nothing_to_verify(app, agent_browser):
     )
     response = other.submit("Enregistrer la vérification")
     assert response.status == 409 and "vient de la CAF ou de la MSA : il n'y a rien à vérifier" in response.text
-    assert load(app, application_id).qf_value == 900 and load(app, application_id).events == []
+    assert load(app, application_id).pass_famille.qf_value == 900 and load(app, application_id).events == []
 
 
 # --- attestation ------------------------------------------------------------------------------------------------
@@ -229,14 +240,15 @@ def test_the_attestation_of_an_accepted_application_is_printable(app, agent_brow
     assert "Numéro du pass" in page.text
     page = page.click("Voir l'attestation à imprimer")
     application = load(app, application_id)
+    pf = application.pass_famille
     assert page.status == 200 and page.h1 == "Attestation Pass Famille"
     text = page.soup.select_one(".attestation").get_text(" ", strip=True)
     for expected in [
         "Ville de Val-Fleuri",
         "SOPHIE DUPONT",
         "LAURA, né ou née le 15/11/2013",
-        application.pass_number,
-        f"du {application.pass_valid_from:%d/%m/%Y} au {application.pass_valid_until:%d/%m/%Y}",
+        pf.pass_number,
+        f"du {pf.pass_valid_from:%d/%m/%Y} au {pf.pass_valid_until:%d/%m/%Y}",
         "Tranche B : pass à 10\u00a0€, 40 % de réduction",
         application.reference,
         f"Délivrée le {today()}",

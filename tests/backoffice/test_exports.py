@@ -14,7 +14,7 @@ from passfamille.extensions import db
 
 from ..formclient import Browser
 from ..functional.journeys import DUPONT, LEFEBVRE, add_child, finish, through_api
-from .test_queue import add, values
+from .test_queue import PASS_FAMILLE_KEYS, add, values
 
 BOM = b"\xef\xbb\xbf"
 
@@ -114,23 +114,29 @@ def insert_many(app, start: int, count: int) -> None:
     """Realistic rows (the factory's, with names, e-mails, dates and QF varying), written straight through the
     SQLite driver: JSON serialised once, a second or two for 100,000 rows."""
     template = values(0)
-    names = list(template)
     stored = {
         name: json.dumps(value) if isinstance(value, dict | list) else int(value) if isinstance(value, bool) else value
         for name, value in template.items()
     }
-    varying = ("id", "reference", "email", "birth_name", "created_at", "updated_at", "qf_value")
+    names = [name for name in template if name not in PASS_FAMILLE_KEYS]
+    facts = [name for name in template if name in PASS_FAMILLE_KEYS and name != "qf_value"]
+    varying = ("id", "reference", "email", "birth_name", "created_at", "updated_at")
     fixed = [stored[name] for name in names if name not in varying]
     sql = f"INSERT INTO application ({', '.join([*varying, *(n for n in names if n not in varying)])}) "
     sql += f"VALUES ({', '.join('?' * len(names))})"
+    facts_sql = f"INSERT INTO pass_famille_request (application_id, qf_value, {', '.join(facts)}) "
+    facts_sql += f"VALUES ({', '.join('?' * (len(facts) + 2))})"
+    fixed_facts = [stored[name] for name in facts]
     first_day = datetime(2026, 1, 5, 8, 0)
-    rows = []
+    rows, fact_rows = [], []
     for number in range(start, start + count):
         at = (first_day + timedelta(seconds=30 * number)).strftime("%Y-%m-%d %H:%M:%S.%f")
         email = f"famille.{number}@example.org"
-        rows.append((number, f"PF-2026-{number:06d}", email, f"NOM{number}", at, at, 300 + number % 2500, *fixed))
+        rows.append((number, f"PF-2026-{number:06d}", email, f"NOM{number}", at, at, *fixed))
+        fact_rows.append((number, 300 + number % 2500, *fixed_facts))
     with app.app_context():
         db.session.connection().exec_driver_sql(sql, rows)
+        db.session.connection().exec_driver_sql(facts_sql, fact_rows)
         db.session.commit()
 
 

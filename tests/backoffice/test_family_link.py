@@ -111,7 +111,7 @@ def test_the_acceptance_mail_leads_to_the_attestation(app, agent_browser, mailbo
     page = family(app).get(family_link(mails_to(mailbox)[-1]))
     application = load(app, application_id)
     assert page.status == 200 and page.h1 == "Attestation Pass Famille"
-    assert application.pass_number in page.text and "SOPHIE DUPONT" in page.text
+    assert application.pass_famille.pass_number in page.text and "SOPHIE DUPONT" in page.text
     assert page.title == "Votre attestation – Pass Famille – Ville de Val-Fleuri"
     assert "Espace agents" not in page.text  # the family's page, not the back-office one
 
@@ -134,5 +134,8 @@ def test_a_family_without_qf_sends_a_document_and_the_agent_reads_it(app, browse
     assert "QF vérifié : 700\u00a0€ lu sur le document ; tranche : aucune → B" in page.text
     page = page.submit("Accepter")
     application = load(app, application_id)
-    assert application.status == "accepted" and (application.qf_value, application.bracket_code) == (700, "B")
-    assert application.qf_verified_by.email == AGENT and application.documents == []
+    assert application.status == "accepted" and (
+        application.pass_famille.qf_value,
+        application.pass_famille.bracket_code,
+    ) == (700, "B")
+    assert application.pass_famille.qf_verified_by.email == AGENT and application.documents == []

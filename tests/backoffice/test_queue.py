@@ -15,7 +15,7 @@ from sqlalchemy import insert, text
 
 from passfamille import create_app
 from passfamille.extensions import db
-from passfamille.models import Application
+from passfamille.models import Application, PassFamilleRequest
 
 from ..formclient import Browser
 from ..functional.journeys import LEFEBVRE, add_child, finish, through_api
@@ -83,9 +83,21 @@ def values(number: int, **changes) -> dict:
     return row
 
 
+# The Pass Famille's facts live in their own table, one row per application.
+PASS_FAMILLE_KEYS = {c.key for c in PassFamilleRequest.__table__.columns} - {"id", "application_id"}
+
+
 def add(app, *rows: dict) -> None:
     with app.app_context():
-        db.session.execute(insert(Application), list(rows))
+        applications = [{k: v for k, v in row.items() if k not in PASS_FAMILLE_KEYS} for row in rows]
+        facts = [
+            {"application_id": row["id"], **{k: v for k, v in row.items() if k in PASS_FAMILLE_KEYS}}
+            for row in rows
+            if row["demarche"] != "creche"
+        ]
+        db.session.execute(insert(Application), applications)
+        if facts:
+            db.session.execute(insert(PassFamilleRequest), facts)
         db.session.commit()
 
 

@@ -45,15 +45,20 @@ def test_taking_an_application_in_charge(app, agent_browser, submitted, mailbox)
 def test_accepting_grants_a_pass_and_mails_the_attestation_link(app, agent_browser, submitted, mailbox):
     page = page_of(agent_browser, submitted).submit("Prendre en charge").submit("Accepter")
     application = load(app, submitted)
-    assert application.status == "accepted" and application.pass_number == f"PASS-{date.today().year}-{submitted:06d}"
-    assert application.pass_valid_from == date.today() and application.decided_at is not None
-    assert application.pass_valid_until.year == date.today().year + 1  # 12 months in the example settings
-    assert f"Numéro du pass {application.pass_number}" in page.text
-    assert f"du {today()} au {application.pass_valid_until:%d/%m/%Y}" in page.text
+    assert (
+        application.status == "accepted"
+        and application.pass_famille.pass_number == f"PASS-{date.today().year}-{submitted:06d}"
+    )
+    assert application.pass_famille.pass_valid_from == date.today() and application.decided_at is not None
+    pf = application.pass_famille
+    assert pf.pass_valid_until.year == date.today().year + 1  # 12 months in the example settings
+    assert f"Numéro du pass {application.pass_famille.pass_number}" in page.text
+    assert f"du {today()} au {application.pass_famille.pass_valid_until:%d/%m/%Y}" in page.text
     assert statuses(application)[-1] == ("in_review", "accepted", AGENT)
-    assert application.events[-1].detail == f"Pass n° {application.pass_number}"
+    assert application.events[-1].detail == f"Pass n° {application.pass_famille.pass_number}"
     body = mails_to(mailbox)[-1]
-    assert "est acceptée" in body and application.pass_number in body and "/demande/suivi/" in body
+    pf = application.pass_famille
+    assert "est acceptée" in body and pf.pass_number in body and "/demande/suivi/" in body
     assert not page.soup.select(".actions button")  # closed
 
 
@@ -70,7 +75,7 @@ def test_refusing_needs_a_reason(app, agent_browser, submitted, mailbox):
     page = refused.fill("Motif du refus", reason).submit("Refuser")
     assert page.status == 200 and "Demande refusée." in page.text
     application = load(app, submitted)
-    assert application.status == "refused" and application.refusal_reason == reason
+    assert application.status == "refused" and application.pass_famille.refusal_reason == reason
     assert application.events[-1].detail == reason and statuses(application)[-1] == ("in_review", "refused", AGENT)
     assert application.purge_after.date() < date.today() + timedelta(days=200)  # 6 months for a refusal
     [body] = mails_to(mailbox)
@@ -97,7 +102,7 @@ def test_asking_for_a_document_needs_a_message_and_sends_the_family_link(app, ag
     assert "Pièce demandée." in page.text and "Votre avis d'imposition 2026" in page.text
     application = load(app, submitted)
     assert application.status == "documents_requested"
-    assert application.requested_document == "Votre avis d'imposition 2026"
+    assert application.pass_famille.requested_document == "Votre avis d'imposition 2026"
     # Without an answer the file goes after retention.incomplete_application_days (60 in the example settings).
     assert abs((application.purge_after - utcnow()).days - 60) <= 1
     [body] = mails_to(mailbox)
@@ -174,7 +179,7 @@ def test_a_qf_from_a_document_must_be_verified_before_acceptance(app, agent_brow
     page = page.submit("Enregistrer la vérification")
     page = page.submit("Accepter")
     application = load(app, application_id)
-    assert application.status == "accepted" and application.bracket_code == "B"
+    assert application.status == "accepted" and application.pass_famille.bracket_code == "B"
     assert [e.action for e in application.events] == ["status", "qf_verified", "document_deleted", "status"]
 
 

@@ -17,7 +17,7 @@ from passfamille import decisions, documents, numbering, rules
 from passfamille.backoffice import auth, qf_check
 from passfamille.demarches import statemachine
 from passfamille.extensions import db
-from passfamille.models import Application, utcnow
+from passfamille.models import Application, PassFamilleRequest, utcnow
 
 from ..backoffice.agents import PASSWORD, make_agent
 from ..formclient import path_of
@@ -118,19 +118,21 @@ def file_application(
             birth_name=birth_name,
             first_names=first_names,
             email=address,
-            qf_value=quotient.value if quotient else None,
-            qf_provider=quotient.provider if quotient else None,
-            qf_year=quotient.year if quotient else None,
-            qf_month=quotient.month if quotient else None,
-            qf_source=quotient.source if quotient else None,
-            qf_fetched_at=utcnow() if from_api else None,
             api_request_id="0b9c4f6e-5a8d-4f1e-9c55-2d7a3b1e8f40" if from_api else None,
             api_outcome="unavailable" if qf_source == "pending" else None,
             children=decisions.children_json(children),
             address=HOME,
             address_source="api" if from_api else "declared",
         )
-        decisions.record(application, decision)
+        application.pass_famille = PassFamilleRequest(
+            qf_value=quotient.value if quotient else None,
+            qf_provider=quotient.provider if quotient else None,
+            qf_year=quotient.year if quotient else None,
+            qf_month=quotient.month if quotient else None,
+            qf_source=quotient.source if quotient else None,
+            qf_fetched_at=utcnow() if from_api else None,
+        )
+        decisions.record(application.pass_famille, decision)
         application.reference = numbering.next_number("PF", today.year)  # as in wizard/submit.py
         db.session.add(application)
         db.session.flush()

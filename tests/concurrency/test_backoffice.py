@@ -67,7 +67,7 @@ def test_accepting_an_application_20_times_at_once_grants_one_pass(app, live, ne
     assert_done_once(answers, live, "Cette demande est déjà « Acceptée » : son statut ne peut plus changer.")
     pass_number = f"PASS-{date.today().year}-000001"
     application = load(app, application_id)
-    assert application.status == "accepted" and application.pass_number == pass_number
+    assert application.status == "accepted" and application.pass_famille.pass_number == pass_number
     done = transitions(app, application_id)
     assert done == [("submitted", "in_review", AGENT), ("in_review", "accepted", AGENT)], (
         f"{done.count(('in_review', 'accepted', AGENT))} passages à « Acceptée »"

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from passfamille.creche import relance
 from passfamille.demarches import statemachine
 from passfamille.extensions import db
-from passfamille.models import Application, CrecheRequest, CrecheWish, utcnow
+from passfamille.models import Application, CrecheRequest, CrecheWish, PassFamilleRequest, utcnow
 from passfamille.retention import months_after
 
 from ..creche_factory import make_request
@@ -52,9 +52,8 @@ def test_purging_the_pass_famille_keeps_the_linked_creche_request_without_its_li
     creche_id = make_request(app)
     with app.app_context():
         creche_request = db.session.get(Application, creche_id)
-        pass_famille = Application(
-            status="accepted", birth_name="MARTIN", email="famille@example.org", rules_version="test", decision={}
-        )
+        pass_famille = Application(status="accepted", birth_name="MARTIN", email="famille@example.org")
+        pass_famille.pass_famille = PassFamilleRequest(rules_version="test", decision={})
         db.session.add(pass_famille)
         db.session.flush()
         pass_famille.linked_application = creche_request

@@ -52,7 +52,11 @@ def test_family_sees_only_that_its_file_was_found_and_agents_get_the_facts(hidde
     assert finish_from_recap(page).h1 == "Votre demande est envoyée"
     with hidden_app.app_context():
         application = db.session.scalars(select(Application)).one()
-        assert (application.qf_value, application.bracket_code, len(application.children)) == (900, "B", 4)
+        assert (
+            application.pass_famille.qf_value,
+            application.pass_famille.bracket_code,
+            len(application.children),
+        ) == (900, "B", 4)
 
 
 def finish_from_recap(page):

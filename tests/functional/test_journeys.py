@@ -63,16 +63,25 @@ def test_nominal_journey_records_the_application_with_certified_facts_and_mails_
 
     application = only_application(app)
     assert application.reference == reference
-    assert (application.qf_value, application.qf_provider, application.qf_year, application.qf_month) == (
+    assert (
+        application.pass_famille.qf_value,
+        application.pass_famille.qf_provider,
+        application.pass_famille.qf_year,
+        application.pass_famille.qf_month,
+    ) == (
         2550,
         "CNAF",
         2023,
         6,
     )
-    assert application.qf_source == "api" and application.address_source == "api"
+    assert application.pass_famille.qf_source == "api" and application.address_source == "api"
     assert application.status == "to_verify"  # a declared child must be checked by an agent
-    assert application.eligible is True and application.bracket_code == "E" and application.tariff == "40"
-    assert application.rules_version.startswith("2026-01-01")
+    assert (
+        application.pass_famille.eligible is True
+        and application.pass_famille.bracket_code == "E"
+        and application.pass_famille.tariff == "40"
+    )
+    assert application.pass_famille.rules_version.startswith("2026-01-01")
     assert [c["source"] for c in application.children] == ["declared"]
 
     assert len(mailbox.messages) == 1
@@ -98,7 +107,7 @@ def test_family_with_four_children_sees_them_all_and_three_are_covered(app, brow
     finish(page)
     application = only_application(app)
     assert application.status == "submitted"
-    assert len(application.children) == 4 and len(application.decision["covered_children"]) == 3
+    assert len(application.children) == 4 and len(application.pass_famille.decision["covered_children"]) == 3
 
 
 def test_msa_family_shows_msa_as_the_provider_and_is_outside_the_territory(app, browser):
@@ -111,8 +120,8 @@ def test_msa_family_shows_msa_as_the_provider_and_is_outside_the_territory(app, 
     assert "n'est pas dans la commune" in page.text
     finish(page)
     application = only_application(app)
-    assert application.qf_provider == "MSA" and application.eligible is False
-    assert application.decision["reasons"] == ["NOT_RESIDENT"]
+    assert application.pass_famille.qf_provider == "MSA" and application.pass_famille.eligible is False
+    assert application.pass_famille.decision["reasons"] == ["NOT_RESIDENT"]
 
 
 def test_family_outside_the_commune_is_told_plainly_and_can_still_submit(app, browser):
@@ -134,7 +143,7 @@ def test_family_above_the_ceiling_is_not_eligible_and_sees_why(app, browser):
     assert "Votre quotient familial (4\u202f270\u00a0€) dépasse le plafond de 2\u202f800\u00a0€" in page.text
     assert page.soup.select_one(".table__row--current") is None
     finish(page)
-    assert only_application(app).decision["reasons"] == ["QF_ABOVE_CEILING", "CHILD_DECLARED"]
+    assert only_application(app).pass_famille.decision["reasons"] == ["QF_ABOVE_CEILING", "CHILD_DECLARED"]
 
 
 def test_no_caf_file_offers_documents_or_full_price_and_full_price_finishes(app, browser):
@@ -149,8 +158,8 @@ def test_no_caf_file_offers_documents_or_full_price_and_full_price_finishes(app,
     assert "Plein tarif : le pass coûte 50\u00a0€" in page.text
     finish(page)
     application = only_application(app)
-    assert application.api_outcome == "not_found" and application.qf_source is None
-    assert application.decision["reasons"] == ["QF_NOT_PROVIDED", "CHILD_DECLARED"]
+    assert application.api_outcome == "not_found" and application.pass_famille.qf_source is None
+    assert application.pass_famille.decision["reasons"] == ["QF_NOT_PROVIDED", "CHILD_DECLARED"]
     assert application.address_source == "declared"
 
 
@@ -215,14 +224,18 @@ def test_later_check_records_the_application_and_recheck_completes_it(app, brows
     page = finish(page)
     assert "interrogera la CAF ou la MSA" in page.text
     pending = only_application(app)
-    assert pending.status == "awaiting_recheck" and pending.eligible is None
+    assert pending.status == "awaiting_recheck" and pending.pass_famille.eligible is None
     assert pending.recheck_identity["birth_name"] == "DUPONT"
 
     result = app.test_cli_runner().invoke(args=["adhesions", "recheck"])
     assert "1 complétée(s)" in result.output, result.output
     checked = only_application(app)
     assert checked.status == "to_verify" and checked.recheck_identity is None
-    assert (checked.qf_value, checked.qf_source, checked.bracket_code) == (900, "api", "B")
+    assert (checked.pass_famille.qf_value, checked.pass_famille.qf_source, checked.pass_famille.bracket_code) == (
+        900,
+        "api",
+        "B",
+    )
     assert len(checked.children) == 5  # four certified, one declared
 
 
@@ -254,7 +267,11 @@ def test_documents_route_asks_no_birth_data_and_records_to_verify(app, browser, 
     page = finish(page)
     assert "vérifier votre justificatif" in page.text
     application = only_application(app)
-    assert application.status == "to_verify" and application.qf_source == "document" and application.qf_value == 1250
+    assert (
+        application.status == "to_verify"
+        and application.pass_famille.qf_source == "document"
+        and application.pass_famille.qf_value == 1250
+    )
     stored = list(documents_folder.iterdir())
     assert len(stored) == 1 and stored[0].read_bytes() == PDF
     assert "static" not in str(documents_folder)

@@ -135,7 +135,7 @@ def test_a_document_left_behind_by_a_change_of_route_is_not_kept(app, browser, d
     assert list(documents_folder.iterdir()) == []
     with app.app_context():
         application = db.session.scalars(select(Application)).one()
-        assert application.qf_source == "api" and application.documents == []
+        assert application.pass_famille.qf_source == "api" and application.documents == []
 
 
 def test_error_summary_links_land_on_the_fields(browser):

@@ -42,12 +42,17 @@ def _application(application_id: int) -> Application:
     return found
 
 
+def _declared_qf(application: Application) -> str:
+    found = application.pass_famille
+    return str(found.qf_value or "") if found else ""
+
+
 def _page(application: Application, forms: dict | None = None, problem: str | None = None, status: int = 200):
     """The page, with blank forms except the one just posted (kept with its values and errors)."""
     blank = {
         "refused": RefusalForm(formdata=None),
         "documents_requested": DocumentRequestForm(formdata=None),
-        "verification": VerificationForm(formdata=None, qf=str(application.qf_value or "")),
+        "verification": VerificationForm(formdata=None, qf=_declared_qf(application)),
         "withdrawn": WithdrawalForm(formdata=None),
     }
     if application.creche is not None:
