@@ -9,7 +9,7 @@ from passfamille.formatting import euros
 from passfamille.models import Application
 
 from ..creche_factory import make_request
-from .test_queue import add, values
+from .queue_rows import add, values
 
 
 def offer(app, application_id, answer=None):

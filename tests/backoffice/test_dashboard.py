@@ -6,7 +6,7 @@ import pytest
 
 from passfamille.backoffice.viewmodels_queue import duration
 
-from .test_queue import add, values
+from .queue_rows import add, values
 
 NBSP = "\u00a0"
 

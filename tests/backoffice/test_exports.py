@@ -14,7 +14,7 @@ from passfamille.extensions import db
 
 from ..formclient import Browser
 from ..functional.journeys import DUPONT, LEFEBVRE, add_child, finish, through_api
-from .test_queue import PASS_FAMILLE_KEYS, add, values
+from .queue_rows import PASS_FAMILLE_KEYS, add, values
 
 BOM = b"\xef\xbb\xbf"
 
