@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if test_config:
         app.config.update(test_config)
+    if app.config["WEAK_PASSWORD_HASH_FOR_TESTS"] and not app.config["TESTING"]:
+        # A server that errs as production does (TESTING off) must hash as production does too.
+        raise RuntimeError("WEAK_PASSWORD_HASH_FOR_TESTS est réservé aux tests (TESTING) : refusé au démarrage.")
 
     settings = load_settings(app.config["PASSFAMILLE_COMMUNE"])
     app.extensions["commune"] = settings

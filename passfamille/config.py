@@ -72,4 +72,7 @@ def from_environment(instance_path: Path) -> dict:
         "API_CALLS_PER_MINUTE": _int("PASSFAMILLE_API_CALLS_PER_MINUTE", 300),
         # New drafts (anonymous storage) per client address and hour.
         "DRAFTS_PER_ADDRESS_HOUR": _int("PASSFAMILLE_DRAFTS_PER_ADDRESS_HOUR", 30),
+        # Never read from the environment: only a test configuration turns it on, and create_app refuses it
+        # outside TESTING (see backoffice/auth.py).
+        "WEAK_PASSWORD_HASH_FOR_TESTS": False,
     }

@@ -1,4 +1,7 @@
-"""Shared real parts for the whole run: one sandbox server, one SMTP server, one migrated database template."""
+"""Shared real parts for the whole run: one sandbox server, one SMTP server, one migrated database template.
+
+Under pytest-xdist (`make test`) each worker process has its own of each; the markers `browser`, `postgres` and
+`slow` are set here, from where a test lives and what it uses, so that `make test-fast` can leave them out."""
 
 import email
 import email.policy
@@ -10,12 +13,61 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from jinja2 import BytecodeCache
+from sqlalchemy import event
 
 from passfamille import create_app
+from passfamille.extensions import db
 from passfamille.sandbox.server import start_in_thread
 
 from .formclient import Browser
 from .postgres import TemporaryPostgres
+
+TESTS = Path(__file__).resolve().parent
+# Bench-sized data: the tests that build tens of thousands of rows to measure memory or ordering.
+BENCH_SIZED = ("tests/backoffice/test_exports.py::test_a_hundred_thousand_rows_stream_in_the_memory_of_a_thousand",)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        folder = Path(item.path).relative_to(TESTS).parts[0]
+        if folder == "browser":
+            item.add_marker(pytest.mark.browser)
+        params = getattr(item, "callspec", None)
+        if "postgres_url" in item.fixturenames or (params and "postgresql" in params.params.values()):
+            item.add_marker(pytest.mark.postgres)
+        # Real gunicorn servers, and hypothesis runs of hundreds of examples per form.
+        if folder in ("concurrency", "fuzz") or item.nodeid in BENCH_SIZED:
+            item.add_marker(pytest.mark.slow)
+
+
+def _properties(terminalreporter) -> list[dict]:
+    """The user properties of every test of the run, from their teardown reports: under xdist these are the reports
+    the workers sent, and the only place where what a test recorded reaches the process that prints the summary."""
+    return [
+        dict(report.user_properties)
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "teardown" and report.user_properties
+    ]
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    properties = _properties(terminalreporter)
+    fuzzed = [p for p in properties if "fuzz_cases" in p]  # recorded by the `cases` fixture of tests/fuzz
+    if fuzzed:
+        cases = sum(p["fuzz_cases"] for p in fuzzed)
+        seconds = sum(p["fuzz_seconds"] for p in fuzzed)
+        terminalreporter.write_line(
+            f"Entrées générées (hypothesis) : {cases} cas dans {len(fuzzed)} tests, {seconds:.0f} s"
+        )
+    journeys = [p for p in properties if "pages_loaded" in p]  # recorded by tests/browser/test_nominal_journey.py
+    if journeys:
+        from .browser.journey import FIGURES_KEY, describe
+
+        # Without xdist, tests/browser/conftest.py prints this line itself; the xdist controller never loads it.
+        if FIGURES_KEY not in config.stash:
+            terminalreporter.write_line(f"Parcours nominal (chromium) : {describe(journeys[0])}")
 
 
 @pytest.fixture(scope="session")
@@ -111,6 +163,8 @@ def config_for(folder: Path, sandbox, smtp_server, migrated_template) -> dict:
         "DOCUMENTS_FOLDER": str(folder / "documents"),
         "MAIL_FOLDER": str(folder / "mails"),
         "PASSFAMILLE_COMMUNE": str(edited_example_settings(folder / "commune-qui-identifie", lambda text: text)),
+        # Agents' passwords hashed with cheap scrypt parameters (refused by create_app outside TESTING).
+        "WEAK_PASSWORD_HASH_FOR_TESTS": True,
     }
 
 
@@ -119,10 +173,39 @@ def app_config(tmp_path, sandbox, smtp_server, migrated_template):
     return config_for(tmp_path, sandbox, smtp_server, migrated_template)
 
 
+class SharedTemplates(BytecodeCache):
+    """The templates compiled once per test process: each test builds its own app, whose Jinja environment would
+    otherwise compile again every template the test renders (a quarter of the suite's time). A template whose source
+    changed is compiled again (the bucket's checksum)."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = SharedTemplates()
+
+
+def _unsynced(dbapi_connection, _record):
+    # Thousands of commits on throwaway databases: durability on power loss is not what is tested here.
+    dbapi_connection.execute("PRAGMA synchronous = OFF")
+
+
 @pytest.fixture
 def app(app_config, sandbox):
     sandbox.clear_faults()
     application = create_app(app_config)
+    application.jinja_env.bytecode_cache = TEMPLATES
+    with application.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _unsynced)
+            db.engine.dispose()
     yield application
     sandbox.clear_faults()
 

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from functools import wraps
+from functools import cache, wraps
 
 from flask import abort, current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -29,16 +29,29 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=10)
 PASSWORD_LINK_MAX_AGE = 72 * 3600
 MIN_PASSWORD_LENGTH = 12
-# Compared against when the e-mail is unknown, so that a wrong address takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("passfamille-dummy-password", method="scrypt")
+# Werkzeug's scrypt (N=32768, r=8, p=1). A hash string carries its parameters: a hash is always checked with the
+# parameters it was made with, whatever the setting below.
+HASH_METHOD = "scrypt"
+# Under the tests only (WEAK_PASSWORD_HASH_FOR_TESTS, which create_app refuses outside TESTING): the same scrypt with
+# 128 times less work, so that a back-office test does not spend seconds creating and logging in its agents.
+WEAK_HASH_METHOD_FOR_TESTS = "scrypt:256:8:1"
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def _hash_method() -> str:
+    return WEAK_HASH_METHOD_FOR_TESTS if current_app.config["WEAK_PASSWORD_HASH_FOR_TESTS"] else HASH_METHOD
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("passfamille-dummy-password", method=method)
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=_hash_method())
 
 
 def find_agent(email: str) -> Agent | None:
@@ -48,7 +61,8 @@ def find_agent(email: str) -> Agent | None:
 def password_matches(agent: Agent | None, password: str) -> bool:
     """Check `password` against the agent's hash (against a dummy one when there is no agent: same duration)."""
     if agent is None or not agent.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        # A hash made as agents' hashes are, so that a wrong address takes as long as a wrong password.
+        check_password_hash(_dummy_hash(_hash_method()), password)
         return False
     return check_password_hash(agent.password_hash, password) and agent.active
 

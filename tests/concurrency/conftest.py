@@ -35,6 +35,8 @@ def limits() -> dict:
 def live_config(request, tmp_path, sandbox, smtp_server, migrated_template, limits) -> dict:
     config = {**config_for(tmp_path, sandbox, smtp_server, migrated_template), **limits}
     config["TESTING"] = False  # errors as in production: the app's 500 page, the traceback in the server's log
+    # Passwords as in production too: create_app refuses the tests' cheap hash without TESTING.
+    config["WEAK_PASSWORD_HASH_FOR_TESTS"] = False
     if request.param == "postgresql":
         config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
     return config

@@ -9,11 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 
 from passfamille.extensions import db
 
-CASES_KEY = pytest.StashKey[dict]()
 UNLIMITED = 10**6
 
 
@@ -31,19 +29,6 @@ def app_config(app_config):
         "LOGIN_ATTEMPTS_PER_ADDRESS": UNLIMITED,
         "RATELIMIT_ENABLED": False,
     }
-
-
-def _unsynced(dbapi_connection, _record):
-    # Thousands of commits on a throwaway database: durability on power loss is not what is tested here.
-    dbapi_connection.execute("PRAGMA synchronous = OFF")
-
-
-@pytest.fixture
-def app(app):
-    with app.app_context():
-        event.listen(db.engine, "connect", _unsynced)
-        db.engine.dispose()
-    return app
 
 
 class Snapshot:
@@ -71,18 +56,9 @@ class Snapshot:
 
 @pytest.fixture
 def cases(request):
-    """Counts the examples a test ran, for the summary line printed at the end of the run."""
-    tally = request.config.stash.setdefault(CASES_KEY, {"cases": 0, "tests": 0, "started": time.monotonic()})
+    """Counts the examples a test ran. The count goes with the test's report, so that tests/conftest.py adds up those
+    of every xdist worker for the summary line printed at the end of the run."""
+    started = time.monotonic()
     counter = {"n": 0}
     yield counter
-    tally["cases"] += counter["n"]
-    tally["tests"] += 1
-
-
-def pytest_terminal_summary(terminalreporter, config):
-    tally = config.stash.get(CASES_KEY, None)
-    if tally:
-        seconds = time.monotonic() - tally["started"]
-        terminalreporter.write_line(
-            f"Entrées générées (hypothesis) : {tally['cases']} cas dans {tally['tests']} tests, {seconds:.0f} s"
-        )
+    request.node.user_properties.extend([("fuzz_cases", counter["n"]), ("fuzz_seconds", time.monotonic() - started)])
