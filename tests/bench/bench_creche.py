@@ -25,7 +25,8 @@ from passfamille.extensions import db  # noqa: E402
 from passfamille.models import Application  # noqa: E402
 from passfamille.sandbox.server import start_in_thread  # noqa: E402
 from tests.backoffice.agents import logged_in, make_agent  # noqa: E402
-from tests.bench.bench_journey import TimedClient  # noqa: E402
+from tests.bench.bench_journey import NO_LIMITS, TimedClient  # noqa: E402
+from tests.conftest import edited_example_settings  # noqa: E402
 from tests.creche_factory import make_request  # noqa: E402
 from tests.formclient import Browser  # noqa: E402
 from tests.functional.journeys import BOTH  # noqa: E402
@@ -114,6 +115,9 @@ def main():
             "API_PARTICULIER_URL": sandbox.url,
             "MAIL_FOLDER": str(folder / "mails"),
             "DOCUMENTS_FOLDER": str(folder / "documents"),
+            # The journeys confirm the CAF/MSA facts they read: a commune that identifies its families.
+            "PASSFAMILLE_COMMUNE": str(edited_example_settings(folder / "commune", lambda text: text)),
+            **NO_LIMITS,
         }
     )
     with app.app_context():
