@@ -94,11 +94,16 @@ def save_applicant(step: Step, draft, form):
     identity_changed = certify.identity_of(answers(draft, step.name)) != certify.identity_of(values)
     store.save_answers(draft, step.name, values)
     if identity_changed:
-        # Certified facts belong to the identity that fetched them (eq-runner's dependent answers).
+        # What the family confirmed belongs to the identity it read (eq-runner's dependent answers).
         store.drop_answers(draft, *step.invalidates)
-        store.forget_certified(draft)
-    if not uses_api(draft) or not (identity_changed or outcome(draft) != "ok"):
+    lookup = uses_api(draft) and (identity_changed or outcome(draft) != "ok")
+    if not lookup:
+        if identity_changed:
+            store.forget_certified(draft)  # certified facts belong to the identity that fetched them
         return None
+    # The lookup replaces the facts with its outcome (counters kept). They are not forgotten first: the lookup is
+    # counted (and committed) before the call, and another tab or a double click reading the draft meanwhile
+    # would find no outcome at all.
     found = certify.fetch(draft, values, request.remote_addr or "")
     if found == "identity" and certified(draft).identity_failures < 2:
         return redirect(url_for("wizard.step", slug=step.slug), 303)
