@@ -51,6 +51,9 @@ class Filters:
     submitted_from: date | None = None
     submitted_to: date | None = None
 
+    def reads_pass_famille(self) -> bool:
+        return bool(self.bracket or self.qf_source)
+
     def without_status(self) -> "Filters":
         return Filters(**{f.name: getattr(self, f.name) for f in fields(self) if f.name != "status"})
 
@@ -90,8 +93,17 @@ def filtered(filters: Filters, sort: str = DEFAULT_SORT) -> Select:
     return query.where(*filters.conditions()).order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
 
 
+def _joined_if_read(query: Select, filters: Filters | None, column=None) -> Select:
+    """The Pass Famille's facts joined only when the filters or the counted column read them: a count by status
+    or démarche stays on the application table alone."""
+    reads = (filters is not None and filters.reads_pass_famille()) or (
+        getattr(column, "table", None) is PassFamilleRequest.__table__
+    )
+    return with_pass_famille(query) if reads else query
+
+
 def count(filters: Filters) -> int:
-    query = with_pass_famille(select(func.count(Application.id))).where(*filters.conditions())
+    query = _joined_if_read(select(func.count(Application.id)), filters).where(*filters.conditions())
     return db.session.scalar(query) or 0
 
 
@@ -123,7 +135,7 @@ def for_export(filters: Filters, sort: str = DEFAULT_SORT, batch: int = 1000) ->
 
 
 def counts_by(column, filters: Filters | None = None) -> dict:
-    query = with_pass_famille(select(column, func.count(Application.id))).group_by(column)
+    query = _joined_if_read(select(column, func.count(Application.id)), filters, column).group_by(column)
     if filters is not None:
         query = query.where(*filters.conditions())
     return dict(db.session.execute(query).all())

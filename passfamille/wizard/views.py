@@ -149,10 +149,9 @@ def step(slug):
     if form is None:
         abort(405)  # a page that only shows (the result, the estimate from the CAF/MSA facts)
     valid = form.validate()
-    # Files are kept even when another field is wrong: nothing entered is lost.
     received = step.files(draft, form)
-    db.session.commit()
     if not (valid and received):
+        db.session.commit()  # the files received are kept even when another field is wrong: nothing entered is lost
         return render_step(step, draft, form)
     response = step.save(step, draft, form)
     db.session.commit()
