@@ -65,7 +65,7 @@ migrations-check: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev /usr/bin/chromium postgres-binaries lint migrations-check
 	$(BIN)/python -m pytest $(XDIST)
 
-## test-fast: the loop to run often — every test but the browser, PostgreSQL and slow ones (markers); ~75 s on 2 cores
+## test-fast: the loop to run often — every test but the browser, PostgreSQL and slow ones (markers); ~55 s on 2 cores
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(XDIST) -q -m "not browser and not postgres and not slow"
 

@@ -14,8 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .commune_settings import (
     ApiParticulierSettings,
     Bracket,
@@ -33,7 +31,7 @@ from .commune_settings import (
     Territory,
 )
 from .creche.settings import _read_creche
-from .settings_yaml import Section, SettingsError, YamlLoader, french_number, shown, yaml_error
+from .settings_yaml import Section, SettingsError, french_number, read_yaml, shown
 
 PROVIDERS = ("CNAF", "MSA")
 LOGO_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg")
@@ -308,10 +306,7 @@ def load_settings(path: str | Path) -> CommuneSettings:
         raise SettingsError(f"{file} : le fichier doit être enregistré en UTF-8") from None
     except OSError as error:
         raise SettingsError(f"{file} : lecture impossible ({error.strerror})") from None
-    try:
-        data = yaml.load(text, Loader=YamlLoader)  # noqa: S506 - YamlLoader is a SafeLoader subclass
-    except yaml.YAMLError as error:
-        raise yaml_error(file, error) from None
+    data = read_yaml(file, text)
     if data is None:
         raise SettingsError(f"{file} : fichier vide")
 

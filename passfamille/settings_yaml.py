@@ -38,15 +38,7 @@ class _Float(float):
     raw: str
 
 
-class YamlLoader(yaml.SafeLoader):
-    """SafeLoader that records line numbers, refuses duplicate keys and keeps dates and numbers' source text.
-
-    Dates stay strings so that a wrong date is reported with its key path rather than as a crash inside
-    PyYAML; numbers keep their text because YAML 1.1 reads `01000` as octal 512.
-    """
-
-
-def _construct_mapping(loader: YamlLoader, node: yaml.MappingNode) -> _Map:
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Map:
     loader.flatten_mapping(node)
     result = _Map()
     result.lines = {}
@@ -63,29 +55,57 @@ def _construct_mapping(loader: YamlLoader, node: yaml.MappingNode) -> _Map:
     return result
 
 
-def _construct_sequence(loader: YamlLoader, node: yaml.SequenceNode) -> _Seq:
+def _construct_sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> _Seq:
     result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
     result.lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
-def _construct_int(loader: YamlLoader, node: yaml.ScalarNode) -> _Int:
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> _Int:
     result = _Int(yaml.SafeLoader.construct_yaml_int(loader, node))
     result.raw = node.value
     return result
 
 
-def _construct_float(loader: YamlLoader, node: yaml.ScalarNode) -> _Float:
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> _Float:
     result = _Float(yaml.SafeLoader.construct_yaml_float(loader, node))
     result.raw = node.value
     return result
 
 
-YamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-YamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-YamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-YamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
-YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+def _settings_loader(base: type) -> type:
+    """A safe loader that records line numbers, refuses duplicate keys and keeps dates and numbers' source text.
+
+    Dates stay strings so that a wrong date is reported with its key path rather than as a crash inside
+    PyYAML; numbers keep their text because YAML 1.1 reads `01000` as octal 512.
+    """
+    loader = type(f"Settings{base.__name__}", (base,), {})
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+    loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    return loader
+
+
+# libyaml's parser when PyYAML was built with it (its wheels are): the settings are read at every start and by
+# every test's app, several times faster. Its complaints are worded differently, so a file it refuses is read
+# again by the pure-Python parser, whose complaints are the ones said in French below.
+_FAST_LOADER = _settings_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+_PURE_LOADER = _settings_loader(yaml.SafeLoader)
+
+
+def read_yaml(file: str, text: str) -> Any:
+    """The YAML document in `text`, or SettingsError with one French line naming `file` and the line."""
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError:
+        pass
+    try:
+        return yaml.load(text, Loader=_PURE_LOADER)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as error:
+        raise yaml_error(file, error) from None
+
 
 # PyYAML's most frequent complaints, said in French; others are quoted as they are.
 _YAML_PROBLEMS = {

@@ -20,7 +20,7 @@ class Page:
         self.url = url
         self.status = response.status_code
         self.html = response.get_data(as_text=True)
-        self.soup = BeautifulSoup(self.html, "html.parser")
+        self.soup = BeautifulSoup(self.html, "lxml")
         self._form = None
         self._values = None
         self._files = {}
