@@ -1,4 +1,9 @@
-"""Draft -> Household: the one place that decides which fact (certified, document, declared) feeds the rules."""
+"""Draft -> Household: the one place that decides which fact (certified, document, declared) feeds the rules.
+
+`known(draft)` gives them all at once, worked out once per state of the draft: a page that shows the quotient
+familial, the address and the result (the recap) reads one bundle rather than working each out again."""
+
+from dataclasses import dataclass
 
 from .. import decisions, rules
 from ..models import Draft
@@ -18,7 +23,7 @@ def added_children(draft: Draft) -> list[dict]:
     return answers(draft, "foyer").get("added_children") or []
 
 
-def address(draft: Draft) -> tuple[dict | None, str | None]:
+def _address(draft: Draft) -> tuple[dict | None, str | None]:
     """The home address and its source: the CAF/MSA one when confirmed, else what the family typed."""
     certified = certified_address(draft)
     if certified and certified.get("postal_code"):
@@ -32,7 +37,7 @@ def address(draft: Draft) -> tuple[dict | None, str | None]:
     return None, None
 
 
-def quotient_familial(draft: Draft) -> tuple[rules.QuotientFamilial | None, str]:
+def _quotient_familial(draft: Draft) -> tuple[rules.QuotientFamilial | None, str]:
     if certified_ok(draft):
         qf = certified(draft).household.qf
         if qf:
@@ -46,14 +51,32 @@ def quotient_familial(draft: Draft) -> tuple[rules.QuotientFamilial | None, str]
     return None, "not_provided"
 
 
-def build(draft: Draft) -> rules.Household:
-    qf, status = quotient_familial(draft)
+@dataclass(frozen=True)
+class Known:
+    """What the draft tells of the household, each fact with where it comes from."""
+
+    qf: rules.QuotientFamilial | None
+    qf_status: str  # known | pending | not_provided
+    home: dict | None
+    address_source: str | None  # api | declared
+    household: rules.Household  # what the rules read
+
+
+def known(draft: Draft) -> Known:
+    """The household's facts for the draft as it stands. Kept on the draft object next to the two JSON values it
+    was worked out from: the store writes a draft by assigning new values, so any write is a miss."""
+    memo = getattr(draft, "_known", None)
+    if memo is not None and memo[0] is draft.answers and memo[1] is draft.certified:
+        return memo[2]
+    value = _work_out(draft)
+    draft._known = (draft.answers, draft.certified, value)
+    return value
+
+
+def _work_out(draft: Draft) -> Known:
+    qf, status = _quotient_familial(draft)
+    home, source = _address(draft)
     children = decisions.children_from_json(certified_children(draft), "api")
     children += decisions.children_from_json(added_children(draft), "declared")
-    home, _source = address(draft)
-    return rules.Household(
-        qf=qf,
-        qf_status=status,
-        children=children,
-        postal_code=(home or {}).get("postal_code"),
-    )
+    facts = rules.Household(qf=qf, qf_status=status, children=children, postal_code=(home or {}).get("postal_code"))
+    return Known(qf=qf, qf_status=status, home=home, address_source=source, household=facts)

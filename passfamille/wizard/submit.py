@@ -39,10 +39,9 @@ def _applicant_fields(draft) -> dict:
 
 def _pass_famille(draft, today: date) -> Application:
     settings = current_app.extensions["commune"]
-    facts = household.build(draft)
+    known = household.known(draft)
+    facts, qf, qf_status = known.household, known.qf, known.qf_status
     decision = rules.decide(facts, settings.pass_famille.rules, on=today)
-    qf, qf_status = household.quotient_familial(draft)
-    home, address_source = household.address(draft)
     applicant = answers(draft, "demandeur")
     fetched = certified(draft).household
     application = Application(
@@ -53,8 +52,8 @@ def _pass_famille(draft, today: date) -> Application:
         api_request_id=fetched.request_id,
         api_outcome=fetched.outcome,
         children=decisions.children_json(facts.children),
-        address=home,
-        address_source=address_source,
+        address=known.home,
+        address_source=known.address_source,
         purge_after=retention.months_after(today, settings.retention.application_months),
     )
     application.pass_famille = PassFamilleRequest(
@@ -72,8 +71,7 @@ def _pass_famille(draft, today: date) -> Application:
 
 
 def _creche(draft, today: date, linked: Application | None) -> Application:
-    facts = household.build(draft)
-    home, address_source = household.address(draft)
+    known = household.known(draft)
     applicant = answers(draft, "demandeur")
     eaje = certified(draft).eaje
     source = creche.psu_source(draft)
@@ -84,9 +82,9 @@ def _creche(draft, today: date, linked: Application | None) -> Application:
         recheck_identity=certify.identity_of(applicant) if source == "pending" else None,
         api_request_id=eaje.request_id,
         api_outcome=eaje.outcome,
-        children=decisions.children_json(facts.children),
-        address=home,
-        address_source=address_source,
+        children=decisions.children_json(known.household.children),
+        address=known.home,
+        address_source=known.address_source,
     )
     request = CrecheRequest(
         child_source=child["source"],

@@ -63,27 +63,32 @@ def verification_view(draft) -> dict:
 def decision_view(draft, today: date | None = None) -> dict:
     settings = current_app.extensions["commune"]
     today = today or date.today()
-    facts = household.build(draft)
-    ruleset = settings.pass_famille.rules.applicable(today)
-    decision = rules.decide(facts, settings.pass_famille.rules, on=today)
-    qf, qf_status = household.quotient_familial(draft)
-    home, address_source = household.address(draft)
-    resident = settings.territory.contains(home["postal_code"]) if home and home.get("postal_code") else None
+    facts = household.known(draft)
+    decision = rules.decide(facts.household, settings.pass_famille.rules, on=today)
+    qf = facts.qf
     return {
         "decision": decision,
         "eligible": decision.eligible,
         "reasons": decision.reasons,
-        "ruleset": ruleset,
+        "ruleset": settings.pass_famille.rules.applicable(today),
         "bracket": decision.bracket,
         "qf": qf,
-        "qf_status": qf_status,
+        "qf_status": facts.qf_status,
         "qf_provider": provider_label(qf.provider) if qf else None,
         "qf_month": month_year(qf.year, qf.month) if qf else None,
         "covered_children": decision.covered_children,
-        "home": home,
-        "address_source": address_source,
-        "resident": resident,
+        "home": facts.home,
+        "address_source": facts.address_source,
+        "resident": resident(draft),
         "commune": settings.commune,
         # Figures from the CAF/MSA stay with the agents when the commune cannot identify the family.
         "hidden": details_hidden(draft) and certified_ok(draft),
     }
+
+
+def resident(draft) -> bool | None:
+    """Whether the home address is in the commune's territory; None while no postal code is known."""
+    home = household.known(draft).home
+    if not home or not home.get("postal_code"):
+        return None
+    return current_app.extensions["commune"].territory.contains(home["postal_code"])

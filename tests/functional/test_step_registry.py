@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from passfamille import rules
 from passfamille.extensions import db
 from passfamille.models import Draft
+from passfamille.wizard import household, store
 from passfamille.wizard import step as step_module
 from passfamille.wizard.step import path
 from passfamille.wizard.steps import STEPS
@@ -88,3 +90,36 @@ def test_every_step_of_the_path_opens_and_answers_a_post_with_its_form(app, brow
 def test_a_step_must_declare_its_form():
     with pytest.raises(TypeError):
         step_module.Step("x", "x", "X", "wizard/x.html", applies=lambda draft: True)  # no form: refused at import
+
+
+@pytest.mark.parametrize("journey", list(JOURNEYS))
+def test_the_recap_works_the_household_and_the_result_out_once(app, browser, journey, monkeypatch):
+    """The recap shows the quotient familial, the address and the result: one reading of the draft, one decision
+    (they were worked out again by every section that showed them)."""
+    JOURNEYS[journey](browser)
+    calls = {"decide": 0, "household": 0}
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(rules, "decide", counted("decide", rules.decide))
+    monkeypatch.setattr(household, "_work_out", counted("household", household._work_out))
+    page = browser.get("/demande/recapitulatif")
+    assert page.h1 == "Vérifiez votre demande"
+    assert calls == {"decide": 1, "household": 1}
+
+
+def test_what_the_household_knows_follows_every_write_of_the_draft(app):
+    with app.test_request_context():
+        draft = store.new_draft()
+        assert household.known(draft).home is None
+        store.save_answers(draft, "foyer", {"street": "8 rue Paradis", "postal_code": "13006", "city": "Marseille"})
+        assert household.known(draft).home["postal_code"] == "13006"
+        db.session.commit()  # expired, read again from the database
+        assert household.known(draft).address_source == "declared"
+        store.drop_answers(draft, "foyer")
+        assert household.known(draft).home is None

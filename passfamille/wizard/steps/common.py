@@ -27,7 +27,7 @@ from ..draft import (
 )
 from ..forms import CHILD_REASONS, HouseholdForm, InformationForm, VerificationForm
 from ..step import Step, form_values
-from ..viewmodels import decision_view, verification_view
+from ..viewmodels import resident, verification_view
 
 # --- information: the CAF/MSA or a proof -------------------------------------------------------------------------
 
@@ -253,7 +253,7 @@ def household_context(draft, form) -> dict:
         "certified_children": household.certified_children(draft),
         "added_children": household.added_children(draft),
         "certified_address": household.certified_address(draft),
-        "territory_check": decision_view(draft).get("resident"),
+        "territory_check": resident(draft),
         "hidden": details_hidden(draft),
         "ruleset": current_app.extensions["commune"].pass_famille.rules.applicable(date.today()),
     }
@@ -309,7 +309,8 @@ def household_recap(draft) -> list[dict]:
         for c in household.added_children(draft)
     ]
     sections = [{"title": "Enfants", "rows": rows or [("Enfants", "Aucun enfant", "foyer")]}]
-    home, source = household.address(draft)
+    facts = household.known(draft)
+    home, source = facts.home, facts.address_source
     if home:
         text = ", ".join([*home.get("lines", []), f"{home.get('postal_code')} {home.get('city') or ''}".strip()])
         if hidden and source == "api":

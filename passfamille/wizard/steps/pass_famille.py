@@ -24,7 +24,8 @@ def qf_recap(draft) -> list[dict]:
     """How the quotient familial is known: from the CAF/MSA, a proof, later, or not at all (full price)."""
     if not wants_pass_famille(draft):
         return []
-    qf, qf_status = household.quotient_familial(draft)
+    facts = household.known(draft)
+    qf, qf_status = facts.qf, facts.qf_status
     if details_hidden(draft) and certified_ok(draft):
         rows = [("Quotient familial", "Obtenu auprès de la CAF ou de la MSA", VERIFICATION.slug)]
     elif certified_ok(draft) and qf:
