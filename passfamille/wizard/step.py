@@ -57,12 +57,12 @@ def save_answers(step: "Step", draft: Draft, form: FlaskForm) -> Response | None
 @dataclass(frozen=True)
 class Step:
     name: str  # the key of its answers on the draft
-    slug: str  # its URL: /demande/<slug>
     title: str
-    template: str
     applies: Callable[[Draft], bool]
     # The form for this draft (formdata: stored answers, else the request's), or None when the step only shows.
     form: Callable[..., FlaskForm | None]
+    slug: str = ""  # its URL, /demande/<slug>: its name unless said
+    template: str = ""  # wizard/<name>.html unless said
     context: Callable[[Draft, FlaskForm | None], dict] = no_context
     # After a valid POST, with the files received: a response (another page) or None (on to the next step).
     save: Callable[["Step", Draft, FlaskForm], Response | None] = save_answers
@@ -74,6 +74,10 @@ class Step:
     recap: Callable[[Draft], list[Section]] = no_recap
     # A step without stored answers (the result page, the recap) is complete as soon as it is reached.
     has_answers: bool = True
+
+    def __post_init__(self):
+        object.__setattr__(self, "slug", self.slug or self.name)
+        object.__setattr__(self, "template", self.template or f"wizard/{self.name}.html")
 
     def stored_form(self, draft: Draft) -> FlaskForm | None:
         return self.form(draft, formdata=MultiDict(answers(draft, self.name)), meta={"csrf": False})

@@ -89,7 +89,7 @@ def test_every_step_of_the_path_opens_and_answers_a_post_with_its_form(app, brow
 
 def test_a_step_must_declare_its_form():
     with pytest.raises(TypeError):
-        step_module.Step("x", "x", "X", "wizard/x.html", applies=lambda draft: True)  # no form: refused at import
+        step_module.Step("x", "X", applies=lambda draft: True)  # no form: refused at import
 
 
 @pytest.mark.parametrize("journey", list(JOURNEYS))

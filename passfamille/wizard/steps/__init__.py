@@ -54,9 +54,7 @@ def submit_draft(step: Step, draft, form):
 
 RECAP = Step(
     "recapitulatif",
-    "recapitulatif",
     "Vérifiez votre demande",
-    "wizard/recapitulatif.html",
     applies=lambda draft: True,
     form=lambda draft, **kwargs: ConfirmForm(**kwargs),
     context=lambda draft, form: {

@@ -73,9 +73,7 @@ def information_recap(draft) -> list[dict]:
 
 INFORMATION = Step(
     "information",
-    "information",
     "Vos informations et la CAF",
-    "wizard/information.html",
     applies=lambda draft: True,
     form=information_form,
     context=lambda draft, form: {"pass_famille": wants_pass_famille(draft), "creche": wants_creche(draft)},
@@ -147,9 +145,7 @@ def _birth_place(applicant: dict) -> str:
 
 APPLICANT = Step(
     "demandeur",
-    "demandeur",
     "Vous",
-    "wizard/demandeur.html",
     applies=lambda draft: True,
     form=lambda draft, **kwargs: ApplicantForm(needs_birth_data=uses_api(draft), **kwargs),
     context=lambda draft, form: {"identity_notice": outcome(draft) == "identity" and uses_api(draft)},
@@ -233,9 +229,8 @@ def save_verification(step: Step, draft, form):
 
 VERIFICATION = Step(
     "verification",
-    "verification-caf",
     "Vérifiez les informations de la CAF/MSA",
-    "wizard/verification.html",
+    slug="verification-caf",
     applies=uses_api,
     form=verification_form,
     context=lambda draft, form: {"view": verification_view(draft)},
@@ -323,9 +318,7 @@ def household_recap(draft) -> list[dict]:
 
 HOUSEHOLD = Step(
     "foyer",
-    "foyer",
     "Votre foyer",
-    "wizard/foyer.html",
     applies=lambda draft: True,
     form=lambda draft, **kwargs: HouseholdForm(needs_address=household.certified_address(draft) is None, **kwargs),
     context=household_context,

@@ -44,9 +44,7 @@ def save_child(step: Step, draft, form):
 
 CHILD = Step(
     "enfant",
-    "enfant",
     "Votre enfant",
-    "wizard/enfant.html",
     applies=wants_creche,
     form=child_form,
     save=save_child,
@@ -90,9 +88,7 @@ def wishes_recap(draft) -> list[dict]:
 
 WISHES = Step(
     "souhaits",
-    "souhaits",
     "Vos souhaits d'accueil",
-    "wizard/souhaits.html",
     applies=wants_creche,
     form=wishes_step_form,
     context=lambda draft, form: {
@@ -135,9 +131,7 @@ def situation_recap(draft) -> list[dict]:
 
 SITUATION = Step(
     "situation",
-    "situation",
     "Votre situation",
-    "wizard/situation.html",
     applies=wants_creche,
     form=lambda draft, **kwargs: situation_form(creche.settings().points_grid, **kwargs),
     context=lambda draft, form: {
@@ -212,9 +206,7 @@ def estimate_recap(draft) -> list[dict]:
 
 ESTIMATE = Step(
     "estimation",
-    "estimation",
     "Estimation du tarif",
-    "wizard/estimation.html",
     applies=wants_creche,
     form=estimate_form,
     context=estimate_context,

@@ -57,9 +57,7 @@ def qf_recap(draft) -> list[dict]:
 
 PROOF = Step(
     "justificatif",
-    "justificatif",
     "Votre justificatif",
-    "wizard/justificatif.html",
     applies=wants_documents,
     form=lambda draft, **kwargs: DocumentForm(**kwargs),
     context=lambda draft, form: {"document": documents.summary(documents.for_draft(draft))},
@@ -69,9 +67,7 @@ PROOF = Step(
 
 RESULT = Step(
     "resultat",
-    "resultat",
     "Votre résultat",
-    "wizard/resultat.html",
     applies=wants_pass_famille,
     form=lambda draft, **kwargs: None,
     context=lambda draft, form: {"result": decision_view(draft)},
