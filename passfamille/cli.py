@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from . import exports, recheck, retention
 from .backoffice import accounts
+from .backup import backup
 from .creche.cli import creche
 from .extensions import db
 from .models import Application
@@ -86,3 +87,4 @@ def register(app) -> None:
     app.cli.add_command(adhesions)
     app.cli.add_command(agents)
     app.cli.add_command(creche)
+    app.cli.add_command(backup)
