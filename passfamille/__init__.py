@@ -5,8 +5,7 @@ from pathlib import Path
 from flask import Flask, abort, render_template, send_file
 from flask_wtf.csrf import CSRFError
 
-from . import config, formatting, logs, proxies
-from .api_particulier import ApiParticulierClient
+from . import api_clients, config, formatting, logs, proxies
 from .commune import load_settings
 from .extensions import csrf, db, migrate
 
@@ -34,14 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     settings = load_settings(app.config["PASSFAMILLE_COMMUNE"])
     app.extensions["commune"] = settings
-    app.extensions["api_particulier"] = ApiParticulierClient(
-        app.config["API_PARTICULIER_URL"],
-        app.config["API_PARTICULIER_TOKEN"],
-        recipient=settings.commune.siret,
-        connect_timeout=app.config["API_PARTICULIER_CONNECT_TIMEOUT"],
-        read_timeout=app.config["API_PARTICULIER_READ_TIMEOUT"],
-        deadline=app.config["API_PARTICULIER_DEADLINE"],
-    )
+    api_clients.install(app.extensions, app.config, recipient=settings.commune.siret)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))

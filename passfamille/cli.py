@@ -4,7 +4,6 @@ import sys
 from datetime import date
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -30,7 +29,7 @@ def export_command(output_format):
 
 @adhesions.command("recheck", help="Interroge de nouveau la CAF/MSA pour les demandes enregistrées en attente.")
 def recheck_command():
-    counts = recheck.run(current_app.extensions["api_particulier"], today=date.today())
+    counts = recheck.run(today=date.today())
     click.echo(
         f"{counts['checked']} demande(s) interrogée(s) : {counts['updated']} complétée(s), "
         f"{counts['unresolved']} à traiter par un agent, {counts['still_unavailable']} toujours en attente."

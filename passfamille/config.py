@@ -47,6 +47,9 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'passfamille.db'}"),
         "API_PARTICULIER_URL": api_url,
         "API_PARTICULIER_TOKEN": token or "",
+        # The crèche's own habilitation (EAJE endpoint, since March 2026), when the commune holds one: empty, the
+        # default token serves the crèche too (see api_clients.py).
+        "API_PARTICULIER_TOKEN_CRECHE": os.environ.get("API_PARTICULIER_TOKEN_CRECHE", ""),
         "API_PARTICULIER_CONNECT_TIMEOUT": _float("API_PARTICULIER_CONNECT_TIMEOUT", 3.0),
         "API_PARTICULIER_READ_TIMEOUT": _float("API_PARTICULIER_READ_TIMEOUT", 8.0),
         "API_PARTICULIER_DEADLINE": _float("API_PARTICULIER_DEADLINE", 10.0),

@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from . import decisions, rules
+from .api_clients import CRECHE, PASS_FAMILLE, client_for
 from .api_particulier import ApiParticulierClient, ApiParticulierError, Unavailable
 from .creche import estimate
 from .extensions import db
@@ -36,8 +37,9 @@ def _household(application: Application, facts) -> rules.Household:
     )
 
 
-def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
-
+def run(today: date, settings=None) -> dict:
+    """Each démarche's pending applications, asked with that démarche's token."""
+    client = client_for(PASS_FAMILLE)
     settings = settings or current_app.extensions["commune"]
     counts = {"checked": 0, "updated": 0, "unresolved": 0, "still_unavailable": 0}
     pending = db.session.scalars(
@@ -82,7 +84,7 @@ def run(client: ApiParticulierClient, today: date, settings=None) -> dict:
         log.info("recheck reference=%s outcome=%s", application.reference, application.api_outcome)
     db.session.commit()  # the calls of applications still waiting
     if settings.creche is not None:
-        _recheck_creche(client, today, settings, counts)
+        _recheck_creche(client_for(CRECHE), today, settings, counts)
     return counts
 
 

@@ -92,6 +92,51 @@ def test_qf_only_token_receives_only_the_quotient_familial(sandbox):
     }
 
 
+# Since March 2026 the crèche prices have a habilitation of their own (EAJE, fixed PSU scopes), apart from the Pass
+# Famille's (quotient familial): a token shaped like each is refused by the other endpoint.
+@pytest.mark.parametrize(
+    ("token", "allowed", "refused", "keys"),
+    [
+        (
+            "bac-a-sable-habilitation-creche",
+            EAJE,
+            QF,
+            ["adresse", "allocataires", "enfants", "parametres_calcul_participation_familiale"],
+        ),
+        (
+            "bac-a-sable-habilitation-pass-famille",
+            QF,
+            EAJE,
+            ["adresse", "allocataires", "enfants", "quotient_familial"],
+        ),
+    ],
+    ids=["creche", "pass-famille"],
+)
+def test_a_habilitation_token_calls_its_own_endpoint_only(sandbox, token, allowed, refused, keys):
+    response = call(sandbox, path=allowed, token=token)
+    assert response.status_code == 200
+    assert sorted(response.json()["data"]) == keys
+
+    response = call(sandbox, path=refused, token=token)
+    assert response.status_code == 403
+    assert codes(response) == ["00100"]
+
+
+@pytest.mark.parametrize(
+    ("token", "prefix"),
+    [
+        ("bac-a-sable-habilitation-creche", "cnav_participation_familiale_eaje_"),
+        ("bac-a-sable-habilitation-pass-famille", "cnaf_"),
+    ],
+    ids=["creche", "pass-famille"],
+)
+def test_introspect_shows_a_habilitation_token_has_its_four_scopes_only(sandbox, token, prefix):
+    response = requests.get(sandbox.url + "/api/introspect", headers={"X-Api-Key": token}, timeout=5)
+
+    scopes = response.json()["scopes"]
+    assert len(scopes) == 4 and all(scope.startswith(prefix) for scope in scopes)
+
+
 def test_custom_tokens_filter_each_key_by_its_scope():
     running = start_in_thread(tokens={"enfants-et-adresse": ({"cnaf_enfants", "cnaf_adresse"}, False)}, today=TODAY)
     try:

@@ -1,5 +1,6 @@
-"""Health of API Particulier, for the agents' banner: our token (introspection, JWT expiry) and the API errors of
-the last 24 hours, counted from ApiEvent rows (which hold no personal data).
+"""Health of API Particulier, for the agents' banner: our tokens (introspection, JWT expiry; one, or the Pass
+Famille's and the crèche's when the commune holds two) and the API errors of the last 24 hours, counted from ApiEvent
+rows (which hold no personal data).
 
 Read on every back-office page: the introspection is cached in memory for a few minutes and asked with short
 timeouts, so a page never waits more than those and never fails because the API is down.
@@ -10,12 +11,14 @@ import json
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from .. import api_clients
 from ..api_particulier import ApiParticulierClient, ApiParticulierError, Refused, TokenGrant, Unavailable
 from ..extensions import db
 from ..models import ApiEvent
@@ -23,6 +26,8 @@ from ..models import ApiEvent
 QF_SCOPE = "cnaf_quotient_familial"
 # What a crèche estimate needs: the resources and children counts of the EAJE endpoint (REFERENCE §4).
 EAJE_SCOPE = "cnav_participation_familiale_eaje_parametres_calcul"
+# What each démarche's token must grant, in the order the banner warns of them.
+NEEDED_SCOPES = ((api_clients.PASS_FAMILLE, QF_SCOPE), (api_clients.CRECHE, EAJE_SCOPE))
 INTROSPECT_TIMEOUT = (1.0, 2.0)  # (connect, read) seconds
 CACHE_SECONDS = 300
 # An API that did not answer is asked again sooner: the banner should clear soon after the API is back.
@@ -44,14 +49,6 @@ class TokenCheck:
     status: int | None = None
     code: str | None = None
 
-    @property
-    def lacks_quotient_familial(self) -> bool:
-        return self.grant is not None and QF_SCOPE not in self.grant.scopes
-
-    @property
-    def lacks_creche_parameters(self) -> bool:
-        return self.grant is not None and EAJE_SCOPE not in self.grant.scopes
-
 
 def check_token(client: ApiParticulierClient, now: datetime) -> TokenCheck:
     if not client.token:
@@ -67,39 +64,76 @@ def check_token(client: ApiParticulierClient, now: datetime) -> TokenCheck:
     return TokenCheck("valid", now, grant=grant)
 
 
+@dataclass(frozen=True)
+class TokenLine:
+    """A token the app calls with (api_clients.TokenUse): its introspection and expiry, and what it lacks for the
+    démarches it serves."""
+
+    setting: str  # the environment variable that holds it
+    demarches: tuple[str, ...]
+    check: TokenCheck
+    expires_at: datetime | None
+
+    @property
+    def lacking(self) -> tuple[str, ...]:
+        """The scopes its démarches need and it lacks, the Pass Famille's first (known for a valid token only)."""
+        grant = self.check.grant
+        if grant is None:
+            return ()
+        return tuple(
+            scope for demarche, scope in NEEDED_SCOPES if demarche in self.demarches and scope not in grant.scopes
+        )
+
+
 class _Cache:
     def __init__(self):
         self.lock = threading.Lock()
         self.value: TokenCheck | None = None
         self.until = 0.0
 
+    def fresh(self) -> bool:
+        return self.value is not None and time.monotonic() < self.until
 
-def _cache() -> _Cache:
-    # One cache per app (and per process): a test's app never sees another's answer.
-    return current_app.extensions.setdefault(_CACHE_KEY, _Cache())
+    def check(self, client: ApiParticulierClient, now: datetime) -> TokenCheck:
+        """The cached introspection; asks the API when the cached answer is too old."""
+        if self.fresh():
+            return self.value
+        # A single request asks; the others meanwhile show the previous answer rather than wait for the same one.
+        if not self.lock.acquire(blocking=False):
+            return self.value or TokenCheck("checking")
+        try:
+            check = check_token(client, now)
+            self.value = check
+            self.until = time.monotonic() + (RETRY_SECONDS if check.state == "unreachable" else CACHE_SECONDS)
+            return check
+        finally:
+            self.lock.release()
 
 
-def token_check(now: datetime) -> TokenCheck:
-    """The cached introspection; asks the API when the cached answer is too old."""
-    cache = _cache()
-    if cache.value is not None and time.monotonic() < cache.until:
-        return cache.value
-    # A single request asks; the others meanwhile show the previous answer rather than wait for the same one.
-    if not cache.lock.acquire(blocking=False):
-        return cache.value or TokenCheck("checking")
-    try:
-        check = check_token(current_app.extensions["api_particulier"], now)
-        cache.value = check
-        cache.until = time.monotonic() + (RETRY_SECONDS if check.state == "unreachable" else CACHE_SECONDS)
-        return check
-    finally:
-        cache.lock.release()
+def _caches() -> dict[str, _Cache]:
+    # One cache per token setting and per app (and per process): a test's app never sees another's answer.
+    return current_app.extensions.setdefault(_CACHE_KEY, {})
+
+
+def token_lines(now: datetime) -> tuple[TokenLine, ...]:
+    """Each token in use, checked (cached). Two tokens to ask are asked side by side: a page waits for one
+    introspection timeout, not two in a row."""
+    uses = api_clients.tokens_in_use()
+    caches = [_caches().setdefault(use.setting, _Cache()) for use in uses]
+    if sum(not cache.fresh() for cache in caches) > 1:
+        with ThreadPoolExecutor(max_workers=len(uses)) as pool:
+            checks = list(pool.map(lambda cache, use: cache.check(use.client, now), caches, uses))
+    else:
+        checks = [cache.check(use.client, now) for cache, use in zip(caches, uses, strict=True)]
+    return tuple(
+        TokenLine(use.setting, use.demarches, check, token_expiry(use.client.token))
+        for use, check in zip(uses, checks, strict=True)
+    )
 
 
 def forget() -> None:
-    """Drop the cached introspection: the next page asks the API again (after the token was replaced)."""
-    cache = _cache()
-    cache.value, cache.until = None, 0.0
+    """Drop the cached introspections: the next page asks the API again (after a token was replaced)."""
+    _caches().clear()
 
 
 def token_expiry(token: str) -> datetime | None:

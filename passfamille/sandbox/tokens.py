@@ -39,6 +39,15 @@ DEFAULT_TOKENS: dict[str, Grant] = {
     "bac-a-sable-passfamille": Grant(ALL_SCOPES, name="Bac à sable passfamille (tous les droits)"),
     # A commune habilitated for the quotient familial only: `data` holds only `quotient_familial`.
     "bac-a-sable-qf-seulement": Grant(frozenset({"cnaf_quotient_familial"}), name="Bac à sable QF seulement"),
+    # Since March 2026 the crèche prices have a habilitation of their own, with fixed PSU scopes: the EAJE endpoint
+    # only (the quotient familial endpoint answers 403 00100). For API_PARTICULIER_TOKEN_CRECHE.
+    "bac-a-sable-habilitation-creche": Grant(
+        frozenset(EAJE_SCOPES.values()), name="Bac à sable habilitation crèche (EAJE seulement)"
+    ),
+    # A Pass Famille habilitation: every scope of the quotient familial endpoint, none of the EAJE one.
+    "bac-a-sable-habilitation-pass-famille": Grant(
+        frozenset(QUOTIENT_FAMILIAL_SCOPES.values()), name="Bac à sable habilitation Pass Famille (QF seulement)"
+    ),
     # A valid token with no scope for either endpoint: 403 00100.
     "bac-a-sable-sans-droits": Grant(frozenset(), name="Bac à sable sans droits"),
     # An expired token: 401 00103.

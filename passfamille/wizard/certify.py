@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import current_app
 
 from .. import ratelimit
+from ..api_clients import CRECHE, PASS_FAMILLE, client_for
 from ..api_particulier import ApiParticulierError, EajeFacts, FamilyFacts, Identity, Person
 from ..extensions import db
 from ..models import ApiEvent, Draft
@@ -190,15 +191,14 @@ def _ask_all(calls: dict, identity: Identity) -> dict:
 def fetch(draft: Draft, values: dict, client_address: str) -> str:
     """Call the API for the identity in `values`, keep the outcome on the draft, return the outcome code.
 
-    Pass Famille: the quotient familial endpoint. Crèche: the EAJE endpoint, whose PSU facts are kept apart. A
-    crèche request alone never calls the quotient familial endpoint (data minimisation): its household (children,
-    address) comes from the EAJE answer."""
-    client = current_app.extensions["api_particulier"]
+    Pass Famille: the quotient familial endpoint. Crèche: the EAJE endpoint, whose PSU facts are kept apart. Each
+    call carries its démarche's token (api_clients.py). A crèche request alone never calls the quotient familial
+    endpoint (data minimisation): its household (children, address) comes from the EAJE answer."""
     calls = {}
     if wants_pass_famille(draft):
-        calls["quotient_familial"] = client.quotient_familial
+        calls["quotient_familial"] = client_for(PASS_FAMILLE).quotient_familial
     if wants_creche(draft):
-        calls["participation_familiale_eaje"] = client.participation_familiale_eaje
+        calls["participation_familiale_eaje"] = client_for(CRECHE).participation_familiale_eaje
     refusal = _refusal(draft, client_address, len(calls))
     if refusal is not None:
         household, eaje = refusal, refusal if wants_creche(draft) else Lookup()

@@ -1,7 +1,8 @@
 """Back-office views: the health of API Particulier — a banner on every agents' page, and a page of details.
 
-The banner tells the agents, before the families notice, that the token is refused or about to expire, or that
-the API fails: families then go through documents, and the agents have more of them to check.
+The banner tells the agents, before the families notice, that a token is refused or about to expire, or that
+the API fails: families then go through documents, and the agents have more of them to check. A commune holding a
+token of its own for the crèche sees each token apart (« jeton Pass Famille », « jeton crèche »).
 """
 
 from dataclasses import dataclass
@@ -36,10 +37,37 @@ TOKEN_STATES = {
     "missing": "Aucun jeton configuré",
     "checking": "Vérification en cours",
 }
-RENEW = (
-    "À faire : le responsable technique demande un nouveau jeton sur l'espace partenaire d'API Particulier, "
-    "le renseigne dans API_PARTICULIER_TOKEN et redémarre le service. En attendant, vérifiez les justificatifs."
-)
+# A token's name in a sentence (« Le jeton crèche est refusé »): the only one, or each of two by its setting.
+NAME_WHEN_ALONE = "jeton API Particulier"
+NAMES_BY_SETTING = {"API_PARTICULIER_TOKEN": "jeton Pass Famille", "API_PARTICULIER_TOKEN_CRECHE": "jeton crèche"}
+# What a valid token lacks for its démarche, the Pass Famille's first: (what it means, what to do).
+LACKING = {
+    health.QF_SCOPE: (
+        "Le {name} ne donne pas accès au quotient familial : les familles passent par les justificatifs.",
+        "À faire : demandez l'habilitation « cnaf_quotient_familial » sur l'espace partenaire d'API Particulier.",
+    ),
+    health.EAJE_SCOPE: (
+        "Le {name} ne donne pas accès aux ressources pour le tarif des crèches : les familles qui demandent une "
+        "place n'ont pas d'estimation ou fournissent un justificatif.",
+        "À faire : demandez l'habilitation « participation familiale EAJE » "
+        "(cnav_participation_familiale_eaje_parametres_calcul) sur l'espace partenaire d'API Particulier.",
+    ),
+}
+
+
+def _renew(setting: str) -> str:
+    return (
+        "À faire : le responsable technique demande un nouveau jeton sur l'espace partenaire d'API Particulier, "
+        f"le renseigne dans {setting} et redémarre le service. En attendant, vérifiez les justificatifs."
+    )
+
+
+def _names(lines: tuple[health.TokenLine, ...]) -> list[str]:
+    return [NAME_WHEN_ALONE] if len(lines) == 1 else [NAMES_BY_SETTING[line.setting] for line in lines]
+
+
+def _capitalised(name: str) -> str:
+    return name[0].upper() + name[1:]
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -62,40 +90,28 @@ class Banner:
         return max((m.level for m in self.messages), key=LEVELS.index, default="ok")
 
 
-def _token_messages(check: health.TokenCheck) -> list[Message]:
+def _token_messages(line: health.TokenLine, name: str) -> list[Message]:
+    check = line.check
+    # Alone, the token is « le jeton » when its state could not be checked, as it always was.
+    short = "jeton" if name == NAME_WHEN_ALONE else name
     if check.state == "valid":
-        if check.lacks_quotient_familial:
-            return [
-                Message(
-                    "warning",
-                    "Le jeton API Particulier ne donne pas accès au quotient familial : "
-                    "les familles passent par les justificatifs.",
-                    "À faire : demandez l'habilitation « cnaf_quotient_familial » sur l'espace partenaire "
-                    "d'API Particulier.",
-                )
-            ]
-        if check.lacks_creche_parameters and current_app.extensions["commune"].creche is not None:
-            return [
-                Message(
-                    "warning",
-                    "Le jeton API Particulier ne donne pas accès aux ressources pour le tarif des crèches : "
-                    "les familles qui demandent une place n'ont pas d'estimation ou fournissent un justificatif.",
-                    "À faire : demandez l'habilitation « participation familiale EAJE » "
-                    "(cnav_participation_familiale_eaje_parametres_calcul) sur l'espace partenaire d'API Particulier.",
-                )
-            ]
+        if line.lacking:
+            text, advice = LACKING[line.lacking[0]]
+            return [Message("warning", text.format(name=name), advice)]
         scopes = [label for scope, label in SCOPE_LABELS.items() if scope in check.grant.scopes]
-        return [Message("ok", f"Jeton API Particulier valide : {', '.join(scopes)}.")]
+        return [Message("ok", f"{_capitalised(name)} valide : {', '.join(scopes)}.")]
     if check.state == "refused":
         return [
-            Message("error", "Le jeton API Particulier est refusé : les familles passent par les justificatifs.", RENEW)
+            Message(
+                "error", f"Le {name} est refusé : les familles passent par les justificatifs.", _renew(line.setting)
+            )
         ]
     if check.state == "missing":
         return [
             Message(
                 "error",
-                "Aucun jeton API Particulier n'est configuré : les familles passent par les justificatifs.",
-                RENEW,
+                f"Aucun {name} n'est configuré : les familles passent par les justificatifs.",
+                _renew(line.setting),
             )
         ]
     if check.state == "unreachable":
@@ -103,7 +119,7 @@ def _token_messages(check: health.TokenCheck) -> list[Message]:
         return [
             Message(
                 "warning",
-                f"API Particulier ne répond pas ({cause}) : l'état du jeton n'a pas pu être vérifié.",
+                f"API Particulier ne répond pas ({cause}) : l'état du {short} n'a pas pu être vérifié.",
                 "Les demandes déposées pendant une panne sont interrogées de nouveau plus tard.",
             )
         ]
@@ -111,7 +127,7 @@ def _token_messages(check: health.TokenCheck) -> list[Message]:
         return [
             Message(
                 "warning",
-                f"API Particulier a donné une réponse inattendue (HTTP {check.status}) : l'état du jeton n'a pas "
+                f"API Particulier a donné une réponse inattendue (HTTP {check.status}) : l'état du {short} n'a pas "
                 "pu être vérifié.",
                 "À faire : le responsable technique vérifie l'adresse API_PARTICULIER_URL.",
             )
@@ -119,17 +135,18 @@ def _token_messages(check: health.TokenCheck) -> list[Message]:
     return []  # "checking": another request is asking right now
 
 
-def _expiry_message(expires_at: datetime | None, now: datetime) -> Message | None:
+def _expiry_message(line: health.TokenLine, name: str, now: datetime) -> Message | None:
+    expires_at = line.expires_at
     if expires_at is None:
         return None
     days = (expires_at.date() - now.date()).days
     if expires_at <= now:
-        return Message("error", f"Le jeton API Particulier a expiré le {short_date(expires_at)}.", RENEW)
+        return Message("error", f"Le {name} a expiré le {short_date(expires_at)}.", _renew(line.setting))
     if days <= health.EXPIRY_WARNING_DAYS:
         when = {0: "aujourd'hui", 1: "demain"}.get(days, f"dans {days} jours")
         return Message(
             "warning",
-            f"Le jeton API Particulier expire le {short_date(expires_at)} ({when}).",
+            f"Le {name} expire le {short_date(expires_at)} ({when}).",
             "À faire : demandez-en un nouveau dès maintenant, avant que les familles ne soient renvoyées vers "
             "les justificatifs.",
         )
@@ -158,11 +175,12 @@ def _errors_message(recent: health.RecentCalls) -> Message | None:
 
 def banner() -> Banner:
     now = utcnow()
-    check = health.token_check(now)
-    messages = _token_messages(check)
-    expiry = _expiry_message(health.token_expiry(current_app.config["API_PARTICULIER_TOKEN"]), now)
-    errors = _errors_message(health.recent_calls(now))
-    return Banner(tuple(m for m in [*messages, expiry, errors] if m is not None))
+    lines = health.token_lines(now)
+    messages = []
+    for line, name in zip(lines, _names(lines), strict=True):
+        messages += [*_token_messages(line, name), _expiry_message(line, name, now)]
+    messages.append(_errors_message(health.recent_calls(now)))
+    return Banner(tuple(m for m in messages if m is not None))
 
 
 def health_banner() -> Markup:
@@ -186,36 +204,52 @@ class ErrorRow:
 
 
 @dataclass(frozen=True)
-class HealthPage:
-    api_url: str
-    token_state: str
-    token_name: str
-    token_id: str
+class TokenRow:
+    heading: str
+    state: str
+    name: str
+    id: str
     scopes: tuple[tuple[str, str], ...]
+    lacking: tuple[tuple[str, str], ...]
     expires_on: str
     checked_at: str
+
+
+@dataclass(frozen=True)
+class HealthPage:
+    api_url: str
+    tokens: tuple[TokenRow, ...]
     calls: int
     errors: int
     rows: tuple[ErrorRow, ...]
     last_error_at: str
 
 
-def _page() -> HealthPage:
-    now = utcnow()
-    check = health.token_check(now)
-    recent = health.recent_calls(now)
-    grant = check.grant
+def _token_row(line: health.TokenLine, heading: str) -> TokenRow:
+    check, grant = line.check, line.check.grant
     state = TOKEN_STATES[check.state]
     if check.status and check.state != "valid":
         state += f" (HTTP {check.status})"
+    return TokenRow(
+        heading=heading,
+        state=state,
+        name=(grant.name or "") if grant else "",
+        id=(grant.id or "") if grant else "",
+        scopes=tuple((scope, SCOPE_LABELS.get(scope, "")) for scope in sorted(grant.scopes)) if grant else (),
+        lacking=tuple((scope, SCOPE_LABELS[scope]) for scope in line.lacking),
+        expires_on=short_date(line.expires_at),
+        checked_at=date_time(check.checked_at),
+    )
+
+
+def _page() -> HealthPage:
+    now = utcnow()
+    lines = health.token_lines(now)
+    recent = health.recent_calls(now)
+    headings = ["Jeton"] if len(lines) == 1 else [_capitalised(name) for name in _names(lines)]
     return HealthPage(
         api_url=current_app.config["API_PARTICULIER_URL"],
-        token_state=state,
-        token_name=(grant.name or "") if grant else "",
-        token_id=(grant.id or "") if grant else "",
-        scopes=tuple((scope, SCOPE_LABELS.get(scope, "")) for scope in sorted(grant.scopes)) if grant else (),
-        expires_on=short_date(health.token_expiry(current_app.config["API_PARTICULIER_TOKEN"])),
-        checked_at=date_time(check.checked_at),
+        tokens=tuple(_token_row(line, heading) for line, heading in zip(lines, headings, strict=True)),
         calls=recent.calls,
         errors=recent.errors,
         rows=tuple(ErrorRow(OUTCOME_WORDS[g.outcome][1].capitalize(), g.count, _causes(g)) for g in recent.groups),
