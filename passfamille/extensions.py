@@ -5,6 +5,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
+from . import database  # noqa: F401 - every SQLite connection gets its settings
+
 
 class Base(DeclarativeBase):
     pass

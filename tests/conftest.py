@@ -9,6 +9,8 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from aiosmtpd.controller import Controller
 from jinja2 import BytecodeCache
 from sqlalchemy import event
 
-from passfamille import create_app
+from passfamille import create_app, ratelimit
 from passfamille.extensions import db
 from passfamille.sandbox.server import start_in_thread
 
@@ -144,6 +146,9 @@ def migrated_template(tmp_path_factory, sandbox):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "API_PARTICULIER_URL": sandbox.url})
     with app.app_context():
         upgrade()
+        # The last connection closed folds the WAL journal into the file: a copy of the file alone is the database.
+        db.engine.dispose()
+    assert not path.with_name(path.name + "-wal").exists()
     return path
 
 
@@ -195,6 +200,15 @@ TEMPLATES = SharedTemplates()
 def _unsynced(dbapi_connection, _record):
     # Thousands of commits on throwaway databases: durability on power loss is not what is tested here.
     dbapi_connection.execute("PRAGMA synchronous = OFF")
+
+
+@pytest.fixture(autouse=True)
+def limit_windows_from_their_start(monkeypatch):
+    """The rate limits count in fixed windows (this hour, this quarter of an hour, this minute): a test that made
+    its attempts across 11:00 would see two windows and let one attempt too many through. Each test counts on a
+    clock that starts a second into a new hour and runs at the real pace."""
+    started, origin = time.monotonic(), datetime(2026, 1, 5, 10, 0, 1)
+    monkeypatch.setattr(ratelimit, "utcnow", lambda: origin + timedelta(seconds=time.monotonic() - started))
 
 
 @pytest.fixture
