@@ -7,10 +7,11 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from . import exports, recheck, retention
+from . import documents, exports, formatting, recheck, retention
 from .backoffice import accounts
 from .backup import backup
 from .creche.cli import creche
+from .demarches import status_label
 from .extensions import db
 from .models import Application
 
@@ -39,13 +40,36 @@ def recheck_command():
 @adhesions.command(
     "purge", help="Supprime les brouillons expirés et les demandes arrivées au terme de leur conservation."
 )
-def purge_command():
-    counts = retention.purge()
+@click.option("--dry-run", is_flag=True, help="Liste ce qui serait supprimé, sans rien supprimer.")
+def purge_command(dry_run):
+    plan = retention.purge(dry_run=dry_run)
+    if dry_run:
+        _list_due(plan)
+        return
+    counts = plan.counts()
     click.echo(
         f"{counts['drafts']} brouillon(s), {counts['applications']} demande(s) et "
         f"{counts['documents']} justificatif(s) supprimés."
     )
     click.echo(f"{counts['counters']} compteur(s) de tentatives échu(s) supprimé(s).")
+
+
+def _list_due(plan: retention.Due) -> None:
+    """What `purge` would delete, by category: references, statuses and dates, never a family's name or data."""
+    click.echo("Simulation : rien n'a été supprimé. Sans --dry-run, la commande supprimerait :")
+    oldest = f" (expiré le plus tôt : {formatting.date_time(plan.drafts[0].expires_at)})" if plan.drafts else ""
+    click.echo(f"- brouillons expirés : {len(plan.drafts)}{oldest}")
+    click.echo(f"- demandes arrivées au terme de leur conservation : {len(plan.applications)}")
+    for application in plan.applications:
+        click.echo(
+            f"    {application.reference or f'n° {application.id}'} — {status_label(application.status)}, "
+            f"à conserver jusqu'au {formatting.short_date(application.purge_after)}"
+        )
+    click.echo(f"- justificatifs : {len(plan.documents)}")
+    for document, reason in plan.documents.values():
+        owner = document.application.reference if document.application else "brouillon"
+        click.echo(f"    {owner} — {documents.LABELS.get(document.content_type, 'fichier')}, {reason}")
+    click.echo(f"- compteurs de tentatives échus : {plan.counters}")
 
 
 agents = AppGroup("agents", help="Comptes des agents de l'espace agents.")

@@ -15,7 +15,7 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
@@ -66,6 +66,13 @@ def forget(kind: str, subject: str, window: timedelta, now: datetime | None = No
     key, _ = _key(kind, subject, window, now or utcnow())
     db.session.execute(delete(RateBucket).where(RateBucket.key == key))
     db.session.commit()
+
+
+def expired(now: datetime | None = None) -> int:
+    """How many buckets `purge` would delete."""
+    return db.session.scalar(
+        select(func.count()).select_from(RateBucket).where(RateBucket.expires_at < (now or utcnow()))
+    )
 
 
 def purge(now: datetime | None = None) -> int:

@@ -1,6 +1,7 @@
 """Retention enforced by `flask --app wsgi adhesions purge` (run it daily from cron or a systemd timer)."""
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -19,21 +20,56 @@ def months_after(start: date, months: int) -> datetime:
     return datetime(year, month, day)
 
 
-def purge(now=None) -> dict:
+@dataclass(frozen=True)
+class Due:
+    """What the retention rules say must go now, decided once: `purge` deletes exactly this, `--dry-run` lists it."""
+
+    drafts: list[Draft]
+    applications: list[Application]
+    documents: dict[int, tuple[Document, str]]  # by id: the document and why it goes
+    counters: int
+
+    def counts(self) -> dict:
+        return {
+            "drafts": len(self.drafts),
+            "applications": len(self.applications),
+            "documents": len(self.documents),
+            "counters": self.counters,
+        }
+
+
+def due(now: datetime) -> Due:
+    drafts = db.session.scalars(select(Draft).where(Draft.expires_at < now).order_by(Draft.expires_at)).all()
+    expired = (
+        select(Application)
+        .where(Application.purge_after.is_not(None), Application.purge_after < now)
+        .order_by(Application.purge_after, Application.id)
+    )
+    applications = db.session.scalars(expired).all()
+    going: dict[int, tuple[Document, str]] = {}
+    for draft in drafts:
+        for document in draft.documents:
+            if document.application_id is None:  # a proof already sent with an application stays with it
+                going[document.id] = (document, "brouillon expiré")
+    for application in applications:
+        for document in application.documents:
+            going[document.id] = (document, "demande supprimée")
+    for document in _documents_of_decided(now):
+        going.setdefault(document.id, (document, "délai de recours écoulé"))
+    return Due(list(drafts), list(applications), going, ratelimit.expired(now))
+
+
+def purge(now=None, dry_run: bool = False) -> Due:
+    """Apply the retention rules; with `dry_run`, only say what they would delete."""
     now = now or utcnow()
-    counts = {"drafts": 0, "applications": 0, "documents": 0}
-    for draft in db.session.scalars(select(Draft).where(Draft.expires_at < now)).all():
-        for document in list(draft.documents):
-            if document.application_id is None:
-                documents.delete(document)
-                counts["documents"] += 1
+    plan = due(now)
+    if dry_run:
+        return plan
+    for document, _ in plan.documents.values():
+        documents.delete(document)
+    for draft in plan.drafts:
         db.session.delete(draft)
-        counts["drafts"] += 1
-    expired = select(Application).where(Application.purge_after.is_not(None), Application.purge_after < now)
-    for application in db.session.scalars(expired).all():
-        for document in list(application.documents):
-            documents.delete(document)
-            counts["documents"] += 1
+    for application in plan.applications:
         for draft in db.session.scalars(select(Draft).where(Draft.application_id == application.id)).all():
             db.session.delete(draft)
         # The other démarche of the household outlives this one: it loses the link, not its data. Done here
@@ -44,15 +80,13 @@ def purge(now=None) -> dict:
             .values(linked_application_id=None)
         )
         db.session.delete(application)
-        counts["applications"] += 1
-    counts["documents"] += _purge_documents_of_decided(now)
     db.session.commit()
     # The limits' counters (keyed hashes of addresses and accounts) are kept only for their window.
-    counts["counters"] = ratelimit.purge(now)
-    return counts
+    ratelimit.purge(now)
+    return plan
 
 
-def _purge_documents_of_decided(now: datetime) -> int:
+def _documents_of_decided(now: datetime) -> list[Document]:
     """Proofs are kept after a decision only for the appeal period (retention.documents_days_after_decision)."""
     days = current_app.extensions["commune"].retention.documents_days_after_decision
     decided = (
@@ -60,8 +94,4 @@ def _purge_documents_of_decided(now: datetime) -> int:
         .join(Application, Document.application_id == Application.id)
         .where(Application.decided_at.is_not(None), Application.decided_at < now - timedelta(days=days))
     )
-    removed = 0
-    for document in db.session.scalars(decided).all():
-        documents.delete(document)
-        removed += 1
-    return removed
+    return list(db.session.scalars(decided).all())

@@ -10,7 +10,7 @@ import socket
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from sqlalchemy import event
 
 from passfamille import create_app, ratelimit
 from passfamille.extensions import db
+from passfamille.models import utcnow
 from passfamille.sandbox.server import start_in_thread
 
 from .formclient import Browser
@@ -206,8 +207,10 @@ def _unsynced(dbapi_connection, _record):
 def limit_windows_from_their_start(monkeypatch):
     """The rate limits count in fixed windows (this hour, this quarter of an hour, this minute): a test that made
     its attempts across 11:00 would see two windows and let one attempt too many through. Each test counts on a
-    clock that starts a second into a new hour and runs at the real pace."""
-    started, origin = time.monotonic(), datetime(2026, 1, 5, 10, 0, 1)
+    clock that starts a second into the next hour and runs at the real pace (less than an hour ahead of the real
+    one, so that what a test counts now is not yet expired for `adhesions purge`)."""
+    next_hour = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1, seconds=1)
+    started, origin = time.monotonic(), next_hour
     monkeypatch.setattr(ratelimit, "utcnow", lambda: origin + timedelta(seconds=time.monotonic() - started))
 
 

@@ -78,6 +78,42 @@ def test_purge_removes_expired_drafts_and_their_files_and_applications_past_rete
         assert db.session.scalar(select(func.count(Document.id))) == 0
 
 
+def test_purge_dry_run_lists_by_category_what_the_purge_then_deletes_and_deletes_nothing(
+    app, browser, documents_folder
+):
+    page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
+    page = fill_identity(page, DUPONT).submit("Continuer")
+    page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.pdf", b"%PDF-1.4 x").fill(
+        "Quotient familial indiqué sur le document, en euros", "800"
+    ).submit("Continuer")
+    submit_two(browsers(app))
+    with app.app_context():
+        for draft in db.session.scalars(select(Draft)):
+            if draft.application_id is None:
+                draft.expires_at = utcnow() - timedelta(minutes=1)
+        old, kept = db.session.scalars(select(Application).order_by(Application.id)).all()
+        old.purge_after = utcnow() - timedelta(days=1)
+        old_reference, kept_reference = old.reference, kept.reference
+        db.session.commit()
+        ratelimit.count("lookup-address", "203.0.113.7", timedelta(hours=1), now=utcnow() - timedelta(hours=2))
+
+    listed = app.test_cli_runner().invoke(args=["adhesions", "purge", "--dry-run"]).output
+    assert "Simulation : rien n'a été supprimé" in listed
+    assert "- brouillons expirés : 1" in listed
+    assert "- demandes arrivées au terme de leur conservation : 1" in listed
+    assert old_reference in listed and kept_reference not in listed
+    assert "- justificatifs : 1\n    brouillon — PDF, brouillon expiré" in listed, listed
+    assert "- compteurs de tentatives échus : 1" in listed
+    assert "DUPONT" not in listed and "LEFEBVRE" not in listed  # references and dates, never a family's data
+    # Nothing was deleted, and the listing said what the purge now deletes.
+    assert len(list(documents_folder.iterdir())) == 1
+    result = app.test_cli_runner().invoke(args=["adhesions", "purge"]).output
+    assert "1 brouillon(s), 1 demande(s) et 1 justificatif(s) supprimés." in result
+    assert "1 compteur(s) de tentatives échu(s) supprimé(s)." in result
+    after = app.test_cli_runner().invoke(args=["adhesions", "purge", "--dry-run"]).output
+    assert "- brouillons expirés : 0" in after and "- demandes arrivées au terme de leur conservation : 0" in after
+
+
 def test_purge_removes_proofs_once_the_appeal_period_after_a_decision_is_over(app, browser, documents_folder):
     page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
     page = fill_identity(page, DUPONT).submit("Continuer")
