@@ -5,8 +5,15 @@ from .journeys import DUPONT, LEFEBVRE, add_child, begin, fill_identity, start, 
 
 def assert_error_page(page, heading):
     assert page.status == 400
-    assert page.title.startswith("Erreur : ")
+    assert page.title.startswith("Erreur : ") and not page.title.startswith("Erreur : Erreur")
     assert page.h1 == heading
+    assert page.error_summary(), "un résumé des erreurs est attendu"
+
+
+def test_start_page_without_a_demarche_says_so_once_in_the_title(browser):
+    page = browser.get("/").submit("Commencer ma demande")
+    assert page.status == 400
+    assert page.title.startswith("Erreur : Pass Famille et préinscription en crèche"), page.title
     assert page.error_summary(), "un résumé des erreurs est attendu"
 
 
