@@ -52,6 +52,10 @@ def purge_command(dry_run):
         f"{counts['documents']} justificatif(s) supprimés."
     )
     click.echo(f"{counts['counters']} compteur(s) de tentatives échu(s) supprimé(s).")
+    if counts["moved_files"]:
+        click.echo(
+            f"{counts['moved_files']} ancien(s) fichier(s) de justificatif supprimé(s) : leur contenu est en base."
+        )
 
 
 def _list_due(plan: retention.Due) -> None:

@@ -1,12 +1,19 @@
-"""Uploaded proofs: type checked by content, size bounded, stored under instance/ with a random name."""
+"""Uploaded proofs: type checked by content, size bounded, their bytes kept in the database.
 
-import secrets
+In the database (table document_content, one row per proof) rather than on a disk: every app machine serves any
+proof, a backup of the database holds them, and no second service (object store) is needed for what a commune
+receives (at most 10 MB a file, a handful per application). Versions before kept them under instance/documents;
+the migration that moved them left the files for `adhesions purge` to remove (see forget_moved_files).
+"""
+
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import exists, select
 
 from .extensions import db
-from .models import Document
+from .models import Document, DocumentContent
 
 MAX_BYTES = 10 * 1024 * 1024
 # The file's first bytes decide its type; the browser's declared type and the file name are not trusted.
@@ -16,12 +23,12 @@ SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png", "png", "PNG"),
 )
 LABELS = {content_type: label for _, content_type, _, label in SIGNATURES}
+EXTENSIONS = {content_type: extension for _, content_type, extension, _ in SIGNATURES}
 
 
-def folder() -> Path:
-    path = Path(current_app.config["DOCUMENTS_FOLDER"])
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+def legacy_folder() -> Path:
+    """Where versions before kept the proofs' files (DOCUMENTS_FOLDER): read only to move or remove them."""
+    return Path(current_app.config["DOCUMENTS_FOLDER"])
 
 
 # Kinds of the crèche's proofs: "critere-<code>" for a criterion of the points grid, and the resources proof.
@@ -59,14 +66,21 @@ def store(upload, kind: str, **owner) -> tuple[Document | None, str | None]:
     match = next((s for s in SIGNATURES if content.startswith(s[0])), None)
     if match is None:
         return None, "Le fichier doit être au format PDF, JPEG ou PNG"
-    _, content_type, extension, _ = match
-    stored_name = f"{secrets.token_hex(16)}.{extension}"
-    (folder() / stored_name).write_bytes(content)
-    document = Document(
-        kind=kind or "justificatif", stored_name=stored_name, content_type=content_type, size=len(content), **owner
-    )
+    _, content_type, _, _ = match
+    document = Document(kind=kind or "justificatif", content_type=content_type, size=len(content), **owner)
+    # Written with the Document row, in the request's transaction: a proof is there whole or not at all.
+    document.content = DocumentContent(data=content)
     db.session.add(document)
     return document, None
+
+
+def content(document: Document) -> bytes | None:
+    """The proof's bytes; None when they are not in the database (a file the migration found missing)."""
+    return db.session.scalar(select(DocumentContent.data).where(DocumentContent.document_id == document.id))
+
+
+def download_name(document: Document, prefix: str) -> str:
+    return f"{prefix}-piece-{document.id}.{EXTENSIONS.get(document.content_type, 'bin')}"
 
 
 def store_upload(draft, upload, kind: str) -> str | None:
@@ -84,8 +98,35 @@ def store_upload(draft, upload, kind: str) -> str | None:
 
 
 def delete(document: Document) -> None:
-    (folder() / document.stored_name).unlink(missing_ok=True)
+    """The document and its bytes (SQLite does not enforce the foreign key's ON DELETE CASCADE)."""
+    if document.id is not None:
+        db.session.execute(sql_delete(DocumentContent).where(DocumentContent.document_id == document.id))
+    if document.stored_name:
+        _forget_file(document.stored_name)
     db.session.delete(document)
+
+
+def forget_moved_files() -> int:
+    """Remove from the legacy folder the files whose bytes are now in the database; returns how many.
+
+    The migration copies them and leaves them: it cannot know that its transaction will be committed (on
+    PostgreSQL, every pending migration commits together). Only a file whose name a document row holds *and* whose
+    bytes that row has is removed; another file stays."""
+    folder = legacy_folder()
+    if not folder.is_dir():
+        return 0
+    moved = select(Document.stored_name).where(
+        Document.stored_name.is_not(None), exists().where(DocumentContent.document_id == Document.id)
+    )
+    return sum(_forget_file(name) for name in db.session.scalars(moved))
+
+
+def _forget_file(name: str) -> bool:
+    path = legacy_folder() / name
+    if path.parent != legacy_folder() or not path.is_file():  # a name is never a path
+        return False
+    path.unlink(missing_ok=True)
+    return True
 
 
 def summary(document: Document | None) -> dict | None:

@@ -56,8 +56,7 @@ def _answer(application: Application):
         change_status(application, "in_review", None, detail=FAMILY_ANSWER)
     except TransitionError:
         # The application moved on meanwhile (an agent took it over): the link is spent, the file not kept.
-        db.session.rollback()
-        (documents.folder() / stored.stored_name).unlink(missing_ok=True)
+        db.session.rollback()  # the file's bytes with it
         return render_template("famille/lien-invalide.html"), 404
     flash("Merci : votre document est bien envoyé à la mairie. Un courriel vous le confirme.", "success")
     # The new link (bound to "en instruction") shows where the application stands; the old one has expired.

@@ -3,7 +3,7 @@
 import secrets
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -129,7 +129,8 @@ class PassFamilleRequest(db.Model):
 
 
 class Document(db.Model):
-    """An uploaded proof (QF certificate or tax notice), stored under instance/, never in static/."""
+    """An uploaded proof (QF certificate, tax notice, crèche proof): what it is and whose; its bytes are a
+    DocumentContent row, in the database like everything else, so that any app machine can serve it."""
 
     __tablename__ = "document"
 
@@ -137,7 +138,9 @@ class Document(db.Model):
     draft_id: Mapped[str | None] = mapped_column(ForeignKey("draft.id", ondelete="SET NULL"))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))  # "qf", "avis", "ressources", "critere-<code of 30>"
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    # The file's name under instance/documents for a proof sent before its bytes moved into the database (None
+    # since): `adhesions purge` removes that file once its bytes are in, and a downgrade writes it back there.
+    stored_name: Mapped[str | None] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -145,6 +148,19 @@ class Document(db.Model):
 
     draft: Mapped[Draft | None] = relationship(back_populates="documents")
     application: Mapped[Application | None] = relationship(back_populates="documents")
+    # Set once, when the document is made (written in the same flush); read only by documents.content(), never
+    # through this attribute (lazy="raise"), so that listing documents never loads bytes. Deleting a document
+    # deletes its bytes in documents.delete(), not here (passive_deletes="all": nothing is loaded to do it).
+    content: Mapped["DocumentContent | None"] = relationship(lazy="raise", passive_deletes="all")
+
+
+class DocumentContent(db.Model):
+    """The bytes of one proof (at most 10 MB), in a table of their own."""
+
+    __tablename__ = "document_content"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # --- Back-office ---------------------------------------------------------------------------------------------

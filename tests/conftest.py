@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from jinja2 import BytecodeCache
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from passfamille import create_app, ratelimit
 from passfamille.extensions import db
@@ -232,9 +232,23 @@ def browser(app):
     return Browser(app.test_client())
 
 
+def proofs_in_database(app) -> dict[int, bytes]:
+    """The bytes of every proof the database holds, by document number (read apart from the app's session)."""
+    with app.app_context(), db.engine.connect() as connection:
+        return dict(connection.execute(text("SELECT document_id, data FROM document_content")).all())
+
+
 @pytest.fixture
-def documents_folder(app) -> Path:
-    return Path(app.config["DOCUMENTS_FOLDER"])
+def stored_proofs(app):
+    """stored_proofs() -> the bytes of every stored proof, by document number. Nothing about a proof is ever
+    written on the app's disk (an app machine may be any of several): the folder earlier versions used stays
+    absent, which each call checks."""
+
+    def read() -> dict[int, bytes]:
+        assert not Path(app.config["DOCUMENTS_FOLDER"]).exists()
+        return proofs_in_database(app)
+
+    return read
 
 
 def identifying(text: str) -> str:

@@ -1,13 +1,11 @@
 """Crèche requests for tests that start after submission (family link, relance, commission, exports): recorded
 through the same code as the wizard (creche.registration.record), without going through the pages."""
 
-import uuid
 from datetime import date, datetime
-from pathlib import Path
 
 from passfamille.creche import registration
 from passfamille.extensions import db
-from passfamille.models import Application, CrecheRequest, Document
+from passfamille.models import Application, CrecheRequest, Document, DocumentContent
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -63,18 +61,12 @@ def make_request(
 
 
 def attach(app, application_id: int, kind: str) -> None:
-    """A proof as the wizard keeps it: a file in the documents folder and its row."""
+    """A proof as the wizard keeps it: its row and its bytes."""
     with app.app_context():
-        stored = f"{uuid.uuid4().hex}.pdf"
-        folder = Path(app.config["DOCUMENTS_FOLDER"])
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / stored).write_bytes(PDF)
         application = db.session.get(Application, application_id)
-        db.session.add(
-            Document(
-                application=application, kind=kind, stored_name=stored, content_type="application/pdf", size=len(PDF)
-            )
-        )
+        document = Document(application=application, kind=kind, content_type="application/pdf", size=len(PDF))
+        document.content = DocumentContent(data=PDF)
+        db.session.add(document)
         db.session.commit()
 
 

@@ -174,7 +174,7 @@ def test_a_child_with_aeeh_moves_the_family_one_band_down(app, agent_browser):
     ],
 )
 def test_bad_figures_are_refused_at_their_field_and_kept(
-    app, agent_browser, documents_folder, resources, children, aeeh, label, message
+    app, agent_browser, stored_proofs, resources, children, aeeh, label, message
 ):
     application_id = with_proof(app)
     page = enter(page_of(agent_browser, application_id), resources, children, aeeh)
@@ -184,7 +184,7 @@ def test_bad_figures_are_refused_at_their_field_and_kept(
     assert (page.value(RESOURCES), page.value(CHILDREN), page.value(AEEH)) == (resources, children, aeeh)
     application = load(app, application_id)
     assert application.creche.psu_annual_resources is None and application.creche.estimate is None
-    assert application.events == [] and len(list(documents_folder.iterdir())) == 1
+    assert application.events == [] and len(stored_proofs()) == 1
 
 
 def test_the_figures_are_not_taken_without_the_csrf_token(app, agent_browser):
@@ -248,19 +248,17 @@ def test_the_history_shows_the_entry_and_a_correction_with_the_agent(app, agent_
     assert load(app, application_id).creche.estimate["tables"]["collective"]["hourly"] == "1.03"
 
 
-def test_the_resources_proof_is_deleted_after_entry_and_the_criteria_proofs_are_kept(
-    app, agent_browser, documents_folder
-):
+def test_the_resources_proof_is_deleted_after_entry_and_the_criteria_proofs_are_kept(app, agent_browser, stored_proofs):
     application_id = with_proof(app, criteria=["handicap"])
-    assert len(list(documents_folder.iterdir())) == 2
+    assert len(stored_proofs()) == 2
     page = enter(page_of(agent_browser, application_id))
-    assert len(list(documents_folder.iterdir())) == 1
+    assert len(stored_proofs()) == 1
     assert [d.kind for d in load(app, application_id).documents] == ["critere-handicap"]
     pieces = page.soup.find(id="pieces-titre").find_parent("section").get_text(" ", strip=True)
     assert "Justificatif du critère" in pieces and "Justificatif de ressources" not in pieces
 
 
-def test_a_commune_may_keep_the_resources_proof(app_config, settings_keeping_proofs, documents_folder):
+def test_a_commune_may_keep_the_resources_proof(app_config, settings_keeping_proofs, stored_proofs):
     keeping = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings_keeping_proofs)})
     application_id = with_proof(keeping)
     make_agent(keeping)
@@ -268,7 +266,7 @@ def test_a_commune_may_keep_the_resources_proof(app_config, settings_keeping_pro
     assert "sera ensuite supprimé" not in page.text
     page = enter(page)
     assert f"par {AGENT}" in psu_section(page)
-    assert len(list(documents_folder.iterdir())) == 1
+    assert len(stored_proofs()) == 1
     assert [d.kind for d in load(keeping, application_id).documents] == ["ressources-creche"]
 
 

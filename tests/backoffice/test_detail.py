@@ -144,16 +144,16 @@ def test_documents_are_downloaded_by_agents_only_as_attachments(app, agent_brows
 # --- QF verification --------------------------------------------------------------------------------------------
 
 
-def test_confirming_the_qf_keeps_the_decision_audits_and_deletes_the_file(app, agent_browser, documents_folder):
+def test_confirming_the_qf_keeps_the_decision_audits_and_deletes_the_file(app, agent_browser, stored_proofs):
     application_id = apply_with_document(app, "800")
-    assert len(list(documents_folder.iterdir())) == 1
+    assert len(stored_proofs()) == 1
     page = page_of(agent_browser, application_id)
     assert page.value("Quotient familial lu sur le document") == "800"
     page = page.submit("Enregistrer la vérification")
     assert page.status == 200 and "Quotient familial vérifié" in page.text
     assert f"Vérifié par {AGENT}, le {today()}" in page.text
     assert not page.has_label("Quotient familial lu sur le document")  # once only
-    assert list(documents_folder.iterdir()) == []
+    assert stored_proofs() == {}
     assert "le justificatif a été supprimé après vérification" in page.text
 
     application = load(app, application_id)
@@ -195,7 +195,7 @@ def test_correcting_the_qf_decides_again_with_the_same_rules(app, agent_browser)
     assert application.pass_famille.decision["decided_on"] == before.created_at.date().isoformat()
 
 
-def test_a_qf_that_is_not_a_number_is_refused_at_the_field(app, agent_browser, documents_folder):
+def test_a_qf_that_is_not_a_number_is_refused_at_the_field(app, agent_browser, stored_proofs):
     application_id = apply_with_document(app, "800")
     page = page_of(agent_browser, application_id).fill("Quotient familial lu sur le document", "huit cents")
     page = page.submit("Enregistrer la vérification")
@@ -204,7 +204,7 @@ def test_a_qf_that_is_not_a_number_is_refused_at_the_field(app, agent_browser, d
     assert page.value("Quotient familial lu sur le document") == "huit cents"
     application = load(app, application_id)
     assert application.pass_famille.qf_verified_at is None and application.events == []
-    assert len(list(documents_folder.iterdir())) == 1
+    assert len(stored_proofs()) == 1
 
 
 def test_verifying_twice_says_so_without_error(app, agent_browser):
@@ -282,11 +282,11 @@ def test_a_second_agent_sees_who_verified(app, agent_browser):
     assert f"Vérifié par {AGENT}, le {today()}" in page.text
 
 
-def test_a_commune_may_keep_proofs_after_verification(app_config, settings_keeping_proofs, documents_folder):
+def test_a_commune_may_keep_proofs_after_verification(app_config, settings_keeping_proofs, stored_proofs):
     keeping = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings_keeping_proofs)})
     application_id = apply_with_document(keeping, "800")
     make_agent(keeping)
     page = page_of(logged_in(keeping), application_id).submit("Enregistrer la vérification")
     assert f"Vérifié par {AGENT}" in page.text
-    assert len(list(documents_folder.iterdir())) == 1
+    assert len(stored_proofs()) == 1
     assert len(load(keeping, application_id).documents) == 1

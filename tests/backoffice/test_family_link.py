@@ -27,7 +27,7 @@ def family(app) -> Browser:
 
 
 def test_the_family_sends_the_document_and_the_application_goes_back_to_review(
-    app, agent_browser, requested, mailbox, documents_folder
+    app, agent_browser, requested, mailbox, stored_proofs
 ):
     application_id, link = requested
     page = family(app).get(link)
@@ -47,7 +47,7 @@ def test_the_family_sends_the_document_and_the_application_goes_back_to_review(
         "pièce envoyée par la famille",
     )
     [document] = application.documents
-    assert document.kind == "piece_demandee" and (documents_folder / document.stored_name).read_bytes() == PDF
+    assert document.kind == "piece_demandee" and stored_proofs()[document.id] == PDF
     [body] = mails_to(mailbox)
     assert "Nous avons bien reçu le document demandé" in body
 
@@ -74,14 +74,14 @@ def test_a_used_link_no_longer_works(app, requested):
         ("gros.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "Le fichier dépasse 10 Mo"),
     ],
 )
-def test_a_wrong_file_is_refused_in_french(app, requested, documents_folder, name, content, message):
+def test_a_wrong_file_is_refused_in_french(app, requested, stored_proofs, name, content, message):
     application_id, link = requested
     page = family(app).get(link).attach("Votre document", name, content).submit("Envoyer le document")
     assert page.status == 400 and page.title.startswith("Erreur : ")
     assert message in page.field_error("Votre document")
     application = load(app, application_id)
     assert application.status == "documents_requested" and application.documents == []
-    assert list(documents_folder.rglob("*")) == []  # nothing stored, not even a part of the file
+    assert stored_proofs() == {}  # nothing stored, not even a part of the file
 
 
 def test_sending_without_a_file_asks_for_one(app, requested):

@@ -54,13 +54,13 @@ def test_export_of_an_empty_database_is_valid(app):
     assert output.strip() == ",".join(COLUMNS)
 
 
-def test_purge_removes_expired_drafts_and_their_files_and_applications_past_retention(app, browser, documents_folder):
+def test_purge_removes_expired_drafts_and_their_files_and_applications_past_retention(app, browser, stored_proofs):
     page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
     page = fill_identity(page, DUPONT).submit("Continuer")
     page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.pdf", b"%PDF-1.4 x").fill(
         "Quotient familial indiqué sur le document, en euros", "800"
     ).submit("Continuer")
-    assert len(list(documents_folder.iterdir())) == 1
+    assert len(stored_proofs()) == 1
     submit_two(browsers(app))
     with app.app_context():
         for draft in db.session.scalars(select(Draft)):
@@ -72,15 +72,13 @@ def test_purge_removes_expired_drafts_and_their_files_and_applications_past_rete
 
     result = app.test_cli_runner().invoke(args=["adhesions", "purge"])
     assert "1 brouillon(s), 1 demande(s) et 1 justificatif(s) supprimés." in result.output, result.output
-    assert list(documents_folder.iterdir()) == []
+    assert stored_proofs() == {}
     with app.app_context():
         assert db.session.scalar(select(func.count(Application.id))) == 1
         assert db.session.scalar(select(func.count(Document.id))) == 0
 
 
-def test_purge_dry_run_lists_by_category_what_the_purge_then_deletes_and_deletes_nothing(
-    app, browser, documents_folder
-):
+def test_purge_dry_run_lists_by_category_what_the_purge_then_deletes_and_deletes_nothing(app, browser, stored_proofs):
     page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
     page = fill_identity(page, DUPONT).submit("Continuer")
     page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.pdf", b"%PDF-1.4 x").fill(
@@ -106,7 +104,7 @@ def test_purge_dry_run_lists_by_category_what_the_purge_then_deletes_and_deletes
     assert "- compteurs de tentatives échus : 1" in listed
     assert "DUPONT" not in listed and "LEFEBVRE" not in listed  # references and dates, never a family's data
     # Nothing was deleted, and the listing said what the purge now deletes.
-    assert len(list(documents_folder.iterdir())) == 1
+    assert len(stored_proofs()) == 1
     result = app.test_cli_runner().invoke(args=["adhesions", "purge"]).output
     assert "1 brouillon(s), 1 demande(s) et 1 justificatif(s) supprimés." in result
     assert "1 compteur(s) de tentatives échu(s) supprimé(s)." in result
@@ -114,7 +112,7 @@ def test_purge_dry_run_lists_by_category_what_the_purge_then_deletes_and_deletes
     assert "- brouillons expirés : 0" in after and "- demandes arrivées au terme de leur conservation : 0" in after
 
 
-def test_purge_removes_proofs_once_the_appeal_period_after_a_decision_is_over(app, browser, documents_folder):
+def test_purge_removes_proofs_once_the_appeal_period_after_a_decision_is_over(app, browser, stored_proofs):
     page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
     page = fill_identity(page, DUPONT).submit("Continuer")
     page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.pdf", b"%PDF-1.4 x")
@@ -127,13 +125,13 @@ def test_purge_removes_proofs_once_the_appeal_period_after_a_decision_is_over(ap
         application.decided_at = utcnow() - timedelta(days=days - 1)
         db.session.commit()
     assert "0 justificatif(s)" in app.test_cli_runner().invoke(args=["adhesions", "purge"]).output
-    assert len(list(documents_folder.iterdir())) == 1  # still within the appeal period
+    assert len(stored_proofs()) == 1  # still within the appeal period
     with app.app_context():
         application = db.session.scalars(select(Application)).one()
         application.decided_at = utcnow() - timedelta(days=days + 1)
         db.session.commit()
     assert "1 justificatif(s)" in app.test_cli_runner().invoke(args=["adhesions", "purge"]).output
-    assert list(documents_folder.iterdir()) == []
+    assert stored_proofs() == {}
     with app.app_context():
         assert db.session.scalar(select(func.count(Application.id))) == 1  # the application itself stays
 

@@ -193,7 +193,7 @@ def test_hours_must_fit_in_the_days(browser):
     assert "plus de 11 heures par jour" in page.field_error("Nombre d'heures d'accueil par semaine")
 
 
-def test_a_criterion_without_its_document_is_told_and_a_sent_file_is_kept(browser, documents_folder):
+def test_a_criterion_without_its_document_is_told_and_a_sent_file_is_kept(browser, stored_proofs):
     page = fill_wishes(to_wishes(browser)).submit("Continuer")
     page.check("Parent qui élève seul son enfant (20 points)")
     page.check("La famille habite Val-Fleuri (40 points)")
@@ -207,7 +207,7 @@ def test_a_criterion_without_its_document_is_told_and_a_sent_file_is_kept(browse
     assert "60 points" in page.text
     page = page.check("Parent qui élève seul son enfant (20 points)", checked=False).submit("Continuer")
     assert page.h1 == "Estimation du tarif", page.error_summary()
-    assert len(list(documents_folder.iterdir())) == 1
+    assert len(stored_proofs()) == 1
 
 
 def test_not_found_leads_to_documents_or_no_estimate(app, browser):
@@ -270,7 +270,7 @@ def test_the_start_page_asks_which_demarche_and_says_when_none_is_chosen(browser
     assert browser.get("/").value("Les deux") == "checked"  # « Reprendre ma demande » keeps it
 
 
-def test_without_the_caf_a_resources_proof_goes_with_the_creche_request(app, browser, documents_folder):
+def test_without_the_caf_a_resources_proof_goes_with_the_creche_request(app, browser, stored_proofs):
     page = begin(browser, CRECHE)
     assert page.h1 == "Vos ressources : ce que la mairie demande à la CAF ou à la MSA"
     page = page.choose("Ne pas passer par la CAF ou la MSA : je fournirai moi-même un justificatif").submit("Continuer")
@@ -289,7 +289,7 @@ def test_without_the_caf_a_resources_proof_goes_with_the_creche_request(app, bro
         assert application.demarche == "creche" and application.creche.psu_source == "document"
         assert application.creche.estimate is None
         assert [d.kind for d in application.documents] == ["ressources-creche"]
-    assert len(list(documents_folder.iterdir())) == 1
+    assert len(stored_proofs()) == 1
 
 
 def test_changing_a_wish_from_the_recap_comes_back_to_the_recap_with_the_new_order(browser):

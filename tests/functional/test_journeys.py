@@ -250,7 +250,7 @@ def test_answering_no_leads_to_documents_with_how_to_correct(app, browser):
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def test_documents_route_asks_no_birth_data_and_records_to_verify(app, browser, documents_folder):
+def test_documents_route_asks_no_birth_data_and_records_to_verify(app, browser, stored_proofs):
     page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
     assert page.h1 == "Vous"
     assert not page.has_label("Jour") and not page.has_label("Féminin")
@@ -272,9 +272,7 @@ def test_documents_route_asks_no_birth_data_and_records_to_verify(app, browser, 
         and application.pass_famille.qf_source == "document"
         and application.pass_famille.qf_value == 1250
     )
-    stored = list(documents_folder.iterdir())
-    assert len(stored) == 1 and stored[0].read_bytes() == PDF
-    assert "static" not in str(documents_folder)
+    assert list(stored_proofs().values()) == [PDF]
 
 
 def test_refused_token_is_logged_for_the_admin_and_the_citizen_goes_on(app_config, sandbox, caplog):

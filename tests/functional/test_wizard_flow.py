@@ -122,17 +122,17 @@ def test_after_submission_the_start_page_begins_a_new_application(browser):
     assert page.value("Récupérer mes informations auprès de la CAF ou de la MSA") == ""
 
 
-def test_a_document_left_behind_by_a_change_of_route_is_not_kept(app, browser, documents_folder):
+def test_a_document_left_behind_by_a_change_of_route_is_not_kept(app, browser, stored_proofs):
     page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
     page = fill_identity(page, DUPONT).submit("Continuer")
     page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.pdf", b"%PDF-1.4 x")
     page.fill("Quotient familial indiqué sur le document, en euros", "800").submit("Continuer")
-    assert len(list(documents_folder.iterdir())) == 1
+    assert len(stored_proofs()) == 1
     page = browser.get("/demande/information").choose("Récupérer mes informations auprès de la CAF ou de la MSA")
     page = page.submit("Continuer")
     page = fill_identity(page, DUPONT).submit("Continuer").choose("Oui, elles sont correctes").submit("Continuer")
     finish(page.submit("Continuer"))
-    assert list(documents_folder.iterdir()) == []
+    assert stored_proofs() == {}
     with app.app_context():
         application = db.session.scalars(select(Application)).one()
         assert application.pass_famille.qf_source == "api" and application.documents == []

@@ -2,6 +2,8 @@
 read on its proof, the attestation, and the download of its documents (served to logged-in agents only, never
 from static/)."""
 
+from io import BytesIO
+
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 
 from ... import documents
@@ -194,15 +196,14 @@ def document(document_id):
     # A draft's document is the citizen's until the application is sent.
     if found is None or found.application is None:
         abort(404)
-    path = documents.folder() / found.stored_name
-    if not path.is_file():
+    content = documents.content(found)
+    if content is None:  # a file the migration into the database found missing
         abort(404)
-    extension = found.stored_name.rsplit(".", 1)[-1]
     response = send_file(
-        path,
+        BytesIO(content),
         mimetype=found.content_type,
         as_attachment=True,
-        download_name=f"{found.application.reference}-piece-{found.id}.{extension}",
+        download_name=documents.download_name(found, found.application.reference),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
