@@ -1,11 +1,14 @@
-"""`flask --app wsgi backup create|restore`: one file holds the database and the proofs it points at.
+"""`flask --app wsgi backup create|restore`: one file holds the database, and so the proofs (their bytes are in it).
 
-A backup is a .tar.gz: `sauvegarde.json` (what it holds), the database (`base.sqlite`, a copy made by SQLite's online
-backup API; or `base.dump`, pg_dump's custom format) and `documents/` (the uploaded proofs, which live on disk under
-instance/documents, not in the database). It is taken while the service runs: SQLite's copy and pg_dump each read one
-consistent state of the database, and the proofs are the files that state points at. A restore makes the database
-and the documents folder exactly what the backup holds. The password of PostgreSQL goes to pg_dump and pg_restore in
-their environment (PGPASSWORD), never on a command line nor in a message.
+A backup is a .tar.gz: `sauvegarde.json` (what it holds) and the database (`base.sqlite`, a copy made by SQLite's
+online backup API; or `base.dump`, pg_dump's custom format). It is taken while the service runs: SQLite's copy and
+pg_dump each read one consistent state of the database, proofs included. A restore makes the database exactly what
+the backup holds. The password of PostgreSQL goes to pg_dump and pg_restore in their environment (PGPASSWORD), never
+on a command line nor in a message.
+
+A backup of format 1, made by the versions that kept the proofs as files under instance/documents, also holds
+`documents/`: restoring it puts those files back in that folder, then migrates the restored database to this
+version, which copies them into the database (the migration that moved the proofs), on the machine that has them.
 """
 
 import glob
@@ -24,8 +27,8 @@ from io import BytesIO
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
+from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
@@ -34,12 +37,13 @@ from . import documents, formatting
 from .extensions import db
 from .models import utcnow
 
-FORMAT = 1
+FORMAT = 2
+FILES_FORMAT = 1  # the proofs as files beside the database, before their bytes moved into it
 MANIFEST = "sauvegarde.json"
 MEMBERS = {"sqlite": "base.sqlite", "postgresql": "base.dump"}
 DOCUMENTS = "documents/"
 LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-# The names documents.store gives (random hex and an extension): nothing else is written into the folder.
+# The names the versions with files gave (random hex and an extension): nothing else was written into the folder.
 STORED_NAME = re.compile(r"[A-Za-z0-9_-]{1,70}\.[a-z]{2,4}")
 DATED_NAME = "passfamille-{:%Y-%m-%d-%H%M%S}.tar.gz"
 DATED_PATTERN = re.compile(r"passfamille-\d{4}-\d\d-\d\d-\d{6}\.tar\.gz")
@@ -60,6 +64,7 @@ class Contents:
     applications: int
     documents: int
     missing_documents: int = 0
+    format: int = FORMAT
 
     def describe(self) -> str:
         missing = f", {self.missing_documents} justificatif(s) absent(s)" if self.missing_documents else ""
@@ -78,7 +83,8 @@ def create(destination: Path) -> Contents:
         raise BackupError(f"{destination} existe déjà : choisissez un autre nom (une sauvegarde n'est jamais écrasée).")
     if not destination.parent.is_dir():
         raise BackupError(f"Le dossier {destination.parent} n'existe pas.")
-    folder = documents.folder()
+    if "document_content" not in inspect(db.engine).get_table_names():
+        raise BackupError("La base n'est pas à jour : lancez `flask --app wsgi db upgrade`, puis la sauvegarde.")
     # Written beside its destination under a temporary name, then linked into place: a backup interrupted by a
     # full disk or a stop leaves no file that looks complete. mkstemp creates it readable by its owner only.
     handle, partial = tempfile.mkstemp(dir=destination.parent, prefix=".passfamille-", suffix=".partiel")
@@ -88,22 +94,12 @@ def create(destination: Path) -> Contents:
             tempfile.TemporaryDirectory(dir=destination.parent, prefix=".passfamille-") as work,
             tarfile.open(partial, "w:gz") as archive,
         ):
-            # The proofs present before the database is read, then those its state points at that came since or
-            # were still being written: a proof deleted while the backup runs is already in, one uploaded meanwhile
-            # is added (a later copy of a name replaces an earlier one when read back).
-            archived = {}
-            for path in _stored_files(folder):
-                archived[path.name] = _add_file(archive, path)
             database_file = Path(work) / MEMBERS[dialect]
-            revision, applications, sizes = (
+            revision, applications, stored, missing = (
                 _sqlite_copy(database_file) if dialect == "sqlite" else _postgres_dump(database_file)
             )
             archive.add(database_file, arcname=MEMBERS[dialect])
-            missing = 0
-            for name, size in sizes.items():
-                if archived.get(name) != size and _add_file(archive, folder / name) != size:
-                    missing += 1
-            contents = Contents(dialect, utcnow(), revision, applications, len(sizes) - missing, missing)
+            contents = Contents(dialect, utcnow(), revision, applications, stored, missing)
             _add_manifest(archive, contents)
         with open(partial, "rb") as written:
             os.fsync(written.fileno())
@@ -111,19 +107,6 @@ def create(destination: Path) -> Contents:
     finally:
         Path(partial).unlink(missing_ok=True)
     return contents
-
-
-def _add_file(archive: tarfile.TarFile, path: Path) -> int | None:
-    """Archive one proof; its size, or None when it is not (or no longer) there."""
-    if not _is_stored_name(path.name):
-        return None
-    try:
-        with open(path, "rb") as stream:
-            member = archive.gettarinfo(arcname=DOCUMENTS + path.name, fileobj=stream)
-            archive.addfile(member, stream)
-    except (FileNotFoundError, IsADirectoryError):
-        return None
-    return member.size
 
 
 def _move_without_replacing(source: Path, destination: Path) -> None:
@@ -148,7 +131,7 @@ def create_dated(folder: Path, keep: int | None) -> tuple[Path, Contents, list[P
     return destination, contents, removed
 
 
-def _sqlite_copy(copy: Path) -> tuple[str | None, int, dict[str, int]]:
+def _sqlite_copy(copy: Path) -> tuple[str | None, int, int, int]:
     source = sqlite3.connect(_sqlite_path(), timeout=SQLITE_BUSY_SECONDS)
     target = sqlite3.connect(copy)
     try:
@@ -166,11 +149,11 @@ def _sqlite_copy(copy: Path) -> tuple[str | None, int, dict[str, int]]:
         source.close()
 
 
-def _postgres_dump(dump: Path) -> tuple[str | None, int, dict[str, int]]:
+def _postgres_dump(dump: Path) -> tuple[str | None, int, int, int]:
     conninfo, environment = _postgres_connection()
     with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, connection.begin():
-        # pg_dump reads the very state this transaction sees (an exported snapshot): the list of proofs to keep
-        # and the dump agree, whatever is written meanwhile.
+        # pg_dump reads the very state this transaction sees (an exported snapshot): the manifest's figures and the
+        # dump agree, whatever is written meanwhile.
         snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
         facts = _facts(lambda sql: connection.execute(text(sql)).all())
         _run(
@@ -181,12 +164,19 @@ def _postgres_dump(dump: Path) -> tuple[str | None, int, dict[str, int]]:
     return facts
 
 
-def _facts(query: Callable[[str], list]) -> tuple[str | None, int, dict[str, int]]:
-    """The schema's revision, the number of applications, and the size of each proof by its stored name."""
+def _facts(query: Callable[[str], list]) -> tuple[str | None, int, int, int]:
+    """The schema's revision, the number of applications, of proofs whose bytes the database holds, and of proofs
+    whose bytes it lacks (files the migration into the database found missing)."""
     revision = query("SELECT version_num FROM alembic_version")
     applications = query("SELECT count(*) FROM application")[0][0]
-    sizes = dict(query("SELECT stored_name, size FROM document"))
-    return (revision[0][0] if revision else None), applications, sizes
+    stored = query("SELECT count(*) FROM document_content")[0][0]
+    documents_count = query("SELECT count(*) FROM document")[0][0]
+    return (revision[0][0] if revision else None), applications, stored, documents_count - stored
+
+
+def _stored_names(query: Callable[[str], list]) -> set[str]:
+    """A database of the versions with files: the name of each proof's file."""
+    return {name for (name,) in query("SELECT stored_name FROM document")}
 
 
 def _add_manifest(archive: tarfile.TarFile, contents: Contents) -> None:
@@ -221,7 +211,7 @@ def read_manifest(source: Path) -> Contents:
         raise BackupError(f"{source} n'existe pas.") from None
     except (tarfile.TarError, KeyError, OSError, ValueError, TypeError):
         raise BackupError(f"{source} n'est pas une sauvegarde de Pass Famille lisible.") from None
-    if manifest.get("format") != FORMAT or manifest.get("database") not in MEMBERS:
+    if manifest.get("format") not in (FORMAT, FILES_FORMAT) or manifest.get("database") not in MEMBERS:
         raise BackupError(f"{source} vient d'une version de Pass Famille que celle-ci ne sait pas restaurer.")
     contents = Contents(
         manifest["database"],
@@ -230,6 +220,7 @@ def read_manifest(source: Path) -> Contents:
         manifest["applications"],
         manifest["documents"],
         manifest.get("missing_documents", 0),
+        manifest["format"],
     )
     dialect = _dialect()
     if contents.database != dialect:
@@ -241,8 +232,8 @@ def read_manifest(source: Path) -> Contents:
 
 
 def restore(source: Path) -> Contents:
-    """Replace the configured database and the documents folder by what the backup holds."""
-    read_manifest(source)
+    """Replace the configured database by what the backup holds (and migrate it, for a backup of format 1)."""
+    manifest = read_manifest(source)
     dialect = _dialect()
     with tarfile.open(source, "r:*") as archive, tempfile.TemporaryDirectory(prefix="passfamille-") as work:
         database_file = Path(work) / MEMBERS[dialect]
@@ -259,10 +250,24 @@ def restore(source: Path) -> Contents:
         else:
             _postgres_restore(database_file)
         db.engine.dispose()
-        with db.engine.connect() as connection:
-            revision, applications, names = _facts(lambda sql: connection.execute(text(sql)).all())
-        restored, missing = _restore_documents(archive, names)
-    return Contents(dialect, utcnow(), revision, applications, restored, missing)
+        if manifest.format == FILES_FORMAT:
+            _restore_files_then_migrate(archive)
+    with db.engine.connect() as connection:
+        revision, applications, stored, missing = _facts(lambda sql: connection.execute(text(sql)).all())
+    return Contents(dialect, utcnow(), revision, applications, stored, missing)
+
+
+def _restore_files_then_migrate(archive: tarfile.TarFile) -> None:
+    """A backup of format 1: its database points at files. They go back into the folder they were read from, then
+    the database is migrated to this version, whose migration copies them into it (here, on the machine that has
+    them, not on whichever starts first); the files the migration copied are then removed."""
+    with db.engine.connect() as connection:
+        names = _stored_names(lambda sql: connection.execute(text(sql)).all())
+    _restore_documents(archive, names)
+    upgrade()
+    db.session.remove()
+    db.engine.dispose()
+    documents.forget_moved_files()
 
 
 def _sqlite_restore(copy: Path) -> None:
@@ -310,10 +315,10 @@ def _postgres_restore(dump: Path) -> None:
     )
 
 
-def _restore_documents(archive: tarfile.TarFile, names: dict[str, int]) -> tuple[int, int]:
-    """The folder gets the proofs the restored database points at, and only those. Returns (restored, missing)."""
-    folder = documents.folder()
-    restored = missing = 0
+def _restore_documents(archive: tarfile.TarFile, names: set[str]) -> None:
+    """The legacy folder gets the files the restored database points at, and only those."""
+    folder = documents.legacy_folder()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name in sorted(names):
         # Only the names the database holds are looked up in the archive: no path of the archive is trusted.
         try:
@@ -321,19 +326,16 @@ def _restore_documents(archive: tarfile.TarFile, names: dict[str, int]) -> tuple
         except KeyError:
             stream = None
         if stream is None:
-            missing += 1
-            continue
+            continue  # the migration names it
         partial = folder / f".{name}.partiel"
         with stream, open(partial, "wb") as out:
             shutil.copyfileobj(stream, out)
         partial.chmod(0o600)
         os.replace(partial, folder / name)
-        restored += 1
-    # A proof uploaded after the backup belongs to no restored application: kept, it would never be purged.
+    # A file of no restored application would be copied by nobody and never purged.
     for path in _stored_files(folder):
         if path.name not in names:
             path.unlink()
-    return restored, missing
 
 
 # --- The configured database ---------------------------------------------------------------------------------
@@ -428,8 +430,8 @@ def create_command(path, keep):
     click.echo(f"Sauvegarde écrite : {path} ({contents.describe()}, {size} Ko).")
     if contents.missing_documents:
         click.echo(
-            f"Attention : {contents.missing_documents} justificatif(s) de la base manquai(en)t déjà dans "
-            f"{documents.folder()} ; la sauvegarde ne les contient pas."
+            f"Attention : {contents.missing_documents} justificatif(s) de la base n'y ont pas de contenu (fichiers "
+            "déjà absents lors de leur copie dans la base) ; la sauvegarde ne les contient pas."
         )
     for old in removed:
         click.echo(f"Ancienne sauvegarde supprimée : {old}")
@@ -453,12 +455,22 @@ def restore_command(path, yes):
                 "La restauration remplace toutes les demandes, tous les comptes et tous les justificatifs actuels "
                 "par ceux de la sauvegarde. Relancez avec --yes pour confirmer. Rien n'a été modifié."
             )
+        if contents.format == FILES_FORMAT:
+            click.echo(
+                "Sauvegarde d'une version qui gardait les justificatifs en fichiers : la base restaurée est mise à "
+                "jour et ses justificatifs sont copiés dedans."
+            )
         restored = restore(path)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     except OperationalError as error:
         raise click.ClickException(_unreachable(error)) from None
-    click.echo(f"Restauration terminée : {restored.describe()}, dans {current_app.config['DOCUMENTS_FOLDER']}.")
+    click.echo(f"Restauration terminée : {restored.describe()}.")
+    if restored.missing_documents:
+        click.echo(
+            f"Attention : {restored.missing_documents} justificatif(s) sans contenu ; leur demande s'ouvre, leur "
+            "téléchargement répond « introuvable »."
+        )
     click.echo(
         "Si le code est plus récent que la sauvegarde, `flask --app wsgi db upgrade` met la base à jour "
         "(le service le fait à son démarrage)."

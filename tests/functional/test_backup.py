@@ -1,6 +1,7 @@
 """`flask --app wsgi backup create|restore`: what an installer relies on. A backup taken while the service writes
 is a sound database; restoring it brings back the same applications and their proofs, on SQLite and on PostgreSQL;
-a restore does nothing until it is confirmed."""
+a backup made when the proofs were files still restores, with its proofs; a restore does nothing until it is
+confirmed."""
 
 import json
 import sqlite3
@@ -18,10 +19,15 @@ from passfamille import backup, create_app
 from passfamille.extensions import db
 from passfamille.models import Application, utcnow
 
+from ..backoffice.agents import logged_in, make_agent
+from ..conftest import proofs_in_database
 from ..formclient import Browser
 from .journeys import DUPONT, LEFEBVRE, add_child, fill_identity, finish, start, through_api
 
 PROOF = b"%PDF-1.4 avis d'imposition"
+# Made by `backup create` of the version before the proofs' bytes moved into the database (format 1: the proofs
+# as files in documents/): two applications, DUPONT's with PROOF (document 1) and LEFEBVRE's through the API.
+FILES_FORMAT_BACKUPS = Path(__file__).parent / "data"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -67,9 +73,11 @@ def exported(app) -> list[tuple[str, str]]:
     return [(row["reference"], row["nom_naissance"]) for row in json.loads(result.output)]
 
 
-def proofs(app) -> dict[str, bytes]:
+def proofs(app) -> dict[int, bytes]:
+    """The proofs' bytes, by document number; nothing of them on the app's disk."""
     folder = Path(app.config["DOCUMENTS_FOLDER"])
-    return {path.name: path.read_bytes() for path in folder.iterdir()} if folder.exists() else {}
+    assert not folder.exists() or list(folder.iterdir()) == []
+    return proofs_in_database(app)
 
 
 def test_restore_brings_back_the_applications_and_their_proofs(any_app, tmp_path):
@@ -82,6 +90,8 @@ def test_restore_brings_back_the_applications_and_their_proofs(any_app, tmp_path
     assert created.exit_code == 0, created.output
     assert "2 demande(s), 1 justificatif(s)" in created.output
     assert (tmp_path / "sauvegarde.tar.gz").stat().st_mode & 0o077 == 0  # personal data: its owner only
+    with tarfile.open(tmp_path / "sauvegarde.tar.gz") as archive:  # the proofs are in the database
+        assert sorted(archive.getnames()) == sorted(["sauvegarde.json", backup.MEMBERS[any_app_dialect(any_app)]])
 
     # Life goes on, then goes wrong: the first application purged with its proof, another one with a new proof, and
     # a table from a later migration that points at the applications.
@@ -119,13 +129,40 @@ def test_restore_into_an_empty_database_as_on_a_new_server(any_app, tmp_path):
             db.session.commit()
         else:
             Path(db.engine.url.database).unlink()
-    for proof in Path(any_app.config["DOCUMENTS_FOLDER"]).iterdir():
-        proof.unlink()
 
     restored = flask(any_app, "backup", "restore", "--yes", str(tmp_path / "sauvegarde.tar.gz"))
 
     assert restored.exit_code == 0, restored.output
     assert exported(any_app) == before and proofs(any_app) == proofs_before
+
+
+def any_app_dialect(app) -> str:
+    with app.app_context():
+        return db.engine.dialect.name
+
+
+def test_a_backup_made_when_proofs_were_files_restores_them_into_the_database(any_app, tmp_path):
+    old = FILES_FORMAT_BACKUPS / f"sauvegarde-format-1-{any_app_dialect(any_app)}.tar.gz"
+    submit_through_the_api(any_app)  # what the restore replaces
+
+    restored = flask(any_app, "backup", "restore", "--yes", str(old))
+
+    assert restored.exit_code == 0, restored.output
+    assert "une version qui gardait les justificatifs en fichiers" in restored.output
+    assert "Restauration terminée : " in restored.output and "2 demande(s), 1 justificatif(s)" in restored.output
+    assert [name for _, name in exported(any_app)] == ["DUPONT", "LEFEBVRE"]
+    assert proofs(any_app) == {1: PROOF}  # in the database, and no file left behind
+    with any_app.app_context():
+        assert "document_content" in db.inspect(db.engine).get_table_names()
+    make_agent(any_app)
+    agent = logged_in(any_app)
+    assert agent.get("/agents/demandes/1").status == 200
+    assert agent.client.get("/agents/documents/1").data == PROOF
+    # The restored service keeps working, and its next backup holds the restored proof.
+    submit_with_a_proof(any_app, proof=b"%PDF-1.4 un autre")
+    assert flask(any_app, "backup", "create", str(tmp_path / "apres.tar.gz")).exit_code == 0
+    with any_app.app_context():
+        assert backup.read_manifest(tmp_path / "apres.tar.gz").documents == 2
 
 
 def test_restore_without_yes_refuses_and_changes_nothing(app, tmp_path):
