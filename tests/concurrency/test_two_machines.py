@@ -159,6 +159,8 @@ def machines(app, tmp_path, sandbox, smtp_server, postgres_url):
         "SMTP_URL": f"smtp://127.0.0.1:{controller.port}",
         "MAIL_FROM": "pass-famille@val-fleuri.example",
         "PASSFAMILLE_URL": "https://pass-famille.val-fleuri.example",
+        # The access log (standard output, to a file here) written as each request ends: the test reads it.
+        "PYTHONUNBUFFERED": "1",
     }
     started = []
     try:
