@@ -69,8 +69,12 @@ test: $(VENV)/.installed-dev /usr/bin/chromium postgres-binaries lint migrations
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(XDIST) -q -m "not browser and not postgres and not slow"
 
-## bench: measure the journey's speed (never asserted in tests)
+## bench: what a commune would run, measured (gunicorn, 32 families, 100,000 applications) -> bench/results.json;
+## then the in-process figures per page and the crèche's waiting lists by size. Never asserted in tests.
+## BENCH_SECONDS per scenario (60), BENCH_USERS (32), BENCH_APPLICATIONS (100000), BENCH_DATABASES (sqlite,postgresql)
+BENCH_SECONDS ?= 60
 bench: $(VENV)/.installed-dev
+	BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python tests/bench/bench_production.py
 	$(BIN)/python tests/bench/bench_journey.py
 	$(BIN)/python tests/bench/bench_creche.py
 
