@@ -134,6 +134,26 @@ def first_requests(server: servers.Gunicorn) -> list[dict]:
     return found
 
 
+def seed(app, url: str) -> str:
+    """APPLICATIONS more applications: by tests/bench/bench_backoffice.py's seed(url, n) when it is there and works,
+    else by our own bulk insert. Returns which one did it."""
+    if bench_backoffice is not None:
+        with app.app_context():
+            before = db.session.scalar(select(func.count()).select_from(Application))
+            db.session.remove()
+        try:
+            bench_backoffice.seed(url, APPLICATIONS)
+            return "tests/bench/bench_backoffice.py"
+        except Exception as error:
+            print(f"bench_backoffice.seed({APPLICATIONS}) a échoué ({error!r}) : insertion par backoffice_load.seed")
+            with app.app_context():
+                if db.session.scalar(select(func.count()).select_from(Application)) > before:
+                    raise
+                db.session.remove()
+    backoffice_load.seed(app, APPLICATIONS)
+    return "tests/bench/backoffice_load.py"
+
+
 def bench_database(kind: str, url: str, folder: Path, sandbox_url: str, settings: Path) -> dict:
     app = create_app(
         {
@@ -179,10 +199,7 @@ def bench_database(kind: str, url: str, folder: Path, sandbox_url: str, settings
 
         print(f"[{kind}] {APPLICATIONS} demandes en base…", flush=True)
         started = time.monotonic()
-        if bench_backoffice is not None:
-            bench_backoffice.seed(url, APPLICATIONS)
-        else:
-            backoffice_load.seed(app, APPLICATIONS)
+        result["seeded_by"] = seed(app, url)
         result["seed_seconds"] = round(time.monotonic() - started, 1)
         with app.app_context():
             result["applications_in_database"] = db.session.scalar(select(func.count()).select_from(Application))
@@ -196,7 +213,10 @@ def bench_database(kind: str, url: str, folder: Path, sandbox_url: str, settings
         result["rss_mib_at_end"] = {str(pid): round(servers.rss_mib(pid), 1) for pid in workers}
         if bench_backoffice is not None and hasattr(bench_backoffice, "measure"):
             with app.app_context():
-                result["backoffice_in_process"] = bench_backoffice.measure(app)
+                try:
+                    result["backoffice_in_process"] = bench_backoffice.measure(app)
+                except Exception as error:  # its interface is not settled yet: the HTTP figures stand alone
+                    result["backoffice_in_process"] = f"bench_backoffice.measure(app) : {error!r}"
         server_errors = [line for line in log.read_text(errors="replace").splitlines() if "Traceback" in line]
         result["server_tracebacks"] = len(server_errors)
     with app.app_context():
@@ -211,7 +231,15 @@ def mark(ok: bool) -> str:
 def verdicts(results: dict) -> list[tuple[str, str, str, bool]]:
     """(measure, measured, target, met) for every target of issue 11."""
     bare = results["bare"]
-    rows = [("Page nue : req/s, p95", f"{bare['requests_per_second']:.0f} req/s, {bare['p95_ms']:.1f} ms", "", True)]
+    rows = [
+        (
+            "Page nue (plafond) : req/s, p95 ; CPU serveur / client",
+            f"{bare['requests_per_second']:.0f} req/s, {bare['p95_ms']:.1f} ms ; "
+            f"{bare['server_cpu_seconds']:.0f} s / {bare['client_cpu_seconds']:.0f} s",
+            "",
+            True,
+        )
+    ]
     for kind, result in results["databases"].items():
         for scenario, label in (("pass_famille", "Pass Famille"), ("both", "« Les deux »")):
             s = result[scenario]
@@ -345,7 +373,6 @@ def main() -> None:
             "gunicorn_workers": WORKERS or "gunicorn.conf.py",
             "gunicorn_threads": THREADS or "gunicorn.conf.py",
             "applications": APPLICATIONS,
-            "backoffice_seed": f"tests/bench/{'bench_backoffice' if bench_backoffice else 'backoffice_load'}.py",
         },
         "targets": TARGETS,
         "databases": {},
@@ -356,7 +383,12 @@ def main() -> None:
         with servers.sandbox(folder / "sandbox.log") as sandbox:
             print(f"Page nue : {USERS} utilisateurs pendant {SECONDS:.0f} s…", flush=True)
             with servers.gunicorn("tests.bench.bare_app:app", {}, folder / "bare.log", WORKERS, THREADS) as bare:
+                workers = bare.workers()
+                cpu_before = sum(servers.cpu_seconds(pid) for pid in workers)
                 results["bare"] = load.summary(load.run(bare.url, "bare", USERS, SECONDS, CLIENT_PROCESSES))
+                results["bare"]["server_cpu_seconds"] = round(
+                    sum(servers.cpu_seconds(pid) for pid in workers) - cpu_before, 1
+                )
             for kind in DATABASES:
                 here = folder / kind
                 here.mkdir()
