@@ -109,6 +109,19 @@ def counts(app) -> dict:
     return {**{demarche: n for demarche, n in rows}, "drafts_submitted": submitted}
 
 
+def add_server_times(pages: dict, entries: list) -> None:
+    """Each page's p50/p95 as gunicorn timed it (its access log): without the client's own waits (its threads share
+    a process and the machine's cores), which the client's figures include."""
+    durations: dict[str, list[float]] = {}
+    for _, seconds, _, key in entries:
+        durations.setdefault(key, []).append(seconds)
+    for key, page in pages.items():
+        if values := durations.get(key):
+            page["server_count"] = len(values)
+            page["server_p50_ms"] = round(load.percentile(values, 0.5) * 1000, 1)
+            page["server_p95_ms"] = round(load.percentile(values, 0.95) * 1000, 1)
+
+
 def first_requests(server: servers.Gunicorn) -> list[dict]:
     """Each worker's first request for a page that reads the list of communes, against that page's median (gunicorn's
     own duration of the request, from its access log)."""
@@ -185,9 +198,10 @@ def bench_database(kind: str, url: str, folder: Path, sandbox_url: str, settings
         recorded_before = counts(app)
         for scenario in ("pass_famille", "both"):
             print(f"[{kind}] {scenario} : {USERS} utilisateurs pendant {SECONDS:.0f} s…", flush=True)
-            cpu_before = sum(servers.cpu_seconds(pid) for pid in workers)
+            cpu_before, logged = sum(servers.cpu_seconds(pid) for pid in workers), len(server.access_log())
             result[scenario] = load.summary(load.run(server.url, scenario, USERS, SECONDS, CLIENT_PROCESSES))
             cpu = sum(servers.cpu_seconds(pid) for pid in workers) - cpu_before
+            add_server_times(result[scenario]["pages"], server.access_log()[logged:])
             result[scenario]["server_cpu_seconds"] = round(cpu, 1)
             result[scenario]["server_cpu_ms_per_request"] = round(1000 * cpu / max(1, result[scenario]["requests"]), 1)
             recorded = counts(app)
@@ -330,7 +344,7 @@ def verdicts(results: dict) -> list[tuple[str, str, str, bool]]:
 
 
 def print_table(results: dict) -> None:
-    print("\nPar page (ms, côté client, redirections comptées à part) :")
+    print("\nPar page (ms ; client : de l'envoi au dernier octet, redirections à part ; serveur : gunicorn) :")
     bare_p95 = results["bare"]["p95_ms"]
     for kind, result in results["databases"].items():
         for scenario in ("pass_famille", "both"):
@@ -340,10 +354,13 @@ def print_table(results: dict) -> None:
                 f"CPU serveur {s['server_cpu_seconds']} s ({s['server_cpu_ms_per_request']} ms/requête), "
                 f"client {s['client_cpu_seconds']} s"
             )
-            print(f"    {'page':42} {'n':>6} {'p50':>7} {'p95':>7} {'÷ nue':>6}")
+            print(f"    {'page':32} {'n':>5} {'p50':>7} {'p95':>7} {'÷ nue':>6}   serveur : {'p50':>7} {'p95':>7}")
             for key, page in sorted(s["pages"].items(), key=lambda item: -item[1]["p95_ms"]):
                 ratio = page["p95_ms"] / bare_p95
-                print(f"    {key:42} {page['count']:6} {page['p50_ms']:7.1f} {page['p95_ms']:7.1f} {ratio:6.1f}")
+                print(
+                    f"    {key:32} {page['count']:5} {page['p50_ms']:7.1f} {page['p95_ms']:7.1f} {ratio:6.1f}"
+                    f"             {page.get('server_p50_ms', 0):7.1f} {page.get('server_p95_ms', 0):7.1f}"
+                )
             for status, number in s["error_statuses"].items():
                 print(f"    ! {number} × {status}")
             for example in s["failure_examples"]:
@@ -357,7 +374,8 @@ def print_table(results: dict) -> None:
     m = results["machine"]
     print(
         f"\nMachine : {m['cpu']}, {m['cores']} cœurs, {m['ram_gib']} Gio, Python {m['python']}, SQLite {m['sqlite']}, "
-        f"PostgreSQL {m['postgresql']} ; charge au départ {m['load_average_at_start']}. "
+        f"PostgreSQL {m['postgresql']} ; charge {m['load_average_at_start']} au départ, "
+        f"{m['load_average_at_end']} à la fin. "
         f"Résultats : {RESULTS.relative_to(ROOT)}"
     )
 
@@ -400,6 +418,8 @@ def main() -> None:
     finally:
         for stop in reversed(cleanup):
             stop()
+    # The machine may be shared: what else ran during the bench shows in the load at its end.
+    results["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     results["verdicts"] = [
         {"measure": label, "measured": measured, "target": target, "met": ok}
         for label, measured, target, ok in verdicts(results)
