@@ -97,7 +97,9 @@ def gunicorn(app: str, env: dict, log: Path, workers: int | None, threads: int |
         app,
     ]
     sizes = {"PASSFAMILLE_WORKERS": str(workers or ""), "PASSFAMILLE_THREADS": str(threads or "")}
-    return Gunicorn(command, {**env, **sizes, "PASSFAMILLE_BIND": "127.0.0.1:{port}"}, log, "/")
+    # The access log unbuffered: read between two scenarios, it holds every request answered so far.
+    env = {**env, **sizes, "PASSFAMILLE_BIND": "127.0.0.1:{port}", "PYTHONUNBUFFERED": "1"}
+    return Gunicorn(command, env, log, "/")
 
 
 class Gunicorn(Process):
