@@ -4,7 +4,8 @@ Sending inside the request made the family wait for the mail server (a fifth of 
 mail when the process died between the commit and the send. Now `queue` adds the message to the caller's
 transaction (no change without its mail, no mail without its change), and it is sent:
 - by the request that queued it, once its response is sent (`response.call_on_close`: gunicorn calls it after the
-  body is written, the access log too), its own messages first, then a few others that are due;
+  body is written, the access log too), in a thread of its own under a threaded server, its own messages first,
+  then a few others that are due;
 - outside a request (a CLI command such as `creche relance`, a script), when the application context ends;
 - by `flask --app wsgi mails send`, every minute from a systemd timer: what a dead process left, and the retries;
 - before the response for an agent's status change (send_now): the agent's page says whether the family's mail left,
@@ -26,12 +27,13 @@ log-in page must take as long whether the account exists or not, and the link is
 
 import logging
 import smtplib
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from flask import Flask, after_this_request, current_app, g, has_request_context
+from flask import Flask, after_this_request, current_app, g, has_request_context, request
 from sqlalchemy import delete, func, inspect, or_, select, update
 
 from . import mail
@@ -101,12 +103,23 @@ def _send_after_response(response):
     states = (inspect(message) for message in g.pop("outbox_queued", []))
     mine = [state.identity[0] for state in states if state.persistent and state.identity]
     app = current_app._get_current_object()
+    threaded = request.environ.get("wsgi.multithread", False)
 
     def send():
         with app.app_context():
             _send_quietly(first=mine, limit=AFTER_RESPONSE)
 
-    response.call_on_close(send)
+    def after_close():
+        if threaded:
+            # A threaded server (gunicorn gthread) keeps the connection's thread until the close callbacks return:
+            # the connection's next request (the page a 303 leads to; nginx reuses the connection at once) would
+            # wait for the mail server. A thread of its own frees it; not a daemon, so that a graceful stop lets it
+            # finish. A process killed meanwhile leaves the message claimed, then due again (CLAIM).
+            threading.Thread(target=send, name="outbox").start()
+        else:
+            send()
+
+    response.call_on_close(after_close)
     return response
 
 
