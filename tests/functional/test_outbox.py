@@ -180,13 +180,15 @@ def test_a_mail_is_given_up_after_its_last_attempt_then_purged(app, app_config, 
     assert "1 courriel(s) abandonné(s) après plusieurs essais" in mails_send(app).stderr
 
     with app.app_context():
-        kept = retention.purge(now=at + outbox.GIVEN_UP_KEPT - timedelta(hours=1))
-        purged = retention.purge(now=at + outbox.GIVEN_UP_KEPT + timedelta(hours=1))
-    assert (kept["mails"], purged["mails"]) == (0, 1)
+        kept = retention.purge(now=at + outbox.GIVEN_UP_KEPT - timedelta(hours=1)).counts()
+        listed = retention.purge(now=at + outbox.GIVEN_UP_KEPT + timedelta(hours=1), dry_run=True).counts()
+        assert len(messages(app)) == 1  # a dry run deletes nothing
+        purged = retention.purge(now=at + outbox.GIVEN_UP_KEPT + timedelta(hours=1)).counts()
+    assert (kept["mails"], listed["mails"], purged["mails"]) == (0, 1, 1)
     assert messages(app) == []
 
 
-def test_the_purge_command_counts_the_mails_it_deletes(app):
+def test_the_purge_command_lists_and_counts_the_given_up_mails_it_deletes(app):
     with app.app_context():
         long_ago = utcnow() - outbox.GIVEN_UP_KEPT - timedelta(days=1)
         for given_up_at in (long_ago, utcnow()):
@@ -197,10 +199,13 @@ def test_the_purge_command_counts_the_mails_it_deletes(app):
             )
         db.session.commit()
 
+    listed = app.test_cli_runner().invoke(args=["adhesions", "purge", "--dry-run"])
     result = app.test_cli_runner().invoke(args=["adhesions", "purge"])
 
+    assert "- courriels abandonnés depuis plus de 30 jours : 1" in listed.output
+    assert EMAIL not in listed.output
     assert "1 courriel(s) abandonné(s) depuis plus de 30 jours supprimé(s)." in result.output
-    assert len(messages(app)) == 1
+    assert len(messages(app)) == 1  # the one given up today
 
 
 def add_messages(count: int) -> None:
