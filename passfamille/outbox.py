@@ -16,7 +16,7 @@ claimed or its claim expired) and sends it only if it changed the row; the row i
 accepted it, so that the address and the body are kept only while the mail waits. A claim outlives any one send
 (CLAIM): a process that died mid-send leaves a claim that expires, and another sender takes the message. The one
 window left: a process that dies after the server accepted the message and before the row is deleted; the message is
-sent again after CLAIM, with the same Message-ID (mail clients show it once).
+sent again after CLAIM, with the same Message-ID (which many mail clients show once).
 
 A failed send is tried again later (RETRY_AFTER_MINUTES), then given up with a warning; a given-up message is kept
 for GIVEN_UP_KEPT, then `adhesions purge` deletes it. Logs name a message by its id and kind, never its address.
