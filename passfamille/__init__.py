@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, abort, render_template, send_file
 from flask_wtf.csrf import CSRFError
 
-from . import api_clients, config, formatting, logs, proxies
+from . import api_clients, config, formatting, logs, outbox, proxies
 from .commune import load_settings
 from .extensions import csrf, db, migrate
 
@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     proxies.register(app)
     formatting.register(app)
     logs.register()
+    outbox.register(app)
 
     from .creche.family import bp as creche_family_bp
     from .family import bp as family_bp

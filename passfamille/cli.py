@@ -1,4 +1,5 @@
-"""`flask --app wsgi adhesions export|recheck|purge`. Output in French; never a citizen's data in a log."""
+"""`flask --app wsgi adhesions export|recheck|purge`, `agents …`, `mails send`. Output in French; never a citizen's
+data in a log."""
 
 import sys
 from datetime import date
@@ -7,7 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from . import documents, exports, formatting, recheck, retention
+from . import documents, exports, formatting, outbox, recheck, retention
 from .backoffice import accounts
 from .backup import backup
 from .creche.cli import creche
@@ -52,6 +53,8 @@ def purge_command(dry_run):
         f"{counts['documents']} justificatif(s) supprimés."
     )
     click.echo(f"{counts['counters']} compteur(s) de tentatives échu(s) supprimé(s).")
+    days = outbox.GIVEN_UP_KEPT.days
+    click.echo(f"{counts['mails']} courriel(s) abandonné(s) depuis plus de {days} jours supprimé(s).")
     if counts["moved_files"]:
         click.echo(
             f"{counts['moved_files']} ancien(s) fichier(s) de justificatif supprimé(s) : leur contenu est en base."
@@ -74,6 +77,7 @@ def _list_due(plan: retention.Due) -> None:
         owner = document.application.reference if document.application else "brouillon"
         click.echo(f"    {owner} — {documents.LABELS.get(document.content_type, 'fichier')}, {reason}")
     click.echo(f"- compteurs de tentatives échus : {plan.counters}")
+    click.echo(f"- courriels abandonnés depuis plus de {outbox.GIVEN_UP_KEPT.days} jours : {plan.mails}")
 
 
 agents = AppGroup("agents", help="Comptes des agents de l'espace agents.")
@@ -110,8 +114,37 @@ def list_agents():
         click.echo(f"{agent.email}\t{agent.role_label.lower()}\t{state}{password}")
 
 
+mails = AppGroup("mails", help="Courriels en attente d'envoi (accusés de réception, changements de statut).")
+
+
+@mails.command(
+    "send",
+    help=(
+        "Envoie les courriels en attente : ceux qu'un processus arrêté n'a pas envoyés et les nouveaux essais. "
+        "À lancer chaque minute (minuteur systemd)."
+    ),
+)
+def send_mails():
+    counts = outbox.send_due()
+    left = outbox.waiting()
+    click.echo(
+        f"{counts.sent} courriel(s) envoyé(s), {counts.retried} en échec (nouvel essai prévu), "
+        f"{counts.given_up} abandonné(s) ; {left['waiting']} en attente."
+    )
+    if left["given_up"]:
+        click.echo(
+            f"{left['given_up']} courriel(s) abandonné(s) après plusieurs essais, supprimé(s) par « adhesions purge » "
+            f"{outbox.GIVEN_UP_KEPT.days} jours après.",
+            err=True,
+        )
+    if counts.retried or counts.given_up:
+        click.echo("Le serveur de courriel a refusé ou n'a pas répondu : voir le journal.", err=True)
+        sys.exit(1)
+
+
 def register(app) -> None:
     app.cli.add_command(adhesions)
     app.cli.add_command(agents)
+    app.cli.add_command(mails)
     app.cli.add_command(creche)
     app.cli.add_command(backup)

@@ -319,3 +319,29 @@ class NumberSequence(db.Model):
 
     name: Mapped[str] = mapped_column(String(20), primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- Outgoing mail -------------------------------------------------------------------------------------------
+
+
+class OutboxMessage(db.Model):
+    """A mail to send, recorded in the transaction of the change it tells about (an application and its receipt, a
+    status and its mail commit together) and sent after the response by outbox.py. One sender at a time holds it
+    (`claimed_until`, set by a conditional UPDATE); it is deleted once sent, so that the address and the body are
+    kept only while the mail waits. A message given up after its last attempt is kept for `adhesions purge`."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # what it is ("accuse-reception", "statut"), for the logs
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # Chosen when recorded: a message sent again after a crash mid-send carries the same Message-ID.
+    message_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+    given_up_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(60))  # an exception's class name, never its text

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from . import documents, ratelimit
+from . import documents, outbox, ratelimit
 from .extensions import db
 from .models import Application, Document, Draft, utcnow
 
@@ -28,6 +28,7 @@ class Due:
     applications: list[Application]
     documents: dict[int, tuple[Document, str]]  # by id: the document and why it goes
     counters: int
+    mails: int  # given up after their last attempt, GIVEN_UP_KEPT ago (outbox.py): they hold an address and a body
     # Files of an earlier version that the purge removed, their bytes being in the database (known once done).
     moved_files: int = 0
 
@@ -37,6 +38,7 @@ class Due:
             "applications": len(self.applications),
             "documents": len(self.documents),
             "counters": self.counters,
+            "mails": self.mails,
             "moved_files": self.moved_files,
         }
 
@@ -59,7 +61,7 @@ def due(now: datetime) -> Due:
             going[document.id] = (document, "demande supprimée")
     for document in _documents_of_decided(now):
         going.setdefault(document.id, (document, "délai de recours écoulé"))
-    return Due(list(drafts), list(applications), going, ratelimit.expired(now))
+    return Due(list(drafts), list(applications), going, ratelimit.expired(now), outbox.expired(now))
 
 
 def purge(now=None, dry_run: bool = False) -> Due:
@@ -83,6 +85,7 @@ def purge(now=None, dry_run: bool = False) -> Due:
             .values(linked_application_id=None)
         )
         db.session.delete(application)
+    outbox.purge(now)
     db.session.commit()
     # The limits' counters (keyed hashes of addresses and accounts) are kept only for their window.
     ratelimit.purge(now)

@@ -1,5 +1,6 @@
-"""One status change, for either démarche: checked, claimed exactly once, applied, logged, committed, then the
-family is told by mail. The démarche (demarches/pass_famille.py, creche.py) says what is allowed and what it does."""
+"""One status change, for either démarche: checked, claimed exactly once, applied, logged, and committed with the
+family's mail (outbox: sent after the response). The démarche (demarches/pass_famille.py, creche.py) says what is
+allowed and what it does."""
 
 import logging
 from datetime import date
@@ -8,9 +9,9 @@ from flask import current_app, render_template
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import audit, mail
+from .. import audit, outbox
 from ..extensions import db
-from ..models import Agent, Application, AuditEvent
+from ..models import Agent, Application, AuditEvent, OutboxMessage
 from . import of, status_label
 from .base import Change
 
@@ -75,7 +76,7 @@ def change_status(
     detail: str | None = None,
     today: date | None = None,
 ) -> AuditEvent:
-    """Apply one status change, record it, commit, then mail the family. Raises TransitionError.
+    """Apply one status change, record it and the family's mail, commit. Raises TransitionError.
 
     `reason`: a refusal's; `message`: the document asked for; `offer`: (structure code, age group code, start) of
     a place. The audit log keeps what the démarche says of the change, else `detail`."""
@@ -89,17 +90,21 @@ def change_status(
         raise TransitionError(not_allowed(application, to_status))
     detail = of(application).apply(application, from_status, change, today) or change.detail
     event = audit.record(application, agent, "status", detail, from_status, to_status)
+    # In the change's transaction: the family is told of every change that stands, and of none that does not.
+    message = notify_family(application, previous_status=from_status, agent=agent, detail=detail)
     db.session.commit()
     log.info("status reference=%s from=%s to=%s", application.reference, from_status, to_status)
-    # The change stands even if the mail fails; the agent is told so that the family can be reached otherwise.
-    event.family_notified = notify_family(application, previous_status=from_status, agent=agent, detail=detail)
+    if agent is not None:
+        # The agent's page says whether the mail left, so that the family can be reached otherwise: sent before the
+        # response. A mail that did not leave stays queued and is tried again (outbox.py).
+        event.family_notified = outbox.send_now(message)
     return event
 
 
 def notify_family(
     application: Application, previous_status: str | None = None, agent: Agent | None = None, detail: str | None = None
-) -> bool:
-    """The mail for the application's current status, in plain French, with the family's link."""
+) -> OutboxMessage:
+    """Queue the mail for the application's current status, in plain French, with the family's link."""
     demarche = of(application)
     body = render_template(
         demarche.mail_template.format(status=application.status),
@@ -111,7 +116,8 @@ def notify_family(
         by_agent=agent is not None,
         detail=detail,
     )
-    return mail.send(application.email, demarche.mail_subject(application), body)
+    subject, kind = demarche.mail_subject(application), f"statut-{application.status}"[:40]
+    return outbox.queue(application.email, subject, body, kind=kind)
 
 
 def family_token(application: Application) -> str:

@@ -1,11 +1,11 @@
-"""Submission: one transaction turns a complete draft into an Application, then the receipt is mailed."""
+"""Submission: one transaction turns a complete draft into an Application and records its receipt (outbox)."""
 
 import logging
 from datetime import date, datetime
 
 from flask import current_app, render_template
 
-from .. import decisions, documents, mail, numbering, retention, rules
+from .. import decisions, documents, numbering, outbox, retention, rules
 from ..creche import registration
 from ..demarches.creche import DEMARCHE as CRECHE
 from ..extensions import db
@@ -122,7 +122,8 @@ def _keep_documents(draft, pass_famille: Application | None, creche_application:
 
 
 def submit(draft, today: date) -> Application:
-    """Record the chosen démarches in one transaction, then mail one receipt. Returns the first application.
+    """Record the chosen démarches and their one receipt in one transaction (the receipt is sent after the
+    response). Returns the first application.
 
     The caller has claimed the draft (`store.claim`) in the same transaction."""
     pass_famille = _pass_famille(draft, today) if wants_pass_famille(draft) else None
@@ -131,11 +132,11 @@ def submit(draft, today: date) -> Application:
     first = pass_famille or creche_application
     db.session.flush()
     store.submitted(draft, first.id)
+    send_receipt(first)
     db.session.commit()
     for application in (pass_famille, creche_application):
         if application is not None:
             log.info("application recorded reference=%s status=%s", application.reference, application.status)
-    send_receipt(first)
     return first
 
 
@@ -154,7 +155,8 @@ def send_receipt(application: Application) -> None:
     creche_application = next((a for a in applications if a.demarche == "creche"), None)
     if creche_application is None:
         body = render_template("mails/accuse-reception.txt", application=application, settings=settings)
-        mail.send(application.email, f"{settings.pass_famille.title} : demande {application.reference} reçue", body)
+        subject = f"{settings.pass_famille.title} : demande {application.reference} reçue"
+        outbox.queue(application.email, subject, body, kind="accuse-reception")
         return
     body = render_template(
         "mails/accuse-reception-creche.txt",
@@ -165,4 +167,5 @@ def send_receipt(application: Application) -> None:
         settings=settings,
     )
     subject = "Demandes" if len(applications) > 1 else "Préinscription en crèche : demande"
-    mail.send(application.email, f"{subject} {references} reçue{'s' if len(applications) > 1 else ''}", body)
+    subject = f"{subject} {references} reçue{'s' if len(applications) > 1 else ''}"
+    outbox.queue(application.email, subject, body, kind="accuse-reception")

@@ -2,12 +2,15 @@
 with the run's sandbox and SMTP server. The in-process `app` on the same database sets up what a test needs
 (agents, crèche requests) and reads what the requests left behind."""
 
+import time
+
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from passfamille import create_app
 from passfamille.extensions import db
+from passfamille.models import OutboxMessage
 
 from ..backoffice.agents import PASSWORD, make_agent
 from ..conftest import config_for
@@ -85,3 +88,35 @@ def agent_browser(app, new_browser):
     page = page.submit("Se connecter")
     assert page.h1 != "Connexion à l'espace agents", page.error_summary()
     return browser
+
+
+class SentMailbox:
+    """The run's mailbox, read once the outbox is empty: the live server sends a mail just after the response that
+    queued it (passfamille/outbox.py), so a test reading right after its last response could miss it. A message
+    leaves the outbox once the SMTP server has accepted it, so an empty outbox means the mailbox holds every mail
+    sent (a duplicate included). Cleared the same way: a late mail of the set-up must not count for the test."""
+
+    def __init__(self, mailbox, app):
+        self.mailbox, self.app = mailbox, app
+
+    def _sent(self, seconds: float = 30.0) -> None:
+        deadline = time.monotonic() + seconds
+        waiting = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.given_up_at.is_(None))
+        with self.app.app_context():
+            while db.session.scalar(waiting) and time.monotonic() < deadline:
+                db.session.rollback()  # a fresh snapshot for the next look
+                time.sleep(0.05)
+
+    def received(self, address: str | None = None):
+        self._sent()
+        return self.mailbox.received(address)
+
+    def clear(self) -> None:
+        self._sent()
+        self.mailbox.clear()
+
+
+@pytest.fixture
+def mailbox(mailbox, app):
+    """The suite's mailbox, read once the live server has sent what it queued (overrides the suite's `mailbox`)."""
+    return SentMailbox(mailbox, app)
