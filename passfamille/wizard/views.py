@@ -161,8 +161,11 @@ def step(slug):
         return render_step(step, draft, form)
     response = step.save(step, draft, form)
     if not draft.application_id:
-        # The step just saved (and any earlier one that no longer matches its record) is checked once from storage,
-        # as the guard of the next request would, and recorded.
+        # The step just saved (its files too may have changed), and any earlier one that no longer matches its
+        # record, is checked once from storage as the guard of the next request would, and recorded. Flushed first:
+        # a file received by this POST is read back as stored, not as a pending object.
+        store.forget_complete(draft, step.name)
+        db.session.flush()
         first_incomplete(path(STEPS, draft), draft, record=True, through=step)
     db.session.commit()  # the request's one commit (the lookup counters commit apart, before the call: certify.py)
     return response or next_step(draft, step)

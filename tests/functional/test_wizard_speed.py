@@ -19,6 +19,8 @@ from ..conftest import edited_example_settings
 from ..formclient import Browser
 from .journeys import BOTH, CAF_MODE, DUPONT, LEFEBVRE, PASS_FAMILLE, begin, fill_identity, start, through_api
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
 
 def counting(monkeypatch, owner, name: str, calls: list | None = None) -> list:
     """Replace owner.name by a wrapper that notes each call (its first argument) in `calls`, returned."""
@@ -202,3 +204,15 @@ def test_a_step_commits_once(app, browser, commits):
     commits.clear()
     assert page.submit("Continuer").h1 == "Vous"
     assert len(commits) == 1
+
+
+def test_a_proof_replaced_by_another_file_is_taken_and_the_step_recorded(app, browser):
+    """The step is recorded after its POST from what is stored: the new file included, not only the old one."""
+    route = "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)"
+    page = fill_identity(start(browser, route), DUPONT).submit("Continuer")
+    for name in ("avis.pdf", "avis-corrige.pdf"):
+        page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", name, PDF)
+        page = page.fill("Quotient familial indiqué sur le document, en euros", "850").submit("Continuer")
+        assert page.h1 == "Votre foyer", page.error_summary() or page.h1
+        assert "justificatif" in progress.recorded(draft_of(app, browser))
+        page = browser.get("/demande/justificatif")
