@@ -2,7 +2,7 @@
 
 Worker processes with threads (gthread): a request waiting up to API_PARTICULIER_DEADLINE seconds for API
 Particulier holds a thread, not a whole process. The app is built once before the workers fork (preload_app):
-every worker answers its first request with the commune's settings already read. The access log goes to
+every worker answers its first request with the commune's settings and the communes already read. The access log goes to
 standard output (journald under systemd) with the tokens of families' and agents' links masked."""
 
 import gc
