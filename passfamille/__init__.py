@@ -5,9 +5,10 @@ from pathlib import Path
 from flask import Flask, abort, render_template, send_file
 from flask_wtf.csrf import CSRFError
 
-from . import api_clients, config, formatting, logs, outbox, proxies
+from . import api_clients, config, formatting, logs, outbox, places, proxies
 from .commune import load_settings
 from .extensions import csrf, db, migrate
+from .wizard import progress as wizard_progress
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -33,6 +34,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     settings = load_settings(app.config["PASSFAMILLE_COMMUNE"])
     app.extensions["commune"] = settings
+    # The communes, départements and countries read now, not by the first request that needs them (about a second):
+    # under gunicorn (preload_app) the master reads them once and its workers share that memory.
+    places.preload()
+    wizard_progress.install(app)
     api_clients.install(app.extensions, app.config, recipient=settings.commune.siret)
 
     db.init_app(app)

@@ -11,6 +11,10 @@ from wtforms.validators import Length, StopValidation, ValidationError
 
 from .parsing import ascii_int
 
+# WTForms' own messages (a tampered choice, a length) in French too; Flask-WTF would need Flask-Babel. Read from
+# WTForms' catalogue once per process: every form of every request shares it (it was read from disk for each form).
+FRENCH = wtforms_translations(["fr"])
+
 
 def as_choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
@@ -57,8 +61,7 @@ class BaseForm(FlaskForm):
 
     class Meta:
         def get_translations(self, form):
-            # WTForms' own messages (a tampered choice, a length) in French too; Flask-WTF would need Flask-Babel.
-            return wtforms_translations(["fr"])
+            return FRENCH
 
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])

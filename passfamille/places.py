@@ -1,7 +1,8 @@
 """Birth places: French communes, départements and foreign countries with their INSEE COG codes.
 
 Pure module (no Flask, no database). The vendored CSV files in ``passfamille/data`` (see PROVENANCE.md there) are
-read lazily on first use, once, and indexed by (département, normalised name) so that lookups are dictionary hits.
+read once per process (``preload``, at start-up) and indexed per département by normalised name, so that lookups
+are dictionary hits.
 
 Name matching (``find_communes``) is forgiving about what people type: case, accents, hyphens, apostrophes
 (' and ’), punctuation and repeated spaces do not matter; "St"/"Ste" equal "Saint"/"Sainte"; a leading article
@@ -15,9 +16,9 @@ from __future__ import annotations
 import csv
 import difflib
 import re
+import sys
 import threading
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,20 +40,20 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 FRANCE = "99100"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Commune:
     code: str  # INSEE COG code, e.g. "35238"
     name: str
     department: str  # département code, e.g. "35", "2A", "971"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Department:
     code: str
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Country:
     code: str  # INSEE COG code, 99xxx
     name: str
@@ -121,62 +122,79 @@ def _department_order(code: str) -> str:
 _TYPE_RANK = {"COM": 0, "ARM": 1, "COMA": 2, "COMD": 3}  # current communes first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Entry:
     commune: Commune
     rank: int
 
 
+# What an index gives for a key: most keys name one commune, so that one is kept as is; the others, a tuple.
+_Found = _Entry | tuple[_Entry, ...]
+
+
+def _entries(found: _Found) -> tuple[_Entry, ...]:
+    return (found,) if isinstance(found, _Entry) else found
+
+
+def _add(index: dict[str, _Found], key: str, entry: _Entry) -> None:
+    known = index.get(key)
+    index[key] = entry if known is None else (*_entries(known), entry)
+
+
 class _Data:
+    """The three files, indexed. Kept small on purpose (about a quarter of a naive index): it is read once in
+    gunicorn's master and shared by every worker, whose memory it counts in. Per département, one index of the
+    names' article-less keys, and one of the full keys of the names that have an article (a name without one has
+    the same two keys: the first index finds it); the spaceless form is matched by going through the département's
+    few hundred keys, the rare case of a name that matched neither."""
+
     def __init__(self) -> None:
         self.departments: dict[str, Department] = {}
-        for row in _read("departements.csv"):
-            self.departments[row["code"]] = Department(row["code"], row["nom"])
+        for code, name, *_ in _rows("departements.csv", ("code", "nom")):
+            self.departments[code] = Department(code, name)
         self.department_list = tuple(sorted(self.departments.values(), key=lambda d: _department_order(d.code)))
 
         self.countries: dict[str, Country] = {}
-        for row in _read("pays.csv"):
-            if row["code"] != FRANCE:
-                self.countries[row["code"]] = Country(row["code"], row["nom"])
+        for code, name, *_ in _rows("pays.csv", ("code", "nom")):
+            if code != FRANCE:
+                self.countries[code] = Country(code, name)
         self.country_list = tuple(sorted(self.countries.values(), key=lambda c: (_sort_key(c.name), c.code)))
 
         self.communes: dict[str, _Entry] = {}  # code -> preferred entry (the current commune when there is one)
-        self.full: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
-        self.bare: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
-        self.compact: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
-        for row in _read("communes.csv"):
-            entry = _Entry(Commune(row["code"], row["nom"], row["departement"]), _TYPE_RANK[row["type"]])
-            known = self.communes.get(entry.commune.code)
+        self.full: dict[str, dict[str, _Found]] = {}  # département -> full key of a name with an article -> …
+        self.bare: dict[str, dict[str, _Found]] = {}  # département -> key without a leading article -> …
+        for code, name, department_code, kind in _rows("communes.csv", ("code", "nom", "departement", "type")):
+            department_code = sys.intern(department_code)
+            entry = _Entry(Commune(code, name, department_code), _TYPE_RANK[kind])
+            known = self.communes.get(code)
             if known is None or entry.rank < known.rank:
-                self.communes[entry.commune.code] = entry
-            names = [row["nom"]]
-            if "(" in row["nom"]:
-                names.append(_BRACKETS.sub(" ", row["nom"]))  # "Bors (Canton de …)" is also "Bors"
-            department_code = entry.commune.department
-            full_keys, bare_keys, compact_keys = set(), set(), set()
-            for name in names:
-                full, bare, _ = _keys(name)
-                full_keys.add(full)
+                self.communes[code] = entry
+            names = [name]
+            if "(" in name:
+                names.append(_BRACKETS.sub(" ", name))  # "Bors (Canton de …)" is also "Bors"
+            full_keys, bare_keys = set(), set()
+            for each in names:
+                full, bare, has_article = _keys(each)
                 bare_keys.add(bare)
-                compact_keys.update((full.replace(" ", ""), bare.replace(" ", "")))
-            for index, keys in ((self.full, full_keys), (self.bare, bare_keys), (self.compact, compact_keys)):
+                if has_article:
+                    full_keys.add(full)
+            for index, keys in ((self.full, full_keys), (self.bare, bare_keys)):
                 for key in keys:
                     if key:
-                        index[(department_code, key)].append(entry)
-        # For suggestions: per département, the article-less keys.
-        self.bare_keys: dict[str, list[str]] = defaultdict(list)
-        for department_code, key in self.bare:
-            self.bare_keys[department_code].append(key)
-        for keys_of_department in self.bare_keys.values():
-            keys_of_department.sort()
-        self.full = dict(self.full)
-        self.bare = dict(self.bare)
-        self.compact = dict(self.compact)
+                        _add(index.setdefault(department_code, {}), key, entry)
+        # For suggestions: per département, the article-less keys in order.
+        self.bare_keys = {department_code: tuple(sorted(keys)) for department_code, keys in self.bare.items()}
 
 
-def _read(filename: str) -> list[dict[str, str]]:
+def _rows(filename: str, columns: tuple[str, ...]):
+    """The file's rows after its header (which must name `columns` first), one at a time: the whole file is never
+    held as a list of rows."""
     with (DATA_DIR / filename).open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+        reader = csv.reader(f)
+        header = tuple(next(reader))
+        if header[: len(columns)] != columns:
+            raise ValueError(f"{filename}: columns {header}, expected {columns} first")
+        yield from reader
 
 
 _data: _Data | None = None
@@ -190,6 +208,12 @@ def _get() -> _Data:
             if _data is None:
                 _data = _Data()
     return _data
+
+
+def preload() -> None:
+    """Read the files now: create_app calls it, so that gunicorn's master reads them once before it forks its
+    workers (they share the memory) and no request waits for them."""
+    _get()
 
 
 def _resolve(entries: list[_Entry]) -> tuple[Commune, ...]:
@@ -250,13 +274,21 @@ def find_communes(name: str, department_code: str) -> tuple[Commune, ...]:
     full, bare, has_article = _keys(name or "")
     if not bare or department_code not in data.departments:
         return ()
-    if has_article and (department_code, full) in data.full:
-        return _resolve(data.full[(department_code, full)])
-    if (department_code, bare) in data.bare:
-        return _resolve(data.bare[(department_code, bare)])
-    for key in (full.replace(" ", ""), bare.replace(" ", "")):
-        if (department_code, key) in data.compact:
-            return _resolve(data.compact[(department_code, key)])
+    with_article, without = data.full.get(department_code, {}), data.bare.get(department_code, {})
+    if has_article and full in with_article:
+        return _resolve(_entries(with_article[full]))
+    if bare in without:
+        return _resolve(_entries(without[bare]))
+    for wanted in (full.replace(" ", ""), bare.replace(" ", "")):
+        found = [
+            entry
+            for index in (with_article, without)
+            for key, value in index.items()
+            if key.replace(" ", "") == wanted
+            for entry in _entries(value)
+        ]
+        if found:
+            return _resolve(found)
     return ()
 
 
@@ -272,7 +304,7 @@ def suggest_communes(name: str, department_code: str, limit: int = 5) -> tuple[C
     similar = difflib.get_close_matches(bare, keys, n=limit * 3, cutoff=0.6)
     found: dict[str, Commune] = {}
     for key in [*prefixed, *similar]:
-        for result in _resolve(data.bare[(department_code, key)]):
+        for result in _resolve(_entries(data.bare[department_code][key])):
             found.setdefault(result.code, result)
         if len(found) >= limit:
             break

@@ -3,6 +3,7 @@ Every message is French and names the field; values are never cleared."""
 
 import re
 from datetime import date
+from functools import cache
 
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Optional, ValidationError
@@ -37,6 +38,18 @@ def first_name_field(label: str, subject: str) -> StringField:
         label,
         validators=[MaxLength(60, f"{subject} doit faire 60 caractères au plus"), name_check(subject)],
     )
+
+
+# The form's two long lists, built once per process and shared by every form: a tuple, which no form can extend
+# for another (WTForms reads the options, never changes them). They were built again for each form.
+@cache
+def department_choices() -> tuple:
+    return tuple(as_choices([("", "Choisissez")] + [(d.code, f"{d.code} – {d.name}") for d in places.departments()]))
+
+
+@cache
+def country_choices() -> tuple:
+    return tuple(as_choices([("", "Choisissez un pays")] + [(c.code, c.name) for c in places.countries()]))
 
 
 class ApplicantForm(BaseForm):
@@ -103,12 +116,8 @@ class ApplicantForm(BaseForm):
     def __init__(self, *args, needs_birth_data: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_birth_data = needs_birth_data
-        self.birth_department.choices = as_choices(
-            [("", "Choisissez")] + [(d.code, f"{d.code} – {d.name}") for d in places.departments()]
-        )
-        self.birth_country.choices = as_choices(
-            [("", "Choisissez un pays")] + [(c.code, c.name) for c in places.countries()]
-        )
+        self.birth_department.choices = department_choices()
+        self.birth_country.choices = country_choices()
         self.birth_commune_code.choices = []
         self.resolved_commune = None
 

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from .. import documents
 from ..models import Draft
-from . import store
+from . import progress, store
 from .draft import answers
 
 # A section of the recap: {"title": …, "rows": [(label, value, slug of the step that changes it, or None)]}
@@ -84,7 +84,8 @@ class Step:
 
     def is_complete(self, draft: Draft) -> bool:
         """Whether the stored answers (and files) would pass the step again: what the path guard and the recap
-        check, so that a draft edited in another tab cannot slip through."""
+        check, so that a draft edited in another tab cannot slip through. Recorded (progress.py): see
+        first_incomplete."""
         if not self.has_answers:
             return True
         form = self.stored_form(draft)
@@ -99,8 +100,30 @@ def path(steps: tuple[Step, ...], draft: Draft) -> list[Step]:
     return [step for step in steps if step.applies(draft)]
 
 
-def first_incomplete(steps: list[Step], draft: Draft) -> Step | None:
-    return next((step for step in steps if not step.is_complete(draft)), None)
+def first_incomplete(
+    steps: list[Step], draft: Draft, record: bool = False, trust: bool = True, through: Step | None = None
+) -> Step | None:
+    """The first step of the path that is not complete (looking no further than `through`), or None.
+
+    A step recorded as complete for the draft as it stands is not checked again, unless `trust` is False
+    (submission); the others are, and with `record` (a request that writes the draft anyway) those found complete
+    are recorded. Steps without answers are complete as soon as they are reached."""
+    known = progress.recorded(draft) if trust else {}
+    found = {}
+    blocking = None
+    for step, digest in zip(steps, progress.digests(draft, steps), strict=True):
+        if not step.has_answers or known.get(step.name) == digest:
+            pass
+        elif step.is_complete(draft):
+            found[step.name] = digest
+        else:
+            blocking = step
+            break
+        if step is through:
+            break
+    if record and found and not draft.application_id:
+        store.record_complete(draft, found)
+    return blocking
 
 
 def receive_file(draft: Draft, field, missing: str, kind: str, use: str | None = None) -> bool:

@@ -1,7 +1,8 @@
 """Drafts: the wizard's state lives in the database; the cookie holds only the draft's opaque id.
 
-The only module that writes a draft: its answers, its certified facts (a `Certified`, whose counters survive when
-the facts are forgotten), its lookup counter and its submission marker."""
+The only module that writes a draft: its answers, which of its steps are complete (progress.py), its certified facts
+(a `Certified`, whose counters survive when the facts are forgotten), its lookup counter and its submission
+marker."""
 
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy import update
 from ..extensions import db
 from ..models import Draft, utcnow
 from .draft import Certified, certified
+from .progress import RECORDS
 
 COOKIE = "pf_brouillon"
 
@@ -26,9 +28,9 @@ def current_draft() -> Draft | None:
 
 
 def new_draft() -> Draft:
+    """A new draft, committed with the request's other writes (its id is given when it is flushed)."""
     draft = Draft(expires_at=utcnow() + _lifetime(), answers={}, certified={})
     db.session.add(draft)
-    db.session.commit()
     return draft
 
 
@@ -64,12 +66,35 @@ def drop_answers(draft: Draft, *step_names: str) -> None:
     for name in step_names:
         answers.pop(name, None)
     draft.answers = answers
+    forget_complete(draft, *step_names)
+
+
+def record_complete(draft: Draft, digests: dict[str, str]) -> None:
+    """Record steps as complete for the draft as it stands: {step name: digest of what that depends on}."""
+    answers = dict(draft.answers or {})
+    answers[RECORDS] = {**(answers.get(RECORDS) or {}), **digests}
+    draft.answers = answers
+
+
+def forget_complete(draft: Draft, *step_names: str) -> None:
+    """Steps to check again from storage (all of them when none is named): their answers or files changed."""
+    records = (draft.answers or {}).get(RECORDS) or {}
+    kept = {name: digest for name, digest in records.items() if step_names and name not in step_names}
+    if kept != records:
+        answers = dict(draft.answers)
+        if kept:
+            answers[RECORDS] = kept
+        else:
+            answers.pop(RECORDS)
+        draft.answers = answers
 
 
 def forget_certified(draft: Draft) -> None:
     """The facts belong to the identity, route and démarches that fetched them: when one changes they go, the
-    counters stay (a family cannot reset them by switching back and forth)."""
+    counters stay (a family cannot reset them by switching back and forth). Every step is checked again: the
+    questions, the household and the estimate follow the facts."""
     draft.certified = certified(draft).forgotten().to_json()
+    forget_complete(draft)
 
 
 def record_certified(draft: Draft, facts: Certified) -> None:

@@ -13,6 +13,7 @@ from . import store, submit
 from .creche_forms import DemarcheForm
 from .draft import answers, wants_creche, wants_pass_famille
 from .forms import ConfirmForm
+from .progress import RECORDS
 from .step import Step, first_incomplete, path
 from .steps import BY_SLUG, DEMARCHE_INVALIDATES, STEPS, common
 
@@ -119,11 +120,11 @@ def begin():
             html = render_template("wizard/trop-de-demandes.html", limit=config["DRAFTS_PER_ADDRESS_HOUR"])
             return make_response(html, 429)
         draft = store.new_draft()
-    if store.save_answers(draft, "demarche", {"choice": choice}) and len(draft.answers) > 1:
+    if store.save_answers(draft, "demarche", {"choice": choice}) and set(draft.answers) - {"demarche", RECORDS}:
         # Another démarche asks other questions and other CAF/MSA data: what depended on it is dropped.
         store.drop_answers(draft, *DEMARCHE_INVALIDATES)
         store.forget_certified(draft)
-    db.session.commit()
+    db.session.commit()  # one commit with the new draft (the address's counter is committed apart, before it)
     return store.set_cookie(to_step(STEPS[0]), draft)
 
 
@@ -140,10 +141,14 @@ def step(slug):
     steps = path(STEPS, draft)
     if step not in steps:
         abort(404)
-    blocking = first_incomplete(steps, draft)
-    if blocking is not None and steps.index(step) > steps.index(blocking):
+    posted = request.method == "POST"
+    # Only the steps before this one: those recorded as complete are not checked again; a POST (which writes the
+    # draft anyway) records the others.
+    index = steps.index(step)
+    blocking = first_incomplete(steps, draft, record=posted, through=steps[index - 1]) if index else None
+    if blocking is not None:
         return to_step(blocking)
-    if request.method == "GET":
+    if not posted:
         return render_step(step, draft, step.form(draft, formdata=MultiDict(answers(draft, step.name))))
     form = step.form(draft)
     if form is None:
@@ -151,10 +156,18 @@ def step(slug):
     valid = form.validate()
     received = step.files(draft, form)
     if not (valid and received):
+        store.forget_complete(draft, step.name)  # its files may have changed: checked again from storage
         db.session.commit()  # the files received are kept even when another field is wrong: nothing entered is lost
         return render_step(step, draft, form)
     response = step.save(step, draft, form)
-    db.session.commit()
+    if not draft.application_id:
+        # The step just saved (its files too may have changed), and any earlier one that no longer matches its
+        # record, is checked once from storage as the guard of the next request would, and recorded. Flushed first:
+        # a file received by this POST is read back as stored, not as a pending object.
+        store.forget_complete(draft, step.name)
+        db.session.flush()
+        first_incomplete(path(STEPS, draft), draft, record=True, through=step)
+    db.session.commit()  # the request's one commit (the lookup counters commit apart, before the call: certify.py)
     return response or next_step(draft, step)
 
 

@@ -9,7 +9,7 @@ from ...extensions import db
 from .. import store, submit
 from ..draft import wants_pass_famille
 from ..forms import ConfirmForm
-from ..step import Step
+from ..step import Step, first_incomplete, path
 from ..viewmodels import decision_view
 from . import common, creche, pass_famille
 
@@ -43,8 +43,12 @@ def _change_link(slug: str | None) -> str:
 
 
 def submit_draft(step: Step, draft, form):
-    """Every earlier step was checked again from storage by the path guard (a draft edited in another tab cannot
-    slip through). Recorded once: a double click or another tab that got there first has its confirmation shown."""
+    """Every earlier step is checked again from storage, whatever was recorded as complete (a draft edited in
+    another tab cannot slip through). Recorded once: a double click or another tab that got there first has its
+    confirmation shown."""
+    blocking = first_incomplete(path(STEPS, draft), draft, trust=False)
+    if blocking is not None:
+        return redirect(url_for("wizard.step", slug=blocking.slug), 303)
     if store.claim(draft):
         submit.submit(draft, today=date.today())
     else:
