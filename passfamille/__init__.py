@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 
 from . import api_clients, config, formatting, logs, outbox, places, proxies
 from .commune import load_settings
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db
 from .wizard import progress as wizard_progress
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -41,7 +41,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     api_clients.install(app.extensions, app.config, recipient=settings.commune.siret)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    if app.config["MIGRATION_COMMANDS"]:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     proxies.register(app)
     formatting.register(app)

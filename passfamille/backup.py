@@ -28,7 +28,6 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
@@ -264,6 +263,8 @@ def _restore_files_then_migrate(archive: tarfile.TarFile) -> None:
     with db.engine.connect() as connection:
         names = _stored_names(lambda sql: connection.execute(text(sql)).all())
     _restore_documents(archive, names)
+    from flask_migrate import upgrade  # here: the web workers never load Alembic (config MIGRATION_COMMANDS)
+
     upgrade()
     db.session.remove()
     db.engine.dispose()

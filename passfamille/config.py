@@ -54,6 +54,9 @@ def from_environment(instance_path: Path) -> dict:
         "API_PARTICULIER_READ_TIMEOUT": _float("API_PARTICULIER_READ_TIMEOUT", 8.0),
         "API_PARTICULIER_DEADLINE": _float("API_PARTICULIER_DEADLINE", 10.0),
         "PASSFAMILLE_COMMUNE": os.environ.get("PASSFAMILLE_COMMUNE", str(DEFAULT_COMMUNE_FILE)),
+        # gunicorn names itself in the environment before it builds the app: a process that only serves requests
+        # needs no `flask db` commands, and Flask-Migrate brings Alembic (11 MiB in every worker).
+        "MIGRATION_COMMANDS": not os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", ""),
         "MAIL_FOLDER": str(instance_path / "mails"),
