@@ -25,11 +25,9 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from passfamille import create_app  # noqa: E402
-from passfamille.demarches import creche, pass_famille  # noqa: E402
 from passfamille.extensions import db  # noqa: E402
 from passfamille.models import Application, PassFamilleRequest  # noqa: E402
 from tests.backoffice.agents import logged_in, make_agent  # noqa: E402
-from tests.bench.bench_journey import NO_LIMITS  # noqa: E402
 from tests.conftest import edited_example_settings  # noqa: E402
 from tests.postgres import TemporaryPostgres  # noqa: E402
 
@@ -191,6 +189,7 @@ def _s(token: str, term: str) -> dict:
 
 
 def _app(url: str, folder: Path):
+    folder.mkdir(parents=True, exist_ok=True)
     return create_app(
         {
             "TESTING": True,
@@ -200,7 +199,6 @@ def _app(url: str, folder: Path):
             "MAIL_FOLDER": str(folder / "mails"),
             "DOCUMENTS_FOLDER": str(folder / "documents"),
             "PASSFAMILLE_COMMUNE": str(edited_example_settings(folder / "commune", lambda t: t)),
-            **NO_LIMITS,
         }
     )
 
@@ -228,7 +226,7 @@ def main():
                 started = time.perf_counter()
                 seed(url, n)
                 print(f"{engine} : {n} demandes insérées en {time.perf_counter() - started:.1f} s")
-                report(engine, n, measure(_app(url, folder)))
+                report(engine, n, measure(_app(url, folder / engine)))
             finally:
                 if server is not None:
                     server.stop()
