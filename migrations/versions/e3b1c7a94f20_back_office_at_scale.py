@@ -1,7 +1,7 @@
 """The back-office at 100,000 applications: the applicants' names folded in a column of their own (what the agents'
-search reads, indexed), and indexes matching the list's filters and order (démarche, status, newest first) and the
+search reads, indexed), and indexes matching the list's filters and orders (démarche, status, newest first or by reference) and the
 dashboard's counts (bracket and QF source; decisions) and, on SQLite, its median time to decision (the decisions in
-the order of their delay). The single-column indexes on status and bracket are covered by the new ones.
+the order of their delay). The single-column indexes on the date, status and bracket are covered by the new ones.
 
 Revision ID: e3b1c7a94f20
 Revises: c4f50ebd1fa0
@@ -22,9 +22,11 @@ depends_on = None
 
 BATCH = 1000
 LIST_INDEXES = (
+    ('ix_application_created', ['created_at', 'id']),
     ('ix_application_demarche_status_created', ['demarche', 'status', 'created_at', 'id']),
     ('ix_application_demarche_created', ['demarche', 'created_at', 'id']),
     ('ix_application_status_created', ['status', 'created_at', 'id', 'decided_at']),
+    ('ix_application_status_reference', ['status', 'reference']),
 )
 
 
@@ -60,6 +62,7 @@ def upgrade():
         for name, columns in LIST_INDEXES:
             batch_op.create_index(name, columns, unique=False)
         batch_op.drop_index('ix_application_status')
+        batch_op.drop_index('ix_application_created_at')
     if op.get_bind().dialect.name == 'sqlite':
         op.create_index(
             'ix_application_decision_delay', 'application', [sa.text('(julianday(decided_at) - julianday(created_at))')],
@@ -78,6 +81,7 @@ def downgrade():
         op.drop_index('ix_application_decision_delay', table_name='application')
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.create_index('ix_application_status', ['status'], unique=False)
+        batch_op.create_index('ix_application_created_at', ['created_at'], unique=False)
         for name, _columns in LIST_INDEXES:
             batch_op.drop_index(name)
         batch_op.drop_index(batch_op.f('ix_application_folded_names'))

@@ -110,14 +110,9 @@ class Counts:
         return {status: self.found.get(status, 0) for status in statuses}
 
 
-def counts(filters: Filters) -> Counts:
+def count_by_status(filters: Filters) -> Counts:
     query = _joined_if_read(select(Application.status, func.count()), filters)
     return Counts(dict(db.session.execute(query.where(*filters.conditions()).group_by(Application.status)).all()))
-
-
-def count(filters: Filters) -> int:
-    query = _joined_if_read(select(func.count()).select_from(Application), filters).where(*filters.conditions())
-    return db.session.scalar(query) or 0
 
 
 @dataclass(frozen=True)
@@ -128,22 +123,48 @@ class Page:
     total: int
 
 
-def page(filters: Filters, sort: str, number: int, size: int = PAGE_SIZE, total: int | None = None) -> Page:
-    """One page of the filtered list; a page number out of range lands on the nearest page. `total` is the count
-    of `filters` when the caller has it already.
+def page(filters: Filters, sort: str, number: int, size: int = PAGE_SIZE, counts: Counts | None = None) -> Page:
+    """One page of the filtered list; a page number out of range lands on the nearest page. `counts` are those of
+    the filters but the status, when the caller has them already.
 
     The page's ids are found first, in the order of an index and without reading the rows they skip; only those
     50 rows are then read with their Pass Famille facts (page 1,900 costs a walk along an index, not 95,000 rows
     read and joined)."""
-    total = count(filters) if total is None else total
+    counts = count_by_status(filters.without_status()) if counts is None else counts
+    total = counts.of(filters.status)
     pages = max(1, -(-total // size))
     number = min(max(1, number), pages)
+    start = (number - 1) * size
     order = SORTS.get(sort, SORTS[DEFAULT_SORT])
-    ids = _joined_if_read(select(Application.id), filters).where(*filters.conditions()).order_by(*order)
-    ids = ids.limit(size).offset((number - 1) * size)
+    if sort == "statut" and not filters.status:
+        ids = _ids_by_status(filters, counts, start, size)
+    else:
+        query = _joined_if_read(select(Application.id), filters).where(*filters.conditions()).order_by(*order)
+        ids = query.limit(size).offset(start).scalar_subquery()
     query = with_pass_famille(select(Application)).options(contains_eager(Application.pass_famille))
-    items = db.session.scalars(query.where(Application.id.in_(ids.scalar_subquery())).order_by(*order)).all()
+    items = db.session.scalars(query.where(Application.id.in_(ids)).order_by(*order)).all()
     return Page(items=list(items), number=number, pages=pages, total=total)
+
+
+def _ids_by_status(filters: Filters, counts: Counts, start: int, size: int) -> list[int]:
+    """A page of the list sorted by status: the counts say which statuses it spans and from which row of the
+    first one; each status is then read newest first along its index (a sort of every row costs 0.3 s at 100,000).
+    Statuses outside the workflow come last, as in SORTS["statut"]."""
+    others = sum(n for status, n in counts.found.items() if status not in STATUS_ORDER)
+    segments = [(Application.status == status, counts.found.get(status, 0)) for status in STATUS_ORDER]
+    segments.append((Application.status.not_in(STATUS_ORDER), others))
+    ids: list[int] = []
+    for condition, found in segments:
+        if start >= found:
+            start -= found
+            continue
+        query = _joined_if_read(select(Application.id), filters).where(*filters.conditions(), condition)
+        query = query.order_by(*SORTS[DEFAULT_SORT]).limit(size - len(ids)).offset(start)
+        ids += db.session.scalars(query)
+        start = 0
+        if len(ids) >= size:
+            break
+    return ids
 
 
 def for_export(filters: Filters, sort: str = DEFAULT_SORT, batch: int = 1000) -> Iterator:

@@ -148,8 +148,8 @@ class QueueView:
 def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
     # Counts follow the other filters, so that each one says what its link will list; the page's own total is
     # one of them. One GROUP BY for the whole page.
-    found_counts = queries.counts(filters.without_status())
-    found = queries.page(filters, sort, number, total=found_counts.of(filters.status))
+    found_counts = queries.count_by_status(filters.without_status())
+    found = queries.page(filters, sort, number, counts=found_counts)
     args = query_args(filters, sort)
     others = {name: value for name, value in args.items() if name != "statut"}
     by_status = found_counts.by_status(shown_statuses(filters, found_counts))
@@ -180,7 +180,7 @@ def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
 
 def search_view(term: str) -> QueueView:
     found, more = queries.search(term)
-    everything = queries.counts(queries.Filters())
+    everything = queries.count_by_status(queries.Filters())
     by_status = everything.by_status(shown_statuses(queries.Filters(), everything))
     counts = [StatusCount("Toutes", everything.total, url_for("backoffice.queue"), False)]
     counts += [

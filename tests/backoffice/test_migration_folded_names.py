@@ -14,10 +14,12 @@ from passfamille.extensions import db
 
 BEFORE = "5d2a8c0e41b7"  # the last revision without folded names
 NEW_INDEXES = (
+    "ix_application_created",
     "ix_application_folded_names",
     "ix_application_demarche_status_created",
     "ix_application_demarche_created",
     "ix_application_status_created",
+    "ix_application_status_reference",
     "ix_pass_famille_request_bracket_source",
 )
 ROWS = 2345  # more than two of the migration's batches of 1,000
@@ -96,13 +98,20 @@ def test_the_names_of_recorded_applications_are_folded_and_unfolded(migration_ap
         assert queries.decision_delays()[0] == sum(1 for n in range(1, ROWS + 1) if n % 4 in (1, 2))
         assert set(NEW_INDEXES) <= indexes()
         assert ("ix_application_decision_delay" in indexes()) == (db.engine.dialect.name == "sqlite")
-        assert not {"ix_application_status", "ix_pass_famille_request_bracket_code"} & indexes()
+        assert (
+            not {"ix_application_status", "ix_application_created_at", "ix_pass_famille_request_bracket_code"}
+            & indexes()
+        )
         db.session.commit()
 
         downgrade(revision=BEFORE)
 
         assert "folded_names" not in {c["name"] for c in inspect(db.engine).get_columns("application")}
-        assert {"ix_application_status", "ix_pass_famille_request_bracket_code"} <= indexes()
+        assert {
+            "ix_application_status",
+            "ix_application_created_at",
+            "ix_pass_famille_request_bracket_code",
+        } <= indexes()
         assert not indexes() & set(NEW_INDEXES)
         names = db.session.execute(text("SELECT birth_name, usage_name, first_names FROM application WHERE id = 5"))
         assert names.one() == NAMES[1][:3]

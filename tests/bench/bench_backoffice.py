@@ -114,16 +114,21 @@ def seed(url: str, n: int = N, random_seed: int = 11) -> None:
             if len(applications) == BATCH:
                 _insert(applications, facts)
         _insert(applications, facts)
-        db.session.execute(text("ANALYZE"))  # the planner's statistics, as after a few days of autovacuum
         db.session.commit()
+        # The planner's statistics (and PostgreSQL's visibility map), as autovacuum leaves them after such a load.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"))
         db.engine.dispose()
 
 
 def _insert(applications: list, facts: list) -> None:
+    # Core inserts of the tables: one executemany per batch (the ORM's bulk insert would split a batch wherever the
+    # columns left empty change from one row to the next).
+    connection = db.session.connection()
     if applications:
-        db.session.execute(insert(Application), applications)
+        connection.execute(insert(Application.__table__), applications)
     if facts:
-        db.session.execute(insert(PassFamilleRequest), facts)
+        connection.execute(insert(PassFamilleRequest.__table__), facts)
     db.session.commit()
     applications.clear()
     facts.clear()
