@@ -114,6 +114,23 @@ def test_a_late_page_lists_the_same_rows_as_the_whole_list_in_order(any_app):
     assert listed == [r["reference"] for r in expected]
 
 
+def test_pages_sorted_by_status_follow_the_workflow_across_statuses(any_app):
+    statuses = ("refused", "submitted", "in_review", "accepted", "documents_requested", "unknown")
+    rows = [
+        values(n, status=statuses[n % 6], created_at=datetime(2026, 3, 1) + timedelta(hours=n % 37))
+        for n in range(1, 131)
+    ]
+    add(any_app, *rows)
+    make_agent(any_app)
+    browser = logged_in(any_app)
+    rank = {status: index for index, status in enumerate(queries.STATUS_ORDER)}
+    expected = sorted(rows, key=lambda r: (rank.get(r["status"], 99), -r["created_at"].timestamp(), -r["id"]))
+    listed = []
+    for number in (1, 2, 3):
+        listed += references(browser.get(f"/agents/?tri=statut&tranche=B&page={number}"))
+    assert listed == [r["reference"] for r in expected]  # a status outside the workflow comes last
+
+
 def test_a_reference_is_looked_up_by_itself_on_both_databases(any_app):
     # SQLite reads a beginning of reference as a range of its index, PostgreSQL as a LIKE: the same answers.
     add(any_app, *[values(n) for n in range(1, 9)])
