@@ -4,7 +4,7 @@ dashboard's counts (bracket and QF source; decisions) and, on SQLite, its median
 the order of their delay). The single-column indexes on the date, status and bracket are covered by the new ones.
 
 Revision ID: e3b1c7a94f20
-Revises: c4f50ebd1fa0
+Revises: ac175c05a030
 Create Date: 2026-12-02 11:40:00
 
 """
@@ -16,7 +16,7 @@ from passfamille.folding import fold_names
 
 # revision identifiers, used by Alembic.
 revision = 'e3b1c7a94f20'
-down_revision = 'c4f50ebd1fa0'
+down_revision = 'ac175c05a030'
 branch_labels = None
 depends_on = None
 

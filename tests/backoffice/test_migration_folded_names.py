@@ -12,7 +12,7 @@ from passfamille import create_app
 from passfamille.backoffice import queries
 from passfamille.extensions import db
 
-BEFORE = "c4f50ebd1fa0"  # the last revision without folded names
+BEFORE = "ac175c05a030"  # the last revision without folded names
 NEW_INDEXES = (
     "ix_application_created",
     "ix_application_folded_names",
