@@ -3,14 +3,21 @@
 import secrets
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, event, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
+from .folding import fold_names
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _folded_names(context) -> str:
+    """The default of Application.folded_names on every INSERT, the ORM's or a bulk one: from the row's names."""
+    row = context.get_current_parameters()
+    return fold_names(row.get("birth_name"), row.get("usage_name"), row.get("first_names"))
 
 
 def new_draft_id() -> str:
@@ -47,12 +54,22 @@ class Application(db.Model):
     and the decision with the version of the commune rules that produced it — never a raw API payload."""
 
     __tablename__ = "application"
+    # The back-office's list: filtered by démarche and/or status, newest first (backoffice/queries.py). Each index
+    # gives its rows in the list's order, so that a page is read from the index rather than sorted, and the counts
+    # per status are counted in it; the fourth one also holds what the dashboard's time to decision reads.
+    __table_args__ = (
+        Index("ix_application_created", "created_at", "id"),
+        Index("ix_application_demarche_status_created", "demarche", "status", "created_at", "id"),
+        Index("ix_application_demarche_created", "demarche", "created_at", "id"),
+        Index("ix_application_status_created", "status", "created_at", "id", "decided_at"),
+        Index("ix_application_status_reference", "status", "reference"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
     demarche: Mapped[str] = mapped_column(String(20), default="pass_famille")
-    status: Mapped[str] = mapped_column(String(30), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     purge_after: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 
@@ -60,6 +77,9 @@ class Application(db.Model):
     birth_name: Mapped[str] = mapped_column(String(120))
     usage_name: Mapped[str | None] = mapped_column(String(120))
     first_names: Mapped[str | None] = mapped_column(String(200))
+    # The three names folded (folding.fold_names), what the agents' search reads: written with the names, by the
+    # column's default on insert and by _refold_names on an update, never by hand.
+    folded_names: Mapped[str] = mapped_column(Text, default=_folded_names, index=True)
     email: Mapped[str] = mapped_column(String(254))
     # Identity sent to API Particulier; kept only while a later re-check is pending, then erased.
     recheck_identity: Mapped[dict | None] = mapped_column(JSON)
@@ -90,12 +110,30 @@ class Application(db.Model):
     events: Mapped[list["AuditEvent"]] = relationship(order_by="AuditEvent.at", cascade="all, delete-orphan")
 
 
+# The dashboard's median time to decision on SQLite (backoffice/queries.py): the decisions in the order of their
+# delay, so that the middle one is found by walking half of this index rather than by sorting them all. PostgreSQL
+# has percentile_cont and no julianday(). The query names the statuses as literals: SQLite uses a partial index only
+# when it can see that the query's conditions imply the index's.
+DECIDED_STATUSES = ("accepted", "refused")
+DECIDED_SQL = f"status IN ({', '.join(repr(s) for s in DECIDED_STATUSES)}) AND decided_at IS NOT NULL"
+DECISION_DELAY = func.julianday(Application.decided_at) - func.julianday(Application.created_at)
+Index("ix_application_decision_delay", DECISION_DELAY, sqlite_where=text(DECIDED_SQL)).ddl_if(dialect="sqlite")
+
+
+@event.listens_for(Application, "before_update")
+def _refold_names(_mapper, _connection, application: Application) -> None:
+    # Any ORM update of an application (an agent correcting a name included) keeps its folded names in step.
+    application.folded_names = fold_names(application.birth_name, application.usage_name, application.first_names)
+
+
 class PassFamilleRequest(db.Model):
     """What a Pass Famille application adds to its Application (demarche "pass_famille", reference PF-…): the
     quotient familial and where it came from, the decision with the version of the rules that made it, and the
     commune's review (a document asked for, a refusal's reason, the pass granted)."""
 
     __tablename__ = "pass_famille_request"
+    # The list's filters and the dashboard's counts by bracket and QF source, read from the index alone.
+    __table_args__ = (Index("ix_pass_famille_request_bracket_source", "bracket_code", "qf_source"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), unique=True)
@@ -112,7 +150,7 @@ class PassFamilleRequest(db.Model):
 
     # Decision snapshot and the rules that produced it.
     eligible: Mapped[bool | None]
-    bracket_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    bracket_code: Mapped[str | None] = mapped_column(String(20))
     tariff: Mapped[str | None] = mapped_column(String(20))
     decision: Mapped[dict] = mapped_column(JSON, default=dict)
     rules_version: Mapped[str] = mapped_column(String(200))

@@ -10,7 +10,7 @@ from werkzeug.routing import BuildError
 
 from ..demarches import status_label
 from ..formatting import LOCALE
-from ..models import Application, PassFamilleRequest
+from ..models import Application
 from . import queries
 
 QF_SOURCE_LABELS = {
@@ -33,15 +33,19 @@ def demarche_labels() -> list[tuple[str, str]]:
     return labels
 
 
-def shown_statuses(filters: queries.Filters) -> tuple[str, ...]:
+def shown_statuses(filters: queries.Filters, counts: queries.Counts) -> tuple[str, ...]:
     """The statuses the counts list: those of the démarche filtered on; without that filter, the Pass Famille's
-    always and the crèche's once there is a crèche request, so that a commune without crèches sees no noise."""
+    always and the crèche's once there is a crèche request, so that a commune without crèches sees no noise.
+    `counts` are those of the other filters (the status filter left out)."""
     if filters.demarche == "creche" or (not filters.demarche and filters.status in queries.CRECHE_STATUSES):
         return queries.CRECHE_STATUSES if filters.demarche else queries.STATUS_ORDER
     if filters.demarche:
         return queries.PASS_FAMILLE_STATUSES
-    creche_counts = queries.counts_by_status(filters.without_status(), queries.CRECHE_STATUSES)
-    return queries.STATUS_ORDER if any(creche_counts.values()) else queries.PASS_FAMILLE_STATUSES
+    return (
+        queries.STATUS_ORDER
+        if any(counts.by_status(queries.CRECHE_STATUSES).values())
+        else queries.PASS_FAMILLE_STATUSES
+    )
 
 
 def bracket_labels() -> list[tuple[str, str]]:
@@ -142,13 +146,14 @@ class QueueView:
 
 
 def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
-    found = queries.page(filters, sort, number)
+    # Counts follow the other filters, so that each one says what its link will list; the page's own total is
+    # one of them. One GROUP BY for the whole page.
+    found_counts = queries.count_by_status(filters.without_status())
+    found = queries.page(filters, sort, number, counts=found_counts)
     args = query_args(filters, sort)
     others = {name: value for name, value in args.items() if name != "statut"}
-    # Counts follow the other filters, so that each one says what its link will list.
-    by_status = queries.counts_by_status(filters.without_status(), shown_statuses(filters))
-    total = queries.count(filters.without_status())
-    counts = [StatusCount("Toutes", total, url_for("backoffice.queue", **others), filters.status is None)]
+    by_status = found_counts.by_status(shown_statuses(filters, found_counts))
+    counts = [StatusCount("Toutes", found_counts.total, url_for("backoffice.queue", **others), filters.status is None)]
     counts += [
         StatusCount(
             status_label(status), n, url_for("backoffice.queue", **others, statut=status), filters.status == status
@@ -175,8 +180,9 @@ def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
 
 def search_view(term: str) -> QueueView:
     found, more = queries.search(term)
-    by_status = queries.counts_by_status(statuses=shown_statuses(queries.Filters()))
-    counts = [StatusCount("Toutes", queries.count(queries.Filters()), url_for("backoffice.queue"), False)]
+    everything = queries.count_by_status(queries.Filters())
+    by_status = everything.by_status(shown_statuses(queries.Filters(), everything))
+    counts = [StatusCount("Toutes", everything.total, url_for("backoffice.queue"), False)]
     counts += [
         StatusCount(status_label(status), n, url_for("backoffice.queue", statut=status), False)
         for status, n in by_status.items()
@@ -236,14 +242,15 @@ def duration(delay: timedelta | None) -> str:
 
 
 def dashboard_view() -> DashboardView:
-    by_status = queries.counts_by_status(statuses=queries.PASS_FAMILLE_STATUSES)
-    by_creche_status = queries.counts_by_status(statuses=queries.CRECHE_STATUSES)
-    total = queries.count(queries.Filters())
-    brackets = queries.counts_by(PassFamilleRequest.bracket_code)
+    found = queries.overview()
+    by_status = found.by_status(queries.PASS_FAMILLE_STATUSES)
+    by_creche_status = found.by_status(queries.CRECHE_STATUSES)
+    total = found.total
+    brackets = found.by_bracket()
     bracket_rows = [(label, brackets.pop(code, 0)) for code, label in bracket_labels()]
     bracket_rows += [(f"Tranche {code}", n) for code, n in sorted(brackets.items(), key=lambda i: str(i[0])) if code]
     bracket_rows.append(("Sans tranche", brackets.get(None, 0)))
-    demarches = queries.counts_by(Application.demarche)
+    demarches = found.by_demarche()
     # The Pass Famille always has its row; another démarche once it has requests.
     demarche_rows = [
         (label, n)
@@ -251,12 +258,12 @@ def dashboard_view() -> DashboardView:
         if (n := demarches.pop(code, 0)) or index == 0
     ]
     demarche_rows += sorted(demarches.items())
-    sources = queries.counts_by(PassFamilleRequest.qf_source)
+    sources = found.by_qf_source()
     shares = [
         Share(QF_SOURCE_LABELS[source], sources.get(source, 0), percent(sources.get(source, 0), total))
         for source in (*queries.QF_SOURCES, None)
     ]
-    delays = queries.decision_delays()
+    decisions, median = queries.decision_delays()
     return DashboardView(
         total=total,
         by_status=[(status_label(s), n) for s, n in by_status.items()],
@@ -266,6 +273,6 @@ def dashboard_view() -> DashboardView:
         by_bracket=bracket_rows,
         by_demarche=demarche_rows,
         by_qf_source=shares,
-        decisions=len(delays),
-        median_delay=duration(queries.median_delay(delays)),
+        decisions=decisions,
+        median_delay=duration(median),
     )

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from passfamille.exports import COLUMNS
 from passfamille.extensions import db
+from passfamille.folding import fold_names
 
 from ..formclient import Browser
 from ..functional.journeys import DUPONT, LEFEBVRE, add_child, finish, through_api
@@ -118,9 +119,9 @@ def insert_many(app, start: int, count: int) -> None:
         name: json.dumps(value) if isinstance(value, dict | list) else int(value) if isinstance(value, bool) else value
         for name, value in template.items()
     }
-    names = [name for name in template if name not in PASS_FAMILLE_KEYS]
+    names = [name for name in template if name not in PASS_FAMILLE_KEYS] + ["folded_names"]
     facts = [name for name in template if name in PASS_FAMILLE_KEYS and name != "qf_value"]
-    varying = ("id", "reference", "email", "birth_name", "created_at", "updated_at")
+    varying = ("id", "reference", "email", "birth_name", "folded_names", "created_at", "updated_at")
     fixed = [stored[name] for name in names if name not in varying]
     sql = f"INSERT INTO application ({', '.join([*varying, *(n for n in names if n not in varying)])}) "
     sql += f"VALUES ({', '.join('?' * len(names))})"
@@ -128,11 +129,23 @@ def insert_many(app, start: int, count: int) -> None:
     facts_sql += f"VALUES ({', '.join('?' * (len(facts) + 2))})"
     fixed_facts = [stored[name] for name in facts]
     first_day = datetime(2026, 1, 5, 8, 0)
+    first = template["first_names"]
     rows, fact_rows = [], []
     for number in range(start, start + count):
         at = (first_day + timedelta(seconds=30 * number)).strftime("%Y-%m-%d %H:%M:%S.%f")
         email = f"famille.{number}@example.org"
-        rows.append((number, f"PF-2026-{number:06d}", email, f"NOM{number}", at, at, *fixed))
+        rows.append(
+            (
+                number,
+                f"PF-2026-{number:06d}",
+                email,
+                f"NOM{number}",
+                fold_names(f"NOM{number}", None, first),
+                at,
+                at,
+                *fixed,
+            )
+        )
         fact_rows.append((number, 300 + number % 2500, *fixed_facts))
     with app.app_context():
         db.session.connection().exec_driver_sql(sql, rows)

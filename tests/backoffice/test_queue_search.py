@@ -1,5 +1,7 @@
 """The agents' queue search: by reference or by name, ignoring case and accents, and never in a URL."""
 
+from datetime import datetime
+
 from ..formclient import Browser
 from ..functional.journeys import LEFEBVRE, add_child, finish, through_api
 from .queue_pages import references, search
@@ -83,3 +85,36 @@ def test_a_search_matching_too_many_shows_the_newest_hundred(app, agent_browser)
     page = search(agent_browser, "PF-2026")
     assert len(references(page)) == 100 and references(page)[0] == "PF-2026-000130"
     assert "Seules les 100 demandes les plus récentes sont affichées : précisez la recherche." in page.text
+
+
+# --- a reference is looked up by itself ---------------------------------------------------------------------------
+
+
+def crampon_and_a_creche_request(app):
+    """A family whose name starts like the crèche's prefix, and a crèche request of another family."""
+    add(
+        app,
+        values(9, birth_name="CRAMPON", first_names="Pierre", created_at=datetime(2026, 3, 9, 10, 0)),
+        values(10, demarche="creche", reference="CR-2026-000001", status="waiting"),
+    )
+
+
+REFERENCE_CASES = [
+    ("CR-2026-000001", ["CR-2026-000001"]),  # exactly it
+    ("cr-2026-000001", ["CR-2026-000001"]),
+    (" CR-2026-000001 ", ["CR-2026-000001"]),
+    ("CR-", ["CR-2026-000001"]),  # every crèche request, never the CRAMPON family
+    ("cr-2026", ["CR-2026-000001"]),
+    ("PF-2026-000009", ["PF-2026-000009"]),
+    ("PF-2026-00000", [f"PF-2026-{n:06d}" for n in range(9, 0, -1)]),
+    ("CR-2025", []),
+    ("CR-2026-000002", []),
+    ("Cr", ["PF-2026-000009"]),  # no hyphen: a name
+    ("crampon", ["PF-2026-000009"]),
+]
+
+
+def test_a_reference_finds_only_applications_by_their_reference(app, varied, agent_browser):
+    crampon_and_a_creche_request(app)
+    for term, expected in REFERENCE_CASES:
+        assert references(search(agent_browser, term)) == expected, term
