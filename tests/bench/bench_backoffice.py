@@ -57,10 +57,12 @@ def _pick(rng, weighted):
     return rng.choices([value for value, _ in weighted], [weight for _, weight in weighted])[0]
 
 
-def _rows(n: int, rng: random.Random):
-    """(application, pass famille facts or None) for n applications, oldest first, numbered per prefix and year."""
-    numbers = {}
-    for number in range(1, n + 1):
+def _rows(n: int, rng: random.Random, after: int = 0, numbers: dict | None = None):
+    """(application, pass famille facts or None) for n applications, oldest first, numbered per prefix and year;
+    their ids follow `after` and their numbers those in `numbers` (the rows already there: `make bench` seeds after
+    its journeys)."""
+    numbers = dict(numbers or {})
+    for number in range(after + 1, after + n + 1):
         created = START + timedelta(minutes=number * 11 + rng.randrange(10))  # ~2 years for 100,000
         is_creche = rng.random() < 0.2
         prefix = "CR" if is_creche else "PF"
@@ -100,14 +102,19 @@ def _rows(n: int, rng: random.Random):
 
 
 def seed(url: str, n: int = N, random_seed: int = 11) -> None:
-    """Migrate the (fresh) database at `url` and insert `n` applications in batches, through Core inserts (what
-    the models declare as column defaults is applied, as for any insert)."""
+    """Migrate the database at `url` and insert `n` applications in batches, after those already there, through Core
+    inserts (what the models declare as column defaults is applied, as for any insert)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     rng = random.Random(random_seed)
     with app.app_context():
         upgrade()
+        after = db.session.scalar(select(func.max(Application.id))) or 0
+        numbers = {}
+        for reference in db.session.scalars(select(Application.reference).where(Application.reference.is_not(None))):
+            prefix, year, number = reference.split("-")
+            numbers[(prefix, int(year))] = max(numbers.get((prefix, int(year)), 0), int(number))
         applications, facts = [], []
-        for application, fact in _rows(n, rng):
+        for application, fact in _rows(n, rng, after, numbers):
             applications.append(application)
             if fact:
                 facts.append(fact)
