@@ -97,6 +97,17 @@ def run_migrations_online():
 
     connectable = get_engine()
 
+    def include_object(obj, name, type_, reflected, compare_to):
+        # An index the models create on one database only (Index.ddl_if(dialect=...), e.g. the SQLite-only
+        # ix_application_decision_delay) is not missing from the others.
+        condition = getattr(obj, "_ddl_if", None)
+        if type_ == "index" and not reflected and condition is not None and condition.dialect:
+            return condition.dialect == connectable.dialect.name
+        return True
+
+    if conf_args.get("include_object") is None:
+        conf_args["include_object"] = include_object
+
     with connectable.connect() as connection:
         context.configure(
             connection=connection,

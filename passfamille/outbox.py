@@ -3,9 +3,10 @@
 Sending inside the request made the family wait for the mail server (a fifth of the submit page's time) and lost the
 mail when the process died between the commit and the send. Now `queue` adds the message to the caller's
 transaction (no change without its mail, no mail without its change), and it is sent:
-- by the request that queued it, once its response is sent (`response.call_on_close`: gunicorn calls it after the
-  body is written, the access log too), in a thread of its own under a threaded server, its own messages first,
-  then a few others that are due;
+- by the request that queued it, its own messages first, then a few others that are due: once its response is sent
+  (`response.call_on_close`) under a server of one thread per process; under a threaded server, by a thread of its
+  own started when the request ends (teardown), so that neither the page nor the next request on the connection
+  waits for the mail server;
 - outside a request (a CLI command such as `creche relance`, a script), when the application context ends;
 - by `flask --app wsgi mails send`, every minute from a systemd timer: what a dead process left, and the retries;
 - before the response for an agent's status change (send_now): the agent's page says whether the family's mail left,
@@ -95,32 +96,44 @@ def send_now(message: OutboxMessage) -> bool:
 
 
 def register(app: Flask) -> None:
+    app.teardown_request(_start_sender)
     app.teardown_appcontext(_send_at_context_end)
 
 
 def _send_after_response(response):
-    # The ids of this request's messages that were committed (a rolled-back one has no identity any more).
+    # The ids of this request's messages that were flushed (a rolled-back one has no identity any more).
     states = (inspect(message) for message in g.pop("outbox_queued", []))
     mine = [state.identity[0] for state in states if state.persistent and state.identity]
+    if request.environ.get("wsgi.multithread", False):
+        # A threaded server (gunicorn gthread) keeps the connection's thread until the close callbacks return, so
+        # the connection's next request (the page a 303 leads to) would wait for the mail server; and Werkzeug's
+        # development server calls them only once the client has closed the connection. A thread of its own,
+        # started when the request ends (_start_sender), sends them: not a daemon, so that a graceful stop lets it
+        # finish; a process killed meanwhile leaves the message claimed, then due again (CLAIM). A message whose
+        # transaction is rolled back after all is not found by its claim, and is not sent.
+        g.outbox_sender = mine
+        return response
     app = current_app._get_current_object()
-    threaded = request.environ.get("wsgi.multithread", False)
 
     def send():
         with app.app_context():
             _send_quietly(first=mine, limit=AFTER_RESPONSE)
 
-    def after_close():
-        if threaded:
-            # A threaded server (gunicorn gthread) keeps the connection's thread until the close callbacks return:
-            # the connection's next request (the page a 303 leads to; nginx reuses the connection at once) would
-            # wait for the mail server. A thread of its own frees it; not a daemon, so that a graceful stop lets it
-            # finish. A process killed meanwhile leaves the message claimed, then due again (CLAIM).
-            threading.Thread(target=send, name="outbox").start()
-        else:
-            send()
-
-    response.call_on_close(after_close)
+    response.call_on_close(send)
     return response
+
+
+def _start_sender(_error) -> None:
+    mine = g.pop("outbox_sender", None)
+    if mine is None:
+        return
+    app = current_app._get_current_object()
+
+    def send():
+        with app.app_context():
+            _send_quietly(first=mine, limit=AFTER_RESPONSE)
+
+    threading.Thread(target=send, name="outbox").start()
 
 
 def _send_at_context_end(_error) -> None:
