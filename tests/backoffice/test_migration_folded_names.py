@@ -8,9 +8,10 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from passfamille import create_app
 from passfamille.backoffice import queries
 from passfamille.extensions import db
+
+from ..database_apps import DATABASES, app_at
 
 BEFORE = "ac175c05a030"  # the last revision without folded names
 NEW_INDEXES = (
@@ -31,22 +32,9 @@ NAMES = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def migration_app(request, app_config):
-    config = dict(app_config)
-    if request.param == "postgresql":
-        config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
-    app = create_app(config)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-            upgrade(revision=BEFORE)
-        else:
-            downgrade(revision=BEFORE)  # the suite's copy is migrated to the head
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from app_at(request, app_config, BEFORE)
 
 
 def insert_rows() -> None:

@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from passfamille import backup, create_app
@@ -21,6 +20,7 @@ from passfamille.models import Application, utcnow
 
 from ..backoffice.agents import logged_in, make_agent
 from ..conftest import proofs_in_database
+from ..database_apps import DATABASES, app_at
 from ..formclient import Browser
 from .journeys import DUPONT, LEFEBVRE, add_child, fill_identity, finish, start, through_api
 
@@ -30,20 +30,9 @@ PROOF = b"%PDF-1.4 avis d'imposition"
 FILES_FORMAT_BACKUPS = Path(__file__).parent / "data"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def any_app(request, app_config):
-    config = dict(app_config)
-    if request.param == "postgresql":
-        config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
-    app = create_app(config)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-            upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from app_at(request, app_config)
 
 
 def submit_with_a_proof(app, proof=PROOF):

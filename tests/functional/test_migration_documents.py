@@ -9,12 +9,12 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select, text
 
-from passfamille import create_app
 from passfamille.extensions import db
 from passfamille.models import Document
 
 from ..backoffice.agents import logged_in, make_agent
 from ..conftest import proofs_in_database
+from ..database_apps import DATABASES, app_at
 from .test_documents_storage import apply
 
 BEFORE = "5d2a8c0e41b7"  # the last revision with the proofs' bytes in files
@@ -22,20 +22,9 @@ FIRST = b"%PDF-1.4 attestation de la CAF"
 SECOND = b"\xff\xd8\xff avis d'imposition photographie"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def migration_app(request, app_config):
-    config = dict(app_config)
-    if request.param == "postgresql":
-        config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
-    app = create_app(config)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-            upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from app_at(request, app_config)
 
 
 def files(app) -> dict[str, bytes]:

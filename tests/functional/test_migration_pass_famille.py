@@ -8,9 +8,10 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from passfamille import create_app
 from passfamille.extensions import db
 from passfamille.models import Application
+
+from ..database_apps import DATABASES, app_at
 
 BEFORE = "9f00c41bd573"  # the last revision with the Pass Famille's facts on every application row
 DECISION = {"eligible": True, "bracket": {"code": "B", "label": "Tranche B"}, "reasons": [], "tariff": "10"}
@@ -49,22 +50,9 @@ CRECHE = {
 MOVED = [key for key in PASS_FAMILLE if key not in ("id", "reference", "demarche", "status")]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def migration_app(request, app_config):
-    config = dict(app_config)
-    if request.param == "postgresql":
-        config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
-    app = create_app(config)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-            upgrade(revision=BEFORE)
-        else:
-            downgrade(revision=BEFORE)  # the suite's copy is migrated to the head
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from app_at(request, app_config, BEFORE)
 
 
 def insert(row: dict) -> None:
