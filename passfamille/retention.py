@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from . import documents, outbox, ratelimit
+from . import documents, outbox, ratelimit, tally
 from .extensions import db
 from .models import Application, Document, Draft, utcnow
 
@@ -89,6 +89,8 @@ def purge(now=None, dry_run: bool = False) -> Due:
     db.session.commit()
     # The limits' counters (keyed hashes of addresses and accounts) are kept only for their window.
     ratelimit.purge(now)
+    # The deleted applications' -1 rows folded into the counts (tally.py).
+    tally.compact()
     # Files of an earlier version whose bytes the migration copied into the database (and left in place).
     return replace(plan, moved_files=documents.forget_moved_files())
 

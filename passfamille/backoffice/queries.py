@@ -9,11 +9,18 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, and_, case, func, or_, select, text
 from sqlalchemy.orm import contains_eager
 
-from .. import exports
+from .. import exports, tally
 from ..demarches import DEMARCHES, STATUS_LABELS, creche
 from ..extensions import db
 from ..folding import fold
-from ..models import DECIDED_SQL, DECIDED_STATUSES, DECISION_DELAY, Application, PassFamilleRequest
+from ..models import (
+    DECIDED_SQL,
+    DECIDED_STATUSES,
+    DECISION_DELAY,
+    DECISION_INTERVAL,
+    Application,
+    PassFamilleRequest,
+)
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 100
@@ -94,7 +101,7 @@ def _joined_if_read(query: Select, filters: Filters) -> Select:
 
 @dataclass(frozen=True)
 class Counts:
-    """How many applications per status, counted in one query (a GROUP BY over the index on status)."""
+    """How many applications per status: from the tally, or counted in one GROUP BY when other filters apply."""
 
     found: dict[str, int]
 
@@ -111,6 +118,14 @@ class Counts:
 
 
 def count_by_status(filters: Filters) -> Counts:
+    """Filtered by démarche at most (the queue as it opens, or per démarche): the database's tally; otherwise a
+    GROUP BY over the filtered applications."""
+    if filters.without_status() == Filters(demarche=filters.demarche):
+        found: dict[str, int] = {}
+        for (_, status), n in tally.counts(filters.demarche).items():
+            if filters.status in (None, status):
+                found[status] = found.get(status, 0) + n
+        return Counts(found)
     query = _joined_if_read(select(Application.status, func.count()), filters)
     return Counts(dict(db.session.execute(query.where(*filters.conditions()).group_by(Application.status)).all()))
 
@@ -179,7 +194,7 @@ def for_export(filters: Filters, sort: str = DEFAULT_SORT, batch: int = 1000) ->
 
 @dataclass(frozen=True)
 class Overview:
-    """The dashboard's counts, in two GROUP BYs: démarche and status over applications, bracket and QF source over
+    """The dashboard's counts: démarche and status from the database's tally, bracket and QF source in a GROUP BY over
     the Pass Famille's facts (an application without them counts as "no bracket", "no QF")."""
 
     by_demarche_status: dict[tuple[str, str], int]
@@ -213,35 +228,34 @@ class Overview:
 
 
 def overview() -> Overview:
-    by_status = select(Application.demarche, Application.status, func.count())
-    by_status = by_status.group_by(Application.demarche, Application.status)
     by_bracket = select(PassFamilleRequest.bracket_code, PassFamilleRequest.qf_source, func.count())
     by_bracket = by_bracket.group_by(PassFamilleRequest.bracket_code, PassFamilleRequest.qf_source)
     return Overview(
-        by_demarche_status={(d, s): n for d, s, n in db.session.execute(by_status)},
+        by_demarche_status=tally.counts(),
         by_bracket_source={(b, q): n for b, q, n in db.session.execute(by_bracket)},
     )
 
 
 def decision_delays() -> tuple[int, timedelta | None]:
     """How many applications were decided (accepted or refused, with a decision date) and the median time from
-    submission to decision, computed by the database: PostgreSQL's percentile_cont; on SQLite the middle row (or
-    the two middle rows, averaged) of the decisions in the order of ix_application_decision_delay."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        decided = (Application.status.in_(DECIDED), Application.decided_at.is_not(None))
-        median = func.percentile_cont(0.5).within_group(Application.decided_at - Application.created_at)
-        decisions, middle = db.session.execute(select(func.count(), median).where(*decided)).one()
-        return decisions, middle
+    submission to decision: the middle row (or the two middle rows, averaged) of the decisions in the order of
+    their delay, found by walking half of an index in that order (ix_application_decision_delay on SQLite,
+    ix_application_decision_interval on PostgreSQL) rather than by sorting every decision."""
     decided = text(DECIDED_SQL)  # literals: see the index
     decisions = db.session.scalar(select(func.count()).select_from(Application).where(decided)) or 0
     if not decisions:
         return 0, None
-    # The rows are read along the index from the middle (no LIMIT: with one, SQLite would rather sort them all);
-    # their delays are computed in Python, to the microsecond.
+    wanted = 2 - decisions % 2
     middle = select(Application.created_at, Application.decided_at).where(decided)
-    # A Core result, read one row at a time (the ORM's would fetch the rest of the list).
-    rows = db.session.connection().execute(middle.order_by(DECISION_DELAY, Application.id).offset((decisions - 1) // 2))
-    delays = [decided_at - created_at for created_at, decided_at in rows.fetchmany(2 - decisions % 2)]
+    if db.session.get_bind().dialect.name == "postgresql":
+        middle = middle.order_by(DECISION_INTERVAL, Application.id).offset((decisions - 1) // 2).limit(wanted)
+    else:
+        # No LIMIT: with one, SQLite would rather sort them all. A Core result, read one row at a time (the ORM's
+        # would fetch the rest of the list).
+        middle = middle.order_by(DECISION_DELAY, Application.id).offset((decisions - 1) // 2)
+    rows = db.session.connection().execute(middle)
+    # The delays are computed in Python, to the microsecond.
+    delays = [decided_at - created_at for created_at, decided_at in rows.fetchmany(wanted)]
     rows.close()
     return decisions, sum(delays, timedelta()) / len(delays)
 
