@@ -76,13 +76,18 @@ def queue(to: str, subject: str, body: str, kind: str) -> OutboxMessage:
     )
     db.session.add(message)
     if has_request_context():
-        queued = g.setdefault("outbox_queued", [])
-        if not queued:
-            after_this_request(_send_after_response)
-        queued.append(message)
-    else:
-        g.outbox_at_context_end = True
+        g.setdefault("outbox_queued", []).append(message)
+    _send_when_done()
     return message
+
+
+def _send_when_done() -> None:
+    """Messages due are sent after the response (in a request) or when the application context ends (elsewhere)."""
+    if not has_request_context():
+        g.outbox_at_context_end = True
+    elif not g.get("outbox_after_response"):
+        g.outbox_after_response = True
+        after_this_request(_send_after_response)
 
 
 def send_now(message: OutboxMessage) -> bool:
@@ -254,6 +259,45 @@ def waiting() -> dict:
             "waiting": connection.scalar(count.where(~given_up)),
             "given_up": connection.scalar(count.where(given_up)),
         }
+
+
+@dataclass(frozen=True)
+class GivenUp:
+    """A message given up, for the agents (who may see a family's address): when, what, to whom, why."""
+
+    id: int
+    given_up_at: datetime
+    kind: str
+    subject: str
+    recipient: str
+    attempts: int
+    error: str | None
+
+
+def given_up_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(MESSAGES).where(MESSAGES.c.given_up_at.is_not(None)))
+
+
+def given_up(limit: int = 50) -> list[GivenUp]:
+    """The messages given up, newest first (at most `limit`)."""
+    query = select(MESSAGES).where(MESSAGES.c.given_up_at.is_not(None))
+    query = query.order_by(MESSAGES.c.given_up_at.desc(), MESSAGES.c.id.desc()).limit(limit)
+    return [
+        GivenUp(r.id, r.given_up_at, r.kind, r.subject, r.recipient, r.attempts, r.last_error)
+        for r in db.session.execute(query)
+    ]
+
+
+def try_again(now: datetime | None = None) -> int:
+    """Every given-up message becomes due again with its attempts counted afresh (once the agents have had the mail
+    server or an address put right), in the caller's transaction; return how many. Sent like any other: after the
+    response, or by `flask mails send`."""
+    again = update(OutboxMessage).where(OutboxMessage.given_up_at.is_not(None))
+    values = {"given_up_at": None, "attempts": 0, "next_attempt_at": now or utcnow(), "claimed_until": None}
+    found = db.session.execute(again.values(**values).execution_options(synchronize_session=False)).rowcount
+    if found:
+        _send_when_done()
+    return found
 
 
 def _expired(now: datetime):

@@ -8,9 +8,11 @@ token of its own for the crèche sees each token apart (« jeton Pass Famille »
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from ... import outbox
+from ...extensions import db
 from ...formatting import date_time, short_date
 from ...models import utcnow
 from .. import bp, health
@@ -173,13 +175,25 @@ def _errors_message(recent: health.RecentCalls) -> Message | None:
     return Message("warning", f"{_plural(recent.errors, 'erreur', 'erreurs')} en 24 h : {parts}.")
 
 
+def _mails_message() -> Message | None:
+    given_up = outbox.given_up_count()
+    if not given_up:
+        return None
+    mails = _plural(given_up, "courriel à une famille n'a", "courriels à des familles n'ont")
+    return Message(
+        "error",
+        f"{mails} pas pu être envoyé{'s' if given_up > 1 else ''}.",
+        "Prévenez ces familles autrement : la liste est en bas de la page « État d'API Particulier ».",
+    )
+
+
 def banner() -> Banner:
     now = utcnow()
     lines = health.token_lines(now)
     messages = []
     for line, name in zip(lines, _names(lines), strict=True):
         messages += [*_token_messages(line, name), _expiry_message(line, name, now)]
-    messages.append(_errors_message(health.recent_calls(now)))
+    messages += [_errors_message(health.recent_calls(now)), _mails_message()]
     return Banner(tuple(m for m in messages if m is not None))
 
 
@@ -216,6 +230,15 @@ class TokenRow:
 
 
 @dataclass(frozen=True)
+class MailRow:
+    given_up_at: str
+    subject: str
+    recipient: str
+    attempts: int
+    cause: str
+
+
+@dataclass(frozen=True)
 class HealthPage:
     api_url: str
     tokens: tuple[TokenRow, ...]
@@ -223,6 +246,26 @@ class HealthPage:
     errors: int
     rows: tuple[ErrorRow, ...]
     last_error_at: str
+    mails_waiting: int
+    mails_given_up: tuple[MailRow, ...]
+
+
+# Why the mail server did not take a message (outbox.py keeps the exception's class name, never its text).
+MAIL_CAUSES = {
+    "SMTPRecipientsRefused": "adresse refusée par le serveur de messagerie",
+    "SMTPDataError": "message refusé par le serveur de messagerie",
+    "SMTPSenderRefused": "adresse d'expédition refusée par le serveur de messagerie",
+    "SMTPAuthenticationError": "identifiants du serveur de messagerie refusés",
+    "SMTPConnectError": "serveur de messagerie injoignable",
+    "SMTPServerDisconnected": "serveur de messagerie injoignable",
+    "ConnectionRefusedError": "serveur de messagerie injoignable",
+    "TimeoutError": "serveur de messagerie trop lent",
+}
+
+
+def _mail_row(message: outbox.GivenUp) -> MailRow:
+    cause = MAIL_CAUSES.get(message.error or "", f"erreur d'envoi ({message.error or 'inconnue'})")
+    return MailRow(date_time(message.given_up_at), message.subject, message.recipient, message.attempts, cause)
 
 
 def _token_row(line: health.TokenLine, heading: str) -> TokenRow:
@@ -254,6 +297,8 @@ def _page() -> HealthPage:
         errors=recent.errors,
         rows=tuple(ErrorRow(OUTCOME_WORDS[g.outcome][1].capitalize(), g.count, _causes(g)) for g in recent.groups),
         last_error_at=date_time(recent.last_error_at),
+        mails_waiting=outbox.waiting()["waiting"],
+        mails_given_up=tuple(_mail_row(m) for m in outbox.given_up()),
     )
 
 
@@ -264,3 +309,14 @@ def health_page():
         health.forget()
         return redirect(url_for("backoffice.health"), 303)
     return render_template("backoffice/sante.html", page=_page())
+
+
+@bp.post("/sante/courriels", endpoint="mails_again")
+def mails_again():
+    """« Envoyer de nouveau » the given-up mails (once the mail server or an address is put right): each is sent
+    once, by whichever sender claims it first (outbox.py), however many times the button is pressed."""
+    found = outbox.try_again()
+    db.session.commit()
+    if found:
+        flash(f"{_plural(found, 'courriel est', 'courriels sont')} de nouveau en attente d'envoi.", "success")
+    return redirect(url_for("backoffice.health") + "#courriels", 303)
