@@ -243,7 +243,10 @@ def save_verification(step: Step, draft, form):
     if choice == "retry":
         certify.fetch(draft, answers(draft, APPLICANT.name), request.remote_addr or "", retry=True)
         return redirect(step_url(step.slug), 303)
-    if store.save_answers(draft, step.name, {"choice": choice}):
+    # A changed answer voids what was built on the previous one. A first answer voids nothing: after a change of
+    # démarches the facts are fetched again and confirmed, and the household typed meanwhile still holds.
+    previous = answers(draft, step.name)
+    if store.save_answers(draft, step.name, {"choice": choice}) and previous:
         store.drop_answers(draft, *step.invalidates)
     return None
 
