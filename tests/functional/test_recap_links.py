@@ -45,6 +45,15 @@ def pass_famille_not_found_full_price(browser):
     return to_recap(page.fill("Commune", "Marseille").submit("Continuer"))
 
 
+def pass_famille_not_found_then_proof(browser):
+    page = through_api(browser, UNKNOWN).choose("Fournir un justificatif de quotient familial").submit("Continuer")
+    page = page.choose("Attestation de quotient familial de la CAF ou de la MSA")
+    page = page.attach("Votre justificatif", "attestation.pdf", PDF)
+    page = page.fill("Quotient familial indiqué sur le document, en euros", "800").submit("Continuer")
+    page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
+    return to_recap(page.submit("Continuer"))
+
+
 def pass_famille_unavailable_later(browser, sandbox):
     return to_recap(to_result_for_later_check(browser, sandbox))
 
@@ -95,6 +104,7 @@ JOURNEYS = {
     "pass_famille_document": (pass_famille_recap, False, ()),
     "pass_famille_caf_no_then_proof": (pass_famille_caf_no_then_proof, False, ()),
     "pass_famille_not_found_full_price": (pass_famille_not_found_full_price, False, ()),
+    "pass_famille_not_found_then_proof": (pass_famille_not_found_then_proof, False, ()),
     "pass_famille_unavailable_later": (pass_famille_unavailable_later, False, ()),
     "pass_famille_hidden_details": (hidden_details_pass_famille, True, ()),
     "creche_caf": (creche_caf, False, ("Estimation du tarif de la crèche",)),
