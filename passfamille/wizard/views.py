@@ -254,7 +254,7 @@ def remove_child():
         abort(400)
     common.remove_added_child(draft, ascii_int(request.form.get("index", ""), 3))
     db.session.commit()
-    return redirect(url_for("wizard.step", slug=common.HOUSEHOLD.slug), 303)
+    return redirect(step_url(common.HOUSEHOLD.slug), 303)  # from the recap, still on the way back to it
 
 
 @bp.get("/demande/confirmation")

@@ -259,3 +259,13 @@ def test_documents_route_total_is_the_caf_routes(browser):
     walk.see(fill_identity(page, DUPONT).submit("Continuer"))
     counts, numbers = totals(walk)
     assert counts == {6} and numbers == [1, 2, 3]
+
+
+def test_a_child_removed_on_a_page_opened_from_the_recap_still_comes_back_to_it(browser):
+    page = add_child(through_api(browser, LEFEBVRE).choose("Oui, elles sont correctes").submit("Continuer"))
+    page = page.submit("Continuer").click("Continuer")
+    assert page.h1 == RECAP
+    page = page.click("Modifier les enfants du foyer").submit("Retirer Léa")
+    assert page.h1 == "Votre foyer" and "Léa, né ou née" not in page.text
+    assert back(page) == "/demande/recapitulatif"
+    assert page.submit("Continuer").h1 == RECAP
