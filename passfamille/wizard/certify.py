@@ -2,7 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
@@ -188,12 +188,13 @@ def _ask_all(calls: dict, identity: Identity) -> dict:
         return {name: future.result() for name, future in futures.items()}
 
 
-def fetch(draft: Draft, values: dict, client_address: str) -> str:
+def fetch(draft: Draft, values: dict, client_address: str, retry: bool = False) -> str:
     """Call the API for the identity in `values`, keep the outcome on the draft, return the outcome code.
 
     Pass Famille: the quotient familial endpoint. Crèche: the EAJE endpoint, whose PSU facts are kept apart. Each
     call carries its démarche's token (api_clients.py). A crèche request alone never calls the quotient familial
-    endpoint (data minimisation): its household (children, address) comes from the EAJE answer."""
+    endpoint (data minimisation): its household (children, address) comes from the EAJE answer. A `retry` (the
+    family's « Réessayer ») is dated, so that the page it sees says when it was made and what came of it."""
     calls = {}
     if wants_pass_famille(draft):
         calls["quotient_familial"] = client_for(PASS_FAMILLE).quotient_familial
@@ -204,6 +205,8 @@ def fetch(draft: Draft, values: dict, client_address: str) -> str:
         household, eaje = refusal, refusal if wants_creche(draft) else Lookup()
     else:
         household, eaje = _outcomes(_ask_all(calls, to_identity(values)), creche_only=not wants_pass_famille(draft))
+    if retry:
+        household = replace(household, retried_at=datetime.now(UTC).isoformat(timespec="seconds"))
     facts = certified(draft).with_outcome(household, eaje)
     store.record_certified(draft, facts)
     return facts.household.outcome

@@ -24,6 +24,7 @@ class Lookup:
     retry_after: int | None = None
     limit: str | None = None  # "draft" or "address": which lookup limit refused the call
     fetched_at: str | None = None
+    retried_at: str | None = None  # when the family asked again (« Réessayer »), UTC: said on the page it sees
     qf: dict | None = None
     allocataires: list | None = None
     children: list | None = None

@@ -7,7 +7,7 @@ answers no longer hold when its own change, and its rows on « Vérifiez votre d
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import request
+from flask import request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -17,8 +17,33 @@ from ..models import Draft
 from . import progress, store
 from .draft import answers
 
-# A section of the recap: {"title": …, "rows": [(label, value, slug of the step that changes it, or None)]}
-Section = dict
+# The query argument that brings a step opened from the recap back to it, kept on every page in between.
+BACK_TO_RECAP = {"retour": "recapitulatif"}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of « Vérifiez votre demande »: its rows (label, value) and one « Modifier » for all of them.
+
+    `change` is the slug of the page that changes them, or None for what is worked out from other answers (a tariff,
+    an estimate): it follows them and is not changed on its own. `change_text` ends the link's text for screen
+    readers, who hear « Modifier les informations sur l'enfant » where sighted readers see « Modifier » by the
+    section's title."""
+
+    title: str
+    rows: list[tuple[str, str]]
+    change: str | None = None
+    change_text: str = ""
+
+
+def step_url(slug: str) -> str:
+    """A step's URL, keeping the way back to the recap when the family came from it."""
+    back = BACK_TO_RECAP if request.args.get("retour") == BACK_TO_RECAP["retour"] else {}
+    return url_for("wizard.step", slug=slug, **back)
+
+
+def always(draft: Draft) -> bool:
+    return True
 
 
 def no_context(draft: Draft, form: FlaskForm | None) -> dict:
@@ -74,6 +99,12 @@ class Step:
     recap: Callable[[Draft], list[Section]] = no_recap
     # A step without stored answers (the result page, the recap) is complete as soon as it is reached.
     has_answers: bool = True
+    # What else its completeness needs besides valid answers and files (the applicant: a CAF/MSA lookup made for
+    # the démarches asked, which a change of démarches forgets).
+    holds: Callable[[Draft], bool] = always
+    # The name of the step whose number it shares in « Étape 3 sur 6 » when both are on the path: a proof that
+    # replaces the CAF/MSA facts is the same stage of the démarche, so the total does not change mid-journey.
+    numbered_with: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "slug", self.slug or self.name)
@@ -93,11 +124,22 @@ class Step:
             return True  # nothing to answer (the estimate shown from the CAF/MSA facts)
         if self.name not in (draft.answers or {}):
             return False
-        return self.files(draft, None) and form.validate()
+        return self.holds(draft) and self.files(draft, None) and form.validate()
 
 
 def path(steps: tuple[Step, ...], draft: Draft) -> list[Step]:
     return [step for step in steps if step.applies(draft)]
+
+
+def numbering(steps: list[Step]) -> dict[str, int]:
+    """Each step's number in « Étape N sur M » (M: the largest), a step numbered with another on the path sharing its
+    number."""
+    names = {step.name for step in steps}
+    numbers: dict[str, int] = {}
+    for step in steps:
+        shared = step.numbered_with if step.numbered_with in names else ""
+        numbers[step.name] = numbers[shared] if shared else max(numbers.values(), default=0) + 1
+    return numbers
 
 
 def first_incomplete(

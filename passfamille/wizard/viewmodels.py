@@ -1,11 +1,11 @@
 """What the templates show, built from the draft: templates never see a model or a raw API payload."""
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 
 from .. import rules
-from ..formatting import month_year, short_date
+from ..formatting import TIMEZONE, month_year, short_date
 from . import household
 from .certify import MAX_LOOKUPS_PER_DRAFT
 from .draft import certified, certified_ok, creche_only, details_hidden
@@ -46,6 +46,7 @@ def verification_view(draft) -> dict:
         "outcome": found.outcome,
         "identity_failures": facts.identity_failures,
         "retry_after": found.retry_after,
+        "retried_at": _clock(found.retried_at),
         "allocataires": [_person(p) for p in found.allocataires or []],
         "children": [_person(p) for p in found.children or []],
         "address": found.address,
@@ -58,6 +59,14 @@ def verification_view(draft) -> dict:
         "creche_only": creche_only(draft),
         "eaje": eaje if eaje.outcome == "ok" and eaje.annual_resources is not None else None,
     }
+
+
+def _clock(moment: str | None) -> str | None:
+    """« 14 h 32 » on the commune's clock, from a stored UTC time."""
+    if not moment:
+        return None
+    local = datetime.fromisoformat(moment).astimezone(TIMEZONE)
+    return f"{local.hour} h {local.minute:02d}"
 
 
 def decision_view(draft, today: date | None = None) -> dict:

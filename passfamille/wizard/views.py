@@ -2,6 +2,7 @@
 guards on the path."""
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -11,11 +12,11 @@ from ..extensions import db
 from ..parsing import ascii_int
 from . import store, submit
 from .creche_forms import DemarcheForm
-from .draft import answers, wants_creche, wants_pass_famille
+from .draft import answers, demarche, wants_creche, wants_pass_famille
 from .forms import ConfirmForm
 from .progress import RECORDS
-from .step import Step, first_incomplete, path
-from .steps import BY_SLUG, DEMARCHE_INVALIDATES, STEPS, common
+from .step import BACK_TO_RECAP, Step, first_incomplete, numbering, path, step_url
+from .steps import BY_SLUG, RECAP, STEPS, change_demarche, common, demarche_change
 
 bp = Blueprint("wizard", __name__)
 HOUR = timedelta(hours=1)
@@ -24,13 +25,19 @@ HOUR = timedelta(hours=1)
 
 
 def to_step(step: Step):
-    return redirect(url_for("wizard.step", slug=step.slug), 303)
+    """A step's page; from the recap, with the way back to it (the recap's guard sends a change that voided other
+    answers to the first of them, and each then comes back to the recap)."""
+    return redirect(step_url(step.slug), 303)
+
+
+def from_recap() -> bool:
+    return request.args.get("retour") == BACK_TO_RECAP["retour"]
 
 
 def next_step(draft, step: Step):
     """After a valid POST: back to the recap when the citizen came from it, else the next step on the path."""
     steps = path(STEPS, draft)
-    if request.args.get("retour") == "recapitulatif":
+    if from_recap():
         return to_step(steps[-1])
     later = steps[steps.index(step) + 1 :] if step in steps else steps
     return to_step(later[0] if later else steps[-1])
@@ -49,10 +56,29 @@ def service_title(draft) -> str:
     return f"{title} et crèche" if wants_pass_famille(draft) else "Préinscription en crèche"
 
 
+def counted_path(draft) -> list[Step]:
+    """The path the stepper counts. Before the family has said how its resources are known, the usual way (the
+    CAF/MSA) is counted, so that the total does not change once it has."""
+    if answers(draft, common.INFORMATION.name):
+        return path(STEPS, draft)
+    usual = {**(draft.answers or {}), common.INFORMATION.name: {"mode": "api"}}
+    return path(STEPS, SimpleNamespace(answers=usual, certified=draft.certified))
+
+
+def back_link(steps: list[Step], step: Step) -> str:
+    """« Retour »: the recap for a page opened from it, else the previous page of the path (the start page for the
+    first step)."""
+    if from_recap() and step is not steps[-1]:
+        return url_for("wizard.step", slug=steps[-1].slug)
+    index = steps.index(step)
+    return url_for("wizard.step", slug=steps[index - 1].slug) if index else url_for("wizard.start")
+
+
 def render_step(step: Step, draft, form, status=200):
     steps = path(STEPS, draft)
-    number = steps.index(step) + 1
-    following = steps[number] if number < len(steps) else None
+    index = steps.index(step)
+    following = steps[index + 1] if index + 1 < len(steps) else None
+    numbers = numbering(counted_path(draft))
     errors = [(_anchor(field), message) for field in form for message in field.errors] if form else []
     html = render_template(
         step.template,
@@ -60,9 +86,10 @@ def render_step(step: Step, draft, form, status=200):
         form=form,
         errors=errors,
         service_title=service_title(draft),
+        back=back_link(steps, step),
         stepper={
-            "number": number,
-            "count": len(steps),
+            "number": numbers.get(step.name, index + 1),
+            "count": max(numbers.values()),
             "title": step.title,
             "next_title": following.title if following else None,
             "next_slug": following.slug if following else None,
@@ -113,6 +140,9 @@ def begin():
             return render_start(form)
         choice = form.choice.data
     draft = store.current_draft()
+    if draft is not None and not draft.application_id and _started(draft) and choice != demarche(draft):
+        # A change of démarches asks some pages again: said first, on the page that changes them.
+        return render_demarches(draft, DemarcheForm(formdata=MultiDict({"choice": choice})), confirm=True)
     if draft is None or draft.application_id:
         # Drafts are stored for anyone who asks: their number per client address is bounded too.
         config = current_app.config
@@ -120,12 +150,57 @@ def begin():
             html = render_template("wizard/trop-de-demandes.html", limit=config["DRAFTS_PER_ADDRESS_HOUR"])
             return make_response(html, 429)
         draft = store.new_draft()
-    if store.save_answers(draft, "demarche", {"choice": choice}) and set(draft.answers) - {"demarche", RECORDS}:
-        # Another démarche asks other questions and other CAF/MSA data: what depended on it is dropped.
-        store.drop_answers(draft, *DEMARCHE_INVALIDATES)
-        store.forget_certified(draft)
+    store.save_answers(draft, "demarche", {"choice": choice})
     db.session.commit()  # one commit with the new draft (the address's counter is committed apart, before it)
     return store.set_cookie(to_step(STEPS[0]), draft)
+
+
+def _started(draft) -> bool:
+    """Whether the family has answered anything besides the démarches."""
+    return bool(set(draft.answers or {}) - {"demarche", RECORDS})
+
+
+def render_demarches(draft, form, confirm=False, status=200):
+    errors = [(f"{field.id}-0", message) for field in form for message in field.errors]
+    change = demarche_change(draft, form.choice.data) if confirm else None
+    html = render_template(
+        "wizard/demarches.html",
+        form=form,
+        errors=errors,
+        change=change,
+        labels=common.DEMARCHE_LABELS,
+        service_title=service_title(draft),
+        recap=url_for("wizard.step", slug=RECAP.slug),
+    )
+    return make_response(html, 400 if errors else status)
+
+
+@bp.route("/demande/demarches", methods=["GET", "POST"])
+def demarches():
+    """Change the démarches asked for: the choice, then what it means (pages asked again, answers no longer used),
+    then the change, confirmed. Unchanged, back to the recap; confirmed twice (a double click), the second finds the
+    choice made and goes back to the recap too."""
+    draft = store.current_draft()
+    if current_app.extensions["commune"].creche is None:
+        abort(404)
+    if draft is None:
+        return render_template("wizard/session-expiree.html"), 200
+    if draft.application_id:
+        return redirect(url_for("wizard.confirmation"), 303)
+    if request.method == "GET":
+        return render_demarches(draft, DemarcheForm(formdata=MultiDict(answers(draft, "demarche"))))
+    form = DemarcheForm()
+    if not form.validate():
+        if form.csrf_token.errors:
+            abort(400)
+        return render_demarches(draft, form)
+    choice = form.choice.data
+    if choice != demarche(draft):
+        if _started(draft) and request.form.get("confirmer") != "oui":
+            return render_demarches(draft, form, confirm=True)
+        change_demarche(draft, choice)
+        db.session.commit()
+    return redirect(url_for("wizard.step", slug=RECAP.slug, **BACK_TO_RECAP), 303)
 
 
 @bp.route("/demande/<slug>", methods=["GET", "POST"])
@@ -179,7 +254,7 @@ def remove_child():
         abort(400)
     common.remove_added_child(draft, ascii_int(request.form.get("index", ""), 3))
     db.session.commit()
-    return redirect(url_for("wizard.step", slug=common.HOUSEHOLD.slug), 303)
+    return redirect(step_url(common.HOUSEHOLD.slug), 303)  # from the recap, still on the way back to it
 
 
 @bp.get("/demande/confirmation")

@@ -77,7 +77,7 @@ def test_start_page_and_the_creche_steps_of_the_wizard_have_no_axe_violation_and
 
     citizen.follow("Continuer").sees_heading("Votre résultat")
     citizen.follow("Continuer").sees_heading("Vérifiez votre demande")
-    expect(page.get_by_role("table", name="Vos souhaits d'accueil")).to_be_visible()
+    expect(page.get_by_role("region", name="Vos souhaits d'accueil")).to_be_visible()
     checks.check(page, "récapitulatif des deux démarches")
     citizen.press("Envoyer ma demande").sees_heading("Vos demandes sont envoyées")
     expect(page.locator(".reference")).to_have_count(2)

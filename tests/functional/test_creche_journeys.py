@@ -296,11 +296,13 @@ def test_changing_a_wish_from_the_recap_comes_back_to_the_recap_with_the_new_ord
     page = fill_wishes(to_wishes(browser)).submit("Continuer").submit("Continuer").click("Continuer")
     assert page.h1 == "Vérifiez votre demande"
     assert "Multi-accueil Les Pioupious (Grands)" in page.text
-    page = page.click("Modifier : choix n° 1")
+    page = page.click("Modifier vos souhaits d'accueil")
     assert page.h1 == "Vos souhaits d'accueil"
     page = page.select("Premier choix", COQUELICOTS).select("Deuxième choix (facultatif)", PIOUPIOUS)
     page = page.submit("Continuer")
     assert page.h1 == "Vérifiez votre demande", page.error_summary()
-    choices = [row.get_text(" ", strip=True) for row in page.soup.select("tr") if "Choix n°" in row.get_text()]
+    choices = [
+        row.get_text(" ", strip=True) for row in page.soup.select(".recap-list__row") if "Choix n°" in row.get_text()
+    ]
     assert choices[0].startswith("Choix n° 1 Crèche familiale Les Coquelicots")
     assert choices[1].startswith("Choix n° 2 Multi-accueil Les Pioupious")

@@ -244,7 +244,7 @@ def test_answering_no_leads_to_documents_with_how_to_correct(app, browser):
     assert "Signalez le changement à votre CAF" in page.text
     page = page.choose("Non, elles ne sont pas correctes").submit("Continuer")
     assert page.h1 == "Votre justificatif de quotient familial"
-    assert "Étape 4 sur 7" in page.text
+    assert "Étape 3 sur 6" in page.text  # the proof stands where the CAF/MSA's facts stood: the total holds
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

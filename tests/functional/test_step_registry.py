@@ -56,7 +56,7 @@ def on_path(app, browser):
 @pytest.mark.parametrize("journey", list(JOURNEYS))
 def test_every_change_link_of_the_recap_opens_its_page(app, browser, journey):
     recap = JOURNEYS[journey](browser)
-    links = [a["href"] for a in recap.soup.select(".recap__action a")]
+    links = [a["href"] for a in recap.soup.select(".recap-section__change")]
     assert len(links) >= 6, links
     for href in links:
         page = browser.get(href)

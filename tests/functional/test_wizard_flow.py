@@ -56,7 +56,7 @@ def to_recap(browser, person=DUPONT):
 
 def test_modifier_comes_back_to_the_recap(browser):
     page = to_recap(browser)
-    page = page.click("Modifier : adresse électronique")
+    page = page.click("Modifier les informations vous concernant")
     assert page.h1 == "Vous"
     page = page.fill("Adresse électronique", "autre@example.org").submit("Continuer")
     assert page.h1 == "Vérifiez votre demande"
@@ -66,7 +66,7 @@ def test_modifier_comes_back_to_the_recap(browser):
 def test_a_changed_identity_drops_the_certified_facts_which_are_fetched_again(browser):
     page = to_recap(browser)
     assert "LAURA" in page.text
-    page = page.click("Modifier : nom de naissance")
+    page = page.click("Modifier les informations vous concernant")
     page = page.fill("Nom de naissance", "LEFEBVRE").fill("Premier prénom", "ALEXIS")
     page = page.fill("Deuxième prénom (facultatif)", "GÉRÔME").fill("Troisième prénom (facultatif)", "JEAN-PHILIPPE")
     page = page.fill("Jour", "27").fill("Mois", "12").fill("Année", "1982")
@@ -81,7 +81,7 @@ def test_a_changed_identity_drops_the_certified_facts_which_are_fetched_again(br
 
 def test_switching_to_documents_drops_the_certified_route(browser):
     page = to_recap(browser)
-    page = page.click("Modifier : mode choisi")
+    page = page.click("Modifier le choix entre la CAF et un justificatif")
     page = page.choose(
         "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)"
     ).submit("Continuer")

@@ -2,14 +2,16 @@
 « Vérifiez votre demande », whose sections every step gives (each says itself when it has nothing to show)."""
 
 from datetime import date
+from types import SimpleNamespace
 
 from flask import redirect, url_for
 
 from ...extensions import db
 from .. import store, submit
-from ..draft import wants_pass_famille
+from ..draft import demarche, uses_api, wants_pass_famille
 from ..forms import ConfirmForm
-from ..step import Step, first_incomplete, path
+from ..progress import RECORDS
+from ..step import BACK_TO_RECAP, Step, first_incomplete, path
 from ..viewmodels import decision_view
 from . import common, creche, pass_famille
 
@@ -22,24 +24,61 @@ BEFORE_RECAP: tuple[Step, ...] = (
     *pass_famille.RESULT_STEPS,
 )
 
-# The start page's choice of démarches is not a step: when it changes, these answers no longer hold.
-DEMARCHE_INVALIDATES = ("information", "verification", "justificatif", "enfant", "souhaits", "situation", "estimation")
-
 
 def recap_sections(draft) -> list[dict]:
-    """Sections of « Vérifiez votre demande », each row with its « Modifier » link back to the recap."""
-    sections = [section for step in BEFORE_RECAP for section in step.recap(draft)]
-    for section in sections:
-        section["rows"] = [
-            {"label": label, "value": value, "href": _change_link(slug)} for label, value, slug in section["rows"]
-        ]
-    return sections
+    """Sections of « Vérifiez votre demande », each with its one « Modifier » link, which comes back to the recap
+    (none on what is worked out from other answers)."""
+    return [
+        {
+            "title": section.title,
+            "rows": section.rows,
+            "href": _change_link(section.change) if section.change else None,
+            "change_text": section.change_text,
+        }
+        for step in BEFORE_RECAP
+        for section in step.recap(draft)
+    ]
 
 
-def _change_link(slug: str | None) -> str:
-    if slug is None:
-        return url_for("wizard.start")  # the démarches are chosen on the start page
-    return url_for("wizard.step", slug=slug, retour="recapitulatif")
+def _change_link(slug: str) -> str:
+    if slug == common.DEMARCHES_PAGE:
+        return url_for("wizard.demarches")
+    return url_for("wizard.step", slug=slug, **BACK_TO_RECAP)
+
+
+# --- a change of démarches (the start page's choice, which is not a step) ----------------------------------------
+
+
+def _with_demarche(draft, choice: str) -> dict:
+    """The draft's answers once the démarches are `choice`: the answers of the steps still on the path are kept;
+    those off it, and the family's answer to the CAF/MSA facts, go (other démarches ask the CAF/MSA other things,
+    with other tokens: the facts are fetched again for the identity already typed)."""
+    answers = {**(draft.answers or {}), "demarche": {"choice": choice}}
+    answers.pop(RECORDS, None)
+    answers.pop(common.VERIFICATION.name, None)
+    on_path = {step.name for step in path(STEPS, SimpleNamespace(answers=answers, certified={}))}
+    return {name: value for name, value in answers.items() if name == "demarche" or name in on_path}
+
+
+def demarche_change(draft, choice: str) -> dict:
+    """What changing the démarches to `choice` means for the family, said before it is done: the pages to answer
+    again or for the first time, and the answers no longer used. Nothing is written."""
+    before = [step for step in path(STEPS, draft) if step.has_answers]
+    kept = _with_demarche(draft, choice)
+    after = [step for step in path(STEPS, SimpleNamespace(answers=kept, certified={})) if step.has_answers]
+    again = [step.title for step in after if step.name not in kept]
+    if uses_api(draft):
+        again.insert(0, f"{common.APPLICANT.title} : vos réponses sont gardées, vous les confirmerez")
+    dropped = [step.title for step in before if step not in after and step.name in (draft.answers or {})]
+    return {"from": demarche(draft), "to": choice, "again": again, "dropped": dropped}
+
+
+def change_demarche(draft, choice: str) -> None:
+    """Apply a change of démarches (once the family has read what it means)."""
+    kept = _with_demarche(draft, choice)
+    store.drop_answers(draft, *[name for name in (draft.answers or {}) if name not in kept and name != RECORDS])
+    store.save_answers(draft, "demarche", {"choice": choice})
+    store.forget_certified(draft)  # also every completion record: each step is checked again
 
 
 def submit_draft(step: Step, draft, form):
@@ -48,7 +87,7 @@ def submit_draft(step: Step, draft, form):
     confirmation shown."""
     blocking = first_incomplete(path(STEPS, draft), draft, trust=False)
     if blocking is not None:
-        return redirect(url_for("wizard.step", slug=blocking.slug), 303)
+        return redirect(url_for("wizard.step", slug=blocking.slug, **BACK_TO_RECAP), 303)
     if store.claim(draft):
         submit.submit(draft, today=date.today())
     else:

@@ -3,7 +3,7 @@ confirm (or the ways to go on without them), and the household."""
 
 from datetime import date
 
-from flask import current_app, redirect, request, url_for
+from flask import current_app, redirect, request
 from wtforms.validators import InputRequired
 
 from ... import places
@@ -26,7 +26,7 @@ from ..draft import (
     wants_pass_famille,
 )
 from ..forms import CHILD_REASONS, HouseholdForm, InformationForm, VerificationForm
-from ..step import Step, form_values
+from ..step import Section, Step, form_values, step_url
 from ..viewmodels import resident, verification_view
 
 # --- information: the CAF/MSA or a proof -------------------------------------------------------------------------
@@ -61,13 +61,19 @@ def save_information(step: Step, draft, form):
     return None
 
 
-def information_recap(draft) -> list[dict]:
+# The page that changes the démarches (views.py): not a step, the choice is made before the first one.
+DEMARCHES_PAGE = "demarches"
+
+
+def information_recap(draft) -> list[Section]:
     sections = []
     if current_app.extensions["commune"].creche is not None:
-        sections.append({"title": "Vos démarches", "rows": [("Vous demandez", DEMARCHE_LABELS[demarche(draft)], None)]})
-    how = "Auprès de la CAF ou de la MSA" if mode(draft) == "api" else "Justificatif fourni"
-    title = "Justification du quotient familial" if wants_pass_famille(draft) else "Vos ressources"
-    sections.append({"title": title, "rows": [("Mode choisi", how, "information")]})
+        rows = [("Vous demandez", DEMARCHE_LABELS[demarche(draft)])]
+        sections.append(Section("Vos démarches", rows, DEMARCHES_PAGE, "vos démarches"))
+    how = "Auprès de la CAF ou de la MSA" if mode(draft) == "api" else "Justificatif fourni par vous"
+    what = "votre quotient familial" if wants_pass_famille(draft) else "vos ressources"
+    rows = [("Comment la mairie connaît " + what, how)]
+    sections.append(Section("CAF ou justificatif", rows, "information", "le choix entre la CAF et un justificatif"))
     return sections
 
 
@@ -94,7 +100,11 @@ def save_applicant(step: Step, draft, form):
     if identity_changed:
         # What the family confirmed belongs to the identity it read (eq-runner's dependent answers).
         store.drop_answers(draft, *step.invalidates)
-    lookup = uses_api(draft) and (identity_changed or outcome(draft) != "ok")
+    # The same identity is not looked up again once the family has answered the CAF/MSA page (a change of e-mail
+    # from the recap goes back to it); a failed lookup not yet answered is, as the family asks by « Continuer ».
+    answered = VERIFICATION.name in (draft.answers or {})
+    found = outcome(draft)
+    lookup = uses_api(draft) and (identity_changed or found is None or (found != "ok" and not answered))
     if not lookup:
         if identity_changed:
             store.forget_certified(draft)  # certified facts belong to the identity that fetched them
@@ -104,24 +114,23 @@ def save_applicant(step: Step, draft, form):
     # would find no outcome at all.
     found = certify.fetch(draft, values, request.remote_addr or "")
     if found == "identity" and certified(draft).identity_failures < 2:
-        return redirect(url_for("wizard.step", slug=step.slug), 303)
-    return redirect(url_for("wizard.step", slug=VERIFICATION.slug), 303)
+        return redirect(step_url(step.slug), 303)
+    return redirect(step_url(VERIFICATION.slug), 303)
 
 
-def applicant_recap(draft) -> list[dict]:
+def applicant_recap(draft) -> list[Section]:
     applicant = answers(draft, "demandeur")
     first_names = [applicant.get(k) for k in ("first_name_1", "first_name_2", "first_name_3") if applicant.get(k)]
-    rows = [
-        ("Nom de naissance", applicant.get("birth_name"), "demandeur"),
-        ("Nom d'usage", applicant.get("usage_name") or "Aucun", "demandeur"),
-        ("Prénoms", ", ".join(first_names) or "Aucun prénom", "demandeur"),
-    ]
+    rows = [("Nom de naissance", applicant.get("birth_name"))]
+    if applicant.get("usage_name"):
+        rows.append(("Nom d'usage", applicant["usage_name"]))
+    rows.append(("Prénoms", ", ".join(first_names) or "Aucun prénom"))
     if uses_api(draft):
-        rows.append(("Sexe", {"F": "Féminin", "M": "Masculin"}.get(applicant.get("sex"), ""), "demandeur"))
-        rows.append(("Date de naissance", _birth_date(applicant), "demandeur"))
-        rows.append(("Lieu de naissance", _birth_place(applicant), "demandeur"))
-    rows.append(("Adresse électronique", applicant.get("email"), "demandeur"))
-    return [{"title": "Vous", "rows": rows}]
+        sex = applicant.get("sex")
+        sex_label = {"F": "Féminin", "M": "Masculin"}.get(sex, "")
+        rows.append(("Naissance", f"{sex_label}, {born(sex)} le {_birth_date(applicant)} à {_birth_place(applicant)}"))
+    rows.append(("Adresse électronique", applicant.get("email")))
+    return [Section("Vous", rows, "demandeur", "les informations vous concernant")]
 
 
 def _birth_date(applicant: dict) -> str:
@@ -148,14 +157,22 @@ APPLICANT = Step(
     "Vous",
     applies=lambda draft: True,
     form=lambda draft, **kwargs: ApplicantForm(needs_birth_data=uses_api(draft), **kwargs),
-    context=lambda draft, form: {"identity_notice": outcome(draft) == "identity" and uses_api(draft)},
+    context=lambda draft, form: {
+        "notice": outcome(draft) if uses_api(draft) and outcome(draft) in ("identity", "not_found") else None,
+        "lookup_again": uses_api(draft) and outcome(draft) is None and bool(answers(draft, "demandeur")),
+    },
     save=save_applicant,
     invalidates=("verification", "foyer", "enfant", "estimation"),
     recap=applicant_recap,
+    # Through the CAF/MSA, the identity is complete once it was looked up for the démarches asked: after a change of
+    # démarches (which forgets the facts), the family is brought back here, its answers kept, to have it made again.
+    holds=lambda draft: not uses_api(draft) or outcome(draft) is not None,
 )
 
 # --- verification: the family confirms the CAF/MSA facts, or chooses how to go on without them ------------------
 
+# A typo is the usual reason why no file is found: checking what was typed comes first, everything typed kept.
+CHECK_TYPED = ("edit", "Vérifier ce que j'ai saisi")
 VERIFICATION_CHOICES = {
     "ok": (
         "Ces informations sont-elles correctes ?",
@@ -176,6 +193,7 @@ VERIFICATION_CHOICES = {
     "not_found": (
         "Que souhaitez-vous faire ?",
         [
+            CHECK_TYPED,
             ("documents", "Fournir un justificatif de quotient familial"),
             ("full_price", "Continuer sans justificatif : le Pass Famille sera au plein tarif"),
         ],
@@ -189,20 +207,23 @@ VERIFICATION_CHOICES = {
         ],
     ),
 }
-# Our token refused, or a request we built wrongly: the family cannot fix it, so it goes on without the API.
+# Our token refused, a request we built wrongly, or no lookup left: typing again cannot help, so the family goes on
+# without the API.
 for outcome_code in ("refused", "bad_request", "limit"):
-    VERIFICATION_CHOICES[outcome_code] = VERIFICATION_CHOICES["not_found"]
+    VERIFICATION_CHOICES[outcome_code] = ("Que souhaitez-vous faire ?", VERIFICATION_CHOICES["not_found"][1][1:])
 
 # A crèche request alone: without the CAF/MSA facts the family goes on, and chooses at "Estimation du tarif"
-# between a proof of resources, a later re-check (service unavailable) or no estimate.
+# between a proof of resources, a later re-check (service unavailable) or no estimate. A single way on is a
+# button (verification.html), not a group of one radio button.
 WITHOUT_CAF = ("continue", "Continuer sans les informations de la CAF ou de la MSA")
 CRECHE_VERIFICATION_CHOICES = {
     "ok": VERIFICATION_CHOICES["ok"],
     "ok_hidden": VERIFICATION_CHOICES["ok_hidden"],
     "identity": ("Que souhaitez-vous faire ?", [("edit", "Corriger mes informations"), WITHOUT_CAF]),
+    "not_found": ("Que souhaitez-vous faire ?", [CHECK_TYPED, WITHOUT_CAF]),
     "unavailable": ("Que souhaitez-vous faire ?", [("retry", "Réessayer maintenant"), WITHOUT_CAF]),
 }
-for outcome_code in ("not_found", "refused", "bad_request", "limit"):
+for outcome_code in ("refused", "bad_request", "limit"):
     CRECHE_VERIFICATION_CHOICES[outcome_code] = ("Que souhaitez-vous faire ?", [WITHOUT_CAF])
 
 
@@ -218,11 +239,14 @@ def verification_form(draft, **kwargs):
 def save_verification(step: Step, draft, form):
     choice = form.choice.data
     if choice == "edit":
-        return redirect(url_for("wizard.step", slug=APPLICANT.slug), 303)
+        return redirect(step_url(APPLICANT.slug), 303)
     if choice == "retry":
-        certify.fetch(draft, answers(draft, APPLICANT.name), request.remote_addr or "")
-        return redirect(url_for("wizard.step", slug=step.slug), 303)
-    if store.save_answers(draft, step.name, {"choice": choice}):
+        certify.fetch(draft, answers(draft, APPLICANT.name), request.remote_addr or "", retry=True)
+        return redirect(step_url(step.slug), 303)
+    # A changed answer voids what was built on the previous one. A first answer voids nothing: after a change of
+    # démarches the facts are fetched again and confirmed, and the household typed meanwhile still holds.
+    previous = answers(draft, step.name)
+    if store.save_answers(draft, step.name, {"choice": choice}) and previous:
         store.drop_answers(draft, *step.invalidates)
     return None
 
@@ -260,7 +284,7 @@ def save_household(step: Step, draft, form):
     set_added_children(draft, values)
     # Pressing Enter submits with the first button ("Ajouter"): with no child typed, it means "Continuer".
     if request.form.get("action") == "ajouter" and form.new_child:
-        return redirect(url_for("wizard.step", slug=step.slug, retour=request.args.get("retour")), 303)
+        return redirect(step_url(step.slug), 303)
     return None
 
 
@@ -280,18 +304,14 @@ def set_added_children(draft, values: dict) -> None:
         store.drop_answers(draft, "enfant")
 
 
-def household_recap(draft) -> list[dict]:
+def household_recap(draft) -> list[Section]:
     hidden = details_hidden(draft) and certified_ok(draft)
     certified_children = household.certified_children(draft)
     if hidden:
-        rows = (
-            [("Enfants connus de la CAF ou de la MSA", str(len(certified_children)), "foyer")]
-            if certified_children
-            else []
-        )
+        rows = [("Connus de la CAF ou de la MSA", str(len(certified_children)))] if certified_children else []
     else:
         rows = [
-            (c["first_names"], f"{born(c.get('sex'))} le {short_date(c.get('birth_date'))} (CAF/MSA)", "foyer")
+            (c["first_names"], f"{born(c.get('sex'))} le {short_date(c.get('birth_date'))} (CAF/MSA)")
             for c in certified_children
         ]
     reasons = dict(CHILD_REASONS)
@@ -299,11 +319,10 @@ def household_recap(draft) -> list[dict]:
         (
             c["first_names"],
             f"né ou née le {short_date(c.get('birth_date'))} (ajouté : {reasons.get(c.get('reason'), '').lower()})",
-            "foyer",
         )
         for c in household.added_children(draft)
     ]
-    sections = [{"title": "Enfants", "rows": rows or [("Enfants", "Aucun enfant", "foyer")]}]
+    sections = [Section("Enfants", rows or [("Enfants", "Aucun enfant")], "foyer", "les enfants du foyer")]
     facts = household.known(draft)
     home, source = facts.home, facts.address_source
     if home:
@@ -311,8 +330,10 @@ def household_recap(draft) -> list[dict]:
         if hidden and source == "api":
             text = "Connue de la CAF ou de la MSA"
         # A certified address is corrected with the CAF/MSA: its link leads to the "Non" answer, not to a field.
-        row = ("Adresse (CAF/MSA)", text, VERIFICATION.slug) if source == "api" else ("Adresse", text, "foyer")
-        sections.append({"title": "Adresse", "rows": [row]})
+        if source == "api":
+            sections.append(Section("Adresse", [("Adresse (CAF/MSA)", text)], VERIFICATION.slug, "l'adresse"))
+        else:
+            sections.append(Section("Adresse", [("Adresse", text)], "foyer", "l'adresse"))
     return sections
 
 

@@ -17,7 +17,7 @@ from ..creche_forms import (
     wishes_form,
 )
 from ..draft import answers, details_hidden, eaje, eaje_ok, wants_creche
-from ..step import Step, form_values, receive_file
+from ..step import Section, Step, form_values, receive_file
 
 # --- enfant --------------------------------------------------------------------------------------------------
 
@@ -49,7 +49,7 @@ CHILD = Step(
     form=child_form,
     save=save_child,
     recap=lambda draft: (
-        [{"title": "Votre enfant", "rows": [("Enfant", creche.child_label(creche.child(draft)), "enfant")]}]
+        [Section("Votre enfant", [("Enfant", creche.child_label(creche.child(draft)))], "enfant", "l'enfant")]
         if wants_creche(draft)
         else []
     ),
@@ -69,7 +69,7 @@ def wishes_step_form(draft, **kwargs):
     )
 
 
-def wishes_recap(draft) -> list[dict]:
+def wishes_recap(draft) -> list[Section]:
     if not wants_creche(draft):
         return []
     settings = creche.settings()
@@ -80,10 +80,10 @@ def wishes_recap(draft) -> list[dict]:
         structure = settings.structure(code)
         group = creche.age_group(structure, found, start) if structure and found and start else None
         name = structure.name if structure else code
-        rows.append((f"Choix n° {index + 1}", f"{name}{f' ({group.label})' if group else ''}", "souhaits"))
+        rows.append((f"Choix n° {index + 1}", f"{name}{f' ({group.label})' if group else ''}"))
     times = f"{creche.days_per_week(draft)} jours, {creche.hours_per_week(draft)} heures par semaine"
-    rows += [("Date d'entrée souhaitée", short_date(start), "souhaits"), ("Temps d'accueil", times, "souhaits")]
-    return [{"title": "Vos souhaits d'accueil", "rows": rows}]
+    rows += [("Date d'entrée souhaitée", short_date(start)), ("Temps d'accueil", times)]
+    return [Section("Vos souhaits d'accueil", rows, "souhaits", "vos souhaits d'accueil")]
 
 
 WISHES = Step(
@@ -119,14 +119,14 @@ def receive_criterion_proofs(draft, form) -> bool:
     return received
 
 
-def situation_recap(draft) -> list[dict]:
+def situation_recap(draft) -> list[Section]:
     if not wants_creche(draft):
         return []
     codes = creche.criteria(draft)
     grid = {c.code: c for c in creche.settings().points_grid}
-    rows = [(grid[code].label, f"{grid[code].points} points", "situation") for code in codes]
-    rows.append(("Total", f"{creche.total_points(codes)} points", "situation"))
-    return [{"title": "Votre situation", "rows": rows}]
+    rows = [(grid[code].label, f"{grid[code].points} points") for code in codes]
+    rows.append(("Total", f"{creche.total_points(codes)} points"))
+    return [Section("Votre situation", rows, "situation", "votre situation")]
 
 
 SITUATION = Step(
@@ -183,25 +183,26 @@ def estimate_context(draft, form) -> dict:
     }
 
 
-def estimate_recap(draft) -> list[dict]:
+def estimate_recap(draft) -> list[Section]:
     if not wants_creche(draft):
         return []
     if eaje_ok(draft) and details_hidden(draft):
-        rows = [("Tarif", "Estimé par la mairie à partir des informations de la CAF ou de la MSA", "estimation")]
+        rows = [("Tarif", "Estimé par la mairie à partir des informations de la CAF ou de la MSA")]
     elif eaje_ok(draft):
         rows = [
             (
                 TABLE_LABELS[table],
                 f"{euros(e.hourly)} de l'heure"
                 + (f", environ {euros(e.monthly)} par mois" if e.monthly is not None else ""),
-                "estimation",
             )
             for table, e in creche.draft_estimates(draft, date.today()).items()
         ]
     else:
         choice = answers(draft, "estimation").get("psu_choice")
-        rows = [("Tarif", RESOURCES_CHOICES.get(choice, ""), "estimation")]
-    return [{"title": "Estimation du tarif de la crèche", "rows": rows}]
+        rows = [("Tarif", RESOURCES_CHOICES.get(choice, ""))]
+        # The family's choice (a proof, a later check, no estimate) is changed; an estimate follows the facts.
+        return [Section("Estimation du tarif de la crèche", rows, "estimation", "l'estimation du tarif")]
+    return [Section("Estimation du tarif de la crèche", rows)]
 
 
 ESTIMATE = Step(
