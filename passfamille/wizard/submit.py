@@ -19,7 +19,11 @@ log = logging.getLogger(__name__)
 def initial_status(qf_status: str, qf: rules.QuotientFamilial | None, household_facts: rules.Household) -> str:
     if qf_status == "pending":
         return "awaiting_recheck"
-    if (qf and qf.source != "api") or any(c.source == "declared" for c in household_facts.children):
+    if (
+        qf_status == "to_compute"
+        or (qf and qf.source != "api")
+        or any(c.source == "declared" for c in household_facts.children)
+    ):
         return "to_verify"
     return "submitted"
 
@@ -61,7 +65,8 @@ def _pass_famille(draft, today: date) -> Application:
         qf_provider=qf.provider if qf else None,
         qf_year=qf.year if qf else None,
         qf_month=qf.month if qf else None,
-        qf_source=qf.source if qf else None,
+        # A tax notice: the QF comes from the document, an agent works it out (qf_check.py) — none is made up.
+        qf_source=qf.source if qf else ("document" if qf_status == "to_compute" else None),
         qf_fetched_at=datetime.fromisoformat(fetched.fetched_at) if certified_ok(draft) else None,
     )
     decisions.record(application.pass_famille, decision)
