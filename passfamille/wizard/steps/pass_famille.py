@@ -33,6 +33,9 @@ def qf_recap(draft) -> list[dict]:
         rows = [("Quotient familial", "Obtenu auprès de la CAF ou de la MSA", VERIFICATION.slug)]
     elif certified_ok(draft) and qf:
         text = f"{euros(qf.value)} ({provider_label(qf.provider)}, {month_year(qf.year, qf.month)})"
+        months = calendar_months(qf.year, qf.month, date.today()) if qf.year else None
+        if months is not None and months >= OLD_QF_MONTHS:
+            text += f", il y a {months_duration(months)} : ancien"
         rows = [("Quotient familial", text, VERIFICATION.slug)]
     elif (qf and qf.source == "document") or qf_status == "to_compute":
         document = documents.summary(documents.for_draft(draft))
