@@ -15,6 +15,9 @@ from ..viewmodels import decision_view, provider_label
 from .common import INFORMATION, VERIFICATION
 
 MISSING_PROOF = "Joignez votre justificatif au format PDF, JPEG ou PNG"
+# A QF whose month is this many months before today is said to be old, even when the rules set no limit: the CAF or
+# the MSA recomputes it at least every January, so an older one may no longer match the family's situation.
+OLD_QF_MONTHS = 12
 
 
 def receive_proof(draft, form) -> bool:
@@ -74,10 +77,6 @@ PROOF = Step(
     files=receive_proof,
     recap=qf_recap,
 )
-
-# A QF whose month is this many months before today is said to be old, even when the rules set no limit: the CAF or
-# the MSA recomputes it at least every January, so an older one may no longer match the family's situation.
-OLD_QF_MONTHS = 12
 
 
 def qf_notes(result: dict, today: date) -> list[dict]:
