@@ -49,7 +49,7 @@ def test_confirmation_says_when_the_family_hears_back_and_links_to_its_follow_up
 
     follow = page.click("Suivre ma demande : Pass Famille")
     assert follow.status == 200 and follow.h1 == "Votre demande de Pass Famille"
-    assert reference in follow.text
+    assert reference in follow.text and "vous écrira dans les 30 jours suivant votre demande" in follow.text
 
     (receipt,) = mailbox.received(EMAIL)
     body = receipt.get_content()
