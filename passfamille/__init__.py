@@ -53,11 +53,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .creche.family import bp as creche_family_bp
     from .family import bp as family_bp
+    from .lost_link import bp as lost_link_bp
     from .wizard.views import bp as wizard_bp
 
     app.register_blueprint(wizard_bp)
     app.register_blueprint(family_bp)
     app.register_blueprint(creche_family_bp)
+    app.register_blueprint(lost_link_bp)
     from . import backoffice
 
     backoffice.register(app)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .commune_settings import (
+    DEFAULT_ANSWER_WITHIN_DAYS,
     ApiParticulierSettings,
     Bracket,
     Commune,
@@ -266,7 +267,7 @@ def _read_rule_set(file: str, path: str, line: int | None, item: Any) -> RuleSet
 
 
 def _read_pass_famille(root: Section, territory: Territory) -> PassFamille:
-    s = root.section("pass_famille", ("title", "summary", "benefits", "validity", "rules"))
+    s = root.section("pass_famille", ("title", "summary", "benefits", "validity", "rules", "answer_within_days"))
     v = s.section("validity", ("months", "until"))
     validity = PassValidity(months=v.integer("months", 1, 60, required=False), until=v.date("until", required=False))
     if (validity.months is None) == (validity.until is None):
@@ -290,6 +291,7 @@ def _read_pass_famille(root: Section, territory: Territory) -> PassFamille:
         summary=s.text("summary", required=False),
         benefits=s.text_list("benefits"),
         validity=validity,
+        answer_within_days=s.integer("answer_within_days", 1, 120, required=False) or DEFAULT_ANSWER_WITHIN_DAYS,
         rules=PassFamilleRules(tuple(sorted(rule_sets, key=lambda r: r.valid_from)), territory),
     )
 

@@ -162,6 +162,10 @@ class PassValidity:
     until: date | None = None
 
 
+# What the confirmation page promises when the settings say nothing: an answer within a month.
+DEFAULT_ANSWER_WITHIN_DAYS = 30
+
+
 @dataclass(frozen=True)
 class PassFamille:
     title: str
@@ -169,6 +173,8 @@ class PassFamille:
     validity: PassValidity
     rules: PassFamilleRules
     summary: str | None = None
+    # The commune writes to the family within this many days of the application (confirmation page, receipt).
+    answer_within_days: int = DEFAULT_ANSWER_WITHIN_DAYS
 
 
 @dataclass(frozen=True)

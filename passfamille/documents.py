@@ -37,6 +37,9 @@ DOCUMENT_KINDS = [
     ("attestation_qf", "Attestation de quotient familial de la CAF ou de la MSA"),
     ("avis_imposition", "Dernier avis d'imposition"),
 ]
+# The proofs that show a quotient familial of the CAF or the MSA, the only one the commune's rules read. A tax
+# notice shows none: the family is asked for no figure, an agent works the QF out from the notice.
+QF_PROOF_KINDS = ("attestation_qf",)
 CRITERION_PREFIX = "critere-"
 CRECHE_RESOURCES = "ressources-creche"
 

@@ -30,9 +30,13 @@ def short_date(value) -> str:
 
 
 def long_date(value) -> str:
-    """14 juillet 1985."""
+    """14 juillet 1985; « 1er mars 2026 »: French writes the first of the month as an ordinal, Babel does not."""
     day = as_date(value)
-    return _format_date(day, "long", locale=LOCALE) if day else ""
+    if not day:
+        return ""
+    if day.day == 1:
+        return f"1er {_format_date(day, 'MMMM y', locale=LOCALE)}"
+    return _format_date(day, "long", locale=LOCALE)
 
 
 def local(moment: datetime | None) -> datetime | None:
@@ -53,6 +57,17 @@ def month_year(year: int | None, month: int | None) -> str:
     if not month:
         return str(year)
     return _format_date(date(year, month, 1), "MMMM y", locale=LOCALE)
+
+
+def months_duration(months: int) -> str:
+    """A number of months in words: « 8 mois », « 1 an », « 3 ans et 5 mois »."""
+    years, rest = divmod(abs(months), 12)
+    parts = []
+    if years:
+        parts.append(f"{years} an{'s' if years > 1 else ''}")
+    if rest or not years:
+        parts.append(f"{rest} mois")
+    return " et ".join(parts)
 
 
 def euros(amount) -> str:
@@ -76,7 +91,12 @@ def number(value) -> str:
 
 def register(app) -> None:
     app.jinja_env.filters.update(
-        short_date=short_date, long_date=long_date, euros=euros, number=number, date_time=date_time
+        short_date=short_date,
+        long_date=long_date,
+        euros=euros,
+        number=number,
+        date_time=date_time,
+        months_duration=months_duration,
     )
     app.jinja_env.globals.update(month_year=month_year, born=born)
 

@@ -25,6 +25,7 @@ QF_ABOVE_CEILING = "QF_ABOVE_CEILING"  # QF above the last bracket's qf_max
 # Status reasons.
 QF_NOT_PROVIDED = "QF_NOT_PROVIDED"  # the family chose not to give its QF: eligible at full price, no bracket
 QF_PENDING = "QF_PENDING"  # QF not obtained yet (e.g. API unavailable): recorded for a later re-check
+QF_TO_COMPUTE = "QF_TO_COMPUTE"  # a proof that shows no CAF/MSA QF (tax notice): an agent works it out from it
 # Informative reasons.
 CHILD_BIRTH_DATE_UNKNOWN = "CHILD_BIRTH_DATE_UNKNOWN"  # a child without birth date is not covered
 QF_FROM_DOCUMENT = "QF_FROM_DOCUMENT"  # QF read from an uploaded document: an agent must verify it
@@ -42,6 +43,7 @@ REASON_ORDER = (
     QF_ABOVE_CEILING,
     QF_NOT_PROVIDED,
     QF_PENDING,
+    QF_TO_COMPUTE,
     QF_FROM_DOCUMENT,
     QF_DECLARED,
     QF_MONTH_UNKNOWN,
@@ -54,7 +56,8 @@ INFORMATIVE_REASONS = frozenset(
     {CHILD_BIRTH_DATE_UNKNOWN, QF_FROM_DOCUMENT, QF_DECLARED, QF_MONTH_UNKNOWN, CHILD_DECLARED}
 )
 
-QF_STATUSES = ("known", "not_provided", "pending")
+# to_compute: the family sent a proof without a CAF/MSA QF (a tax notice); an agent works the QF out from it.
+QF_STATUSES = ("known", "not_provided", "pending", "to_compute")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class QuotientFamilial:
 @dataclass(frozen=True)
 class Household:
     qf: QuotientFamilial | None
-    qf_status: str  # "known" | "not_provided" | "pending"
+    qf_status: str  # "known" | "not_provided" | "pending" | "to_compute"
     children: tuple[Child, ...]
     postal_code: str | None
     insee_code: str | None = None
@@ -156,6 +159,8 @@ def _qf_reasons(household: Household, rule_set: RuleSet, on: date) -> tuple[Brac
         return None, {QF_NOT_PROVIDED}
     if household.qf_status == "pending":
         return None, {QF_PENDING}
+    if household.qf_status == "to_compute":
+        return None, {QF_TO_COMPUTE}
     qf = household.qf
     reasons = set()
     if qf.provider is not None and qf.provider not in rule_set.accepted_providers:
@@ -190,7 +195,7 @@ def decide(household: Household, rules: PassFamilleRules, on: date) -> Decision:
     tariff = discount = None
     if reasons & BLOCKING_REASONS:
         eligible, bracket = False, None
-    elif household.qf_status == "pending":
+    elif household.qf_status in ("pending", "to_compute"):
         eligible = None
     elif household.qf_status == "not_provided":
         eligible, tariff, discount = True, rule_set.full_price, rule_set.full_price_discount_percent

@@ -215,6 +215,20 @@ DECISIONS = [
     ),
     ("qf_pending_cannot_be_decided", family(status="pending"), ON, RULES, (None, None, None, (r.QF_PENDING,))),
     (
+        "tax_notice_waits_for_the_agent_to_compute_the_qf",
+        family(status="to_compute"),
+        ON,
+        RULES,
+        (None, None, None, (r.QF_TO_COMPUTE,)),
+    ),
+    (
+        "tax_notice_but_not_resident",
+        family(status="to_compute", postal_code="13400"),
+        ON,
+        RULES,
+        (False, None, None, (r.NOT_RESIDENT, r.QF_TO_COMPUTE)),
+    ),
+    (
         "qf_pending_but_not_resident",
         family(status="pending", postal_code="13400"),
         ON,

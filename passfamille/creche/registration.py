@@ -20,9 +20,11 @@ def record(
     wishes: list[tuple[str, str]],
     today: date,
     linked: Application | None = None,
+    number: int | None = None,
 ) -> Application:
     """Add a new crèche request (its Application fields already filled with the family's answers) and its
-    wishes, in the family's order, as (structure code, age group code). Flushes, does not commit."""
+    wishes, in the family's order, as (structure code, age group code). Flushes, does not commit. `number`: the
+    reference number its submission already took (shared with the linked Pass Famille), else a new one."""
     settings = current_app.extensions["commune"]
     application.demarche = "creche"
     application.status = WAITING
@@ -34,7 +36,8 @@ def record(
         for position, (structure, group) in enumerate(wishes, start=1)
     ]
     application.creche = request
-    application.reference = numbering.next_number("CR", today.year)
+    value = number if number is not None else numbering.next_reference_value(today.year)
+    application.reference = numbering.reference("CR", today.year, value)
     db.session.add(application)
     db.session.flush()
     if linked is not None:

@@ -13,3 +13,12 @@
     update();
   });
 })();
+
+// The confirmation's « Imprimer ou enregistrer en PDF »: hidden without JavaScript, where it could do nothing.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-imprimer]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();

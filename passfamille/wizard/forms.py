@@ -8,7 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
-from ..documents import DOCUMENT_KINDS
+from ..documents import DOCUMENT_KINDS, QF_PROOF_KINDS
 from ..forms_base import CHOICE_MESSAGE, BaseForm, MaxLength, as_choices
 from ..parsing import ascii_int, whole_amount
 from .applicant_form import DATE_HINT, first_name_field
@@ -60,18 +60,32 @@ class DocumentForm(BaseForm):
     )
     declared_qf = StringField(
         "Quotient familial indiqué sur le document, en euros",
-        description="Un nombre entier, par exemple : 850. La mairie le vérifiera sur le document.",
-        validators=[
-            InputRequired("Saisissez le quotient familial indiqué sur le document, par exemple : 850"),
-            MaxLength(20, QF_MESSAGE),
-        ],
+        description=(
+            "Seulement pour une attestation de la CAF ou de la MSA. Un nombre entier, par exemple : 850. "
+            "La mairie le vérifiera sur le document."
+        ),
+        validators=[MaxLength(20, QF_MESSAGE)],
     )
 
+    def asks_qf(self) -> bool:
+        return self.kind.data in QF_PROOF_KINDS
+
     def validate_declared_qf(self, field):
+        if not field.data:
+            return  # required only with an attestation: see validate()
         value = whole_amount(field.data, len(str(MAX_QF)))
         if value is None or value > MAX_QF:
             raise ValidationError(QF_MESSAGE)
         field.data = str(value)
+
+    def validate(self, extra_validators=None):
+        super().validate(extra_validators)
+        if self.asks_qf() and not self.declared_qf.data and not self.declared_qf.errors:
+            self.declared_qf.errors.append(
+                "Saisissez le quotient familial indiqué sur l'attestation, par exemple : 850"
+            )
+        # With another proof the figure is neither checked nor kept: the agent reads the document.
+        return self.finish(*([] if self.asks_qf() else [self.declared_qf]))
 
 
 CHILD_REASONS = [

@@ -6,6 +6,7 @@ familial, the address and the result (the recap) reads one bundle rather than wo
 from dataclasses import dataclass
 
 from .. import decisions, rules
+from ..documents import QF_PROOF_KINDS
 from ..models import Draft
 from ..parsing import ascii_int
 from .draft import answers, certified, certified_ok, verification_choice, wants_documents
@@ -43,7 +44,10 @@ def _quotient_familial(draft: Draft) -> tuple[rules.QuotientFamilial | None, str
         if qf:
             return rules.QuotientFamilial(qf["value"], qf["provider"], qf["year"], qf["month"], "api"), "known"
     if wants_documents(draft):
-        declared = ascii_int(answers(draft, "justificatif").get("declared_qf"), 6)
+        proof = answers(draft, "justificatif")
+        if proof.get("kind") and proof["kind"] not in QF_PROOF_KINDS:
+            return None, "to_compute"  # a tax notice: no CAF/MSA QF on it, an agent works it out
+        declared = ascii_int(proof.get("declared_qf"), 6)
         if declared is not None:
             return rules.QuotientFamilial(declared, None, None, None, "document"), "known"
     if verification_choice(draft) == "later":
@@ -56,7 +60,7 @@ class Known:
     """What the draft tells of the household, each fact with where it comes from."""
 
     qf: rules.QuotientFamilial | None
-    qf_status: str  # known | pending | not_provided
+    qf_status: str  # known | pending | not_provided | to_compute
     home: dict | None
     address_source: str | None  # api | declared
     household: rules.Household  # what the rules read

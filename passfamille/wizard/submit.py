@@ -3,11 +3,12 @@
 import logging
 from datetime import date, datetime
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 
 from .. import decisions, documents, numbering, outbox, retention, rules
 from ..creche import registration
 from ..demarches.creche import DEMARCHE as CRECHE
+from ..demarches.pass_famille import DEMARCHE as PASS_FAMILLE
 from ..extensions import db
 from ..models import Application, CrecheRequest, PassFamilleRequest
 from . import certify, creche, household, store
@@ -19,7 +20,11 @@ log = logging.getLogger(__name__)
 def initial_status(qf_status: str, qf: rules.QuotientFamilial | None, household_facts: rules.Household) -> str:
     if qf_status == "pending":
         return "awaiting_recheck"
-    if (qf and qf.source != "api") or any(c.source == "declared" for c in household_facts.children):
+    if (
+        qf_status == "to_compute"
+        or (qf and qf.source != "api")
+        or any(c.source == "declared" for c in household_facts.children)
+    ):
         return "to_verify"
     return "submitted"
 
@@ -37,7 +42,7 @@ def _applicant_fields(draft) -> dict:
     }
 
 
-def _pass_famille(draft, today: date) -> Application:
+def _pass_famille(draft, today: date, number: int) -> Application:
     settings = current_app.extensions["commune"]
     known = household.known(draft)
     facts, qf, qf_status = known.household, known.qf, known.qf_status
@@ -61,16 +66,17 @@ def _pass_famille(draft, today: date) -> Application:
         qf_provider=qf.provider if qf else None,
         qf_year=qf.year if qf else None,
         qf_month=qf.month if qf else None,
-        qf_source=qf.source if qf else None,
+        # A tax notice: the QF comes from the document, an agent works it out (qf_check.py) — none is made up.
+        qf_source=qf.source if qf else ("document" if qf_status == "to_compute" else None),
         qf_fetched_at=datetime.fromisoformat(fetched.fetched_at) if certified_ok(draft) else None,
     )
     decisions.record(application.pass_famille, decision)
-    application.reference = numbering.next_number("PF", today.year)
+    application.reference = numbering.reference("PF", today.year, number)
     db.session.add(application)
     return application
 
 
-def _creche(draft, today: date, linked: Application | None) -> Application:
+def _creche(draft, today: date, linked: Application | None, number: int) -> Application:
     known = household.known(draft)
     applicant = answers(draft, "demandeur")
     eaje = certified(draft).eaje
@@ -102,7 +108,7 @@ def _creche(draft, today: date, linked: Application | None) -> Application:
         psu_fetched_at=datetime.fromisoformat(eaje.fetched_at) if source == "api" else None,
         estimate=creche.estimate_json(found, today) if found else None,
     )
-    return registration.record(application, request, creche.wishes(draft), today, linked=linked)
+    return registration.record(application, request, creche.wishes(draft), today, linked=linked, number=number)
 
 
 def _keep_documents(draft, pass_famille: Application | None, creche_application: Application | None) -> None:
@@ -126,8 +132,10 @@ def submit(draft, today: date) -> Application:
     response). Returns the first application.
 
     The caller has claimed the draft (`store.claim`) in the same transaction."""
-    pass_famille = _pass_famille(draft, today) if wants_pass_famille(draft) else None
-    creche_application = _creche(draft, today, linked=pass_famille) if wants_creche(draft) else None
+    # One number for the submission: its Pass Famille and crèche references differ by their prefix only.
+    number = numbering.next_reference_value(today.year)
+    pass_famille = _pass_famille(draft, today, number) if wants_pass_famille(draft) else None
+    creche_application = _creche(draft, today, pass_famille, number) if wants_creche(draft) else None
     _keep_documents(draft, pass_famille, creche_application)
     first = pass_famille or creche_application
     db.session.flush()
@@ -153,17 +161,28 @@ def send_receipt(application: Application) -> None:
     applications = recorded(application)
     references = " et ".join(a.reference for a in applications)
     creche_application = next((a for a in applications if a.demarche == "creche"), None)
+    pass_famille = next((a for a in applications if a.demarche == "pass_famille"), None)
+    pass_famille_link = PASS_FAMILLE.link.url(pass_famille) if pass_famille else None
+    lost_link = f"{current_app.config['PASSFAMILLE_URL']}{url_for('lost_link.ask')}"
     if creche_application is None:
-        body = render_template("mails/accuse-reception.txt", application=application, settings=settings)
+        body = render_template(
+            "mails/accuse-reception.txt",
+            application=application,
+            settings=settings,
+            link=pass_famille_link,
+            lost_link=lost_link,
+        )
         subject = f"{settings.pass_famille.title} : demande {application.reference} reçue"
         outbox.queue(application.email, subject, body, kind="accuse-reception")
         return
     body = render_template(
         "mails/accuse-reception-creche.txt",
         applications=applications,
-        pass_famille=next((a for a in applications if a.demarche == "pass_famille"), None),
+        pass_famille=pass_famille,
         creche_application=creche_application,
         link=CRECHE.link.url(creche_application),
+        pass_famille_link=pass_famille_link,
+        lost_link=lost_link,
         settings=settings,
     )
     subject = "Demandes" if len(applications) > 1 else "Préinscription en crèche : demande"

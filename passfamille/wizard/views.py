@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from .. import ratelimit
 from ..extensions import db
 from ..parsing import ascii_int
-from . import store, submit
+from . import confirmation_view, store, submit
 from .creche_forms import DemarcheForm
 from .draft import answers, demarche, wants_creche, wants_pass_famille
 from .forms import ConfirmForm
@@ -267,5 +267,6 @@ def confirmation():
         "wizard/confirmation.html",
         application=draft.application,
         applications=submit.recorded(draft.application),
+        summary=confirmation_view.view(draft.application),
         settings=settings,
     )

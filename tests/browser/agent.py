@@ -133,7 +133,9 @@ def file_application(
             qf_fetched_at=utcnow() if from_api else None,
         )
         decisions.record(application.pass_famille, decision)
-        application.reference = numbering.next_number("PF", today.year)  # as in wizard/submit.py
+        application.reference = numbering.reference(
+            "PF", today.year, numbering.next_reference_value(today.year)
+        )  # as in wizard/submit.py
         db.session.add(application)
         db.session.flush()
         if qf_source == "document":

@@ -119,6 +119,85 @@ def test_applicant_page_with_errors_does_not_scroll_sideways_at_320_px(new_page,
         pytest.fail(f"la page défile horizontalement à 320 px : scrollWidth = {width} (capture : {picture})")
 
 
+def assert_no_sideways_scroll(page, tmp_path, name: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > SMALL_SCREEN["width"]:
+        picture = tmp_path / f"{name}-320.png"
+        page.screenshot(path=str(picture), full_page=True)
+        pytest.fail(f"la page « {name} » défile horizontalement à 320 px : scrollWidth = {width} (capture : {picture})")
+
+
+def test_result_page_with_its_tariff_table_does_not_scroll_sideways_at_320_px(new_page, tmp_path):
+    page = new_page(viewport=SMALL_SCREEN)
+    citizen, audit = Citizen(page), Audit()
+    start(citizen)
+    citizen.press("Continuer").sees_heading("Vous")
+    fill_identity(citizen).press("Continuer").sees_heading("Vérifiez les informations de la CAF/MSA")
+    citizen.choose("Oui, elles sont correctes").press("Continuer").sees_heading("Votre foyer")
+    add_child(citizen).press("Continuer").sees_heading("Votre résultat")
+
+    # The table scrolls inside its own region, named by its caption and reachable by keyboard; the page does not.
+    assert_no_sideways_scroll(page, tmp_path, "résultat")
+    region = page.get_by_role("region", name=re.compile(r"^Tarifs du "))
+    expect(region).to_have_attribute("tabindex", "0")
+    expect(region.get_by_role("table")).to_be_visible()
+    audit.scan(page, "résultat à 320 px")
+    audit.assert_clean()
+
+
+def test_result_page_after_a_tax_notice_is_provisional_and_accessible_at_320_px(new_page, tmp_path):
+    page = new_page(viewport=SMALL_SCREEN)
+    citizen, audit = Citizen(page), Audit()
+    start(citizen, mode=DOCUMENTS_MODE)
+    citizen.press("Continuer").sees_heading("Vous")
+    fill_identity(citizen).press("Continuer").sees_heading("Votre justificatif de quotient familial")
+    citizen.choose("Dernier avis d'imposition")
+    # Asked only with a CAF/MSA attestation: hidden once the tax notice is chosen.
+    expect(page.get_by_label("Quotient familial indiqué sur le document, en euros", exact=True)).to_be_hidden()
+    page.get_by_label("Votre justificatif", exact=True).set_input_files(PDF)
+    audit.scan(page, "justificatif : avis d'imposition")
+    citizen.press("Continuer").sees_heading("Votre foyer")
+    citizen.type("Numéro et voie", "8 rue Paradis").type("Code postal", "13006").type("Commune", "Marseille")
+    add_child(citizen).press("Continuer").sees_heading("Votre résultat")
+    expect(page.get_by_role("heading", name="Résultat provisoire : la mairie calculera votre tarif")).to_be_visible()
+    assert_no_sideways_scroll(page, tmp_path, "résultat provisoire")
+    audit.scan(page, "résultat provisoire (avis d'imposition)")
+    audit.assert_clean()
+
+
+def test_confirmation_prints_its_summary_and_the_lost_link_pages_are_accessible_at_320_px(new_page, tmp_path):
+    page = new_page(viewport=SMALL_SCREEN)
+    citizen, audit = Citizen(page), Audit()
+    start(citizen)
+    citizen.press("Continuer").sees_heading("Vous")
+    fill_identity(citizen).press("Continuer").sees_heading("Vérifiez les informations de la CAF/MSA")
+    citizen.choose("Oui, elles sont correctes").press("Continuer").sees_heading("Votre foyer")
+    add_child(citizen).press("Continuer").sees_heading("Votre résultat")
+    citizen.follow("Continuer").sees_heading("Vérifiez votre demande")
+    citizen.press("Envoyer ma demande").sees_heading("Votre demande est envoyée")
+    print_button = page.get_by_role("button", name="Imprimer ou enregistrer en PDF")
+    expect(print_button).to_be_visible()  # shown by the script, which calls window.print()
+    assert_no_sideways_scroll(page, tmp_path, "confirmation")
+    audit.scan(page, "confirmation à 320 px")
+    page.emulate_media(media="print")
+    expect(print_button).to_be_hidden()
+    expect(page.get_by_role("link", name=re.compile(r"^Suivre ma demande"))).to_be_hidden()
+    expect(page.locator(".confirmation__summary")).to_be_visible()
+    page.emulate_media(media="screen")
+
+    citizen.follow("recevez de nouveau le lien de suivi").sees_heading("Vous avez perdu le lien de suivi ?")
+    audit.scan(page, "lien perdu")
+    citizen.type("Numéro de demande", "PF 2026")
+    citizen.press("Recevoir le lien par courriel").sees_heading("Vous avez perdu le lien de suivi ?")
+    expect(page).to_have_title(re.compile(r"^Erreur : "))
+    assert_no_sideways_scroll(page, tmp_path, "lien perdu en erreur")
+    audit.scan(page, "lien perdu en erreur")
+    citizen.type("Numéro de demande", "PF-2026-999999").type("Adresse électronique donnée dans la demande", "a@b.fr")
+    citizen.press("Recevoir le lien par courriel").sees_heading("Demande de lien reçue")
+    audit.scan(page, "lien perdu : demande reçue")
+    audit.assert_clean()
+
+
 def test_axe_reports_violations_on_a_page_built_to_fail(page):
     """Negative control: a green scan above means something only if the scanner finds these."""
     page.set_content('<html><body><input type=text><img src="x.png"></body></html>')

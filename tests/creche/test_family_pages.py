@@ -68,7 +68,7 @@ def test_the_page_shows_the_child_the_wishes_and_the_kept_estimate(app, browser)
     page = browser.get(link_of(app, mine))
 
     assert "Enfant à naître, naissance prévue le 20 décembre 2026" in page.text
-    assert "à partir du 1 mars 2027" in page.text  # Babel's long date: « 1 », not « 1er »
+    assert "à partir du 1er mars 2027" in page.text  # the first of the month as an ordinal (formatting.long_date)
     assert "4 jours et 36 heures par semaine" in page.text
     assert "(Multi-accueil Les Pioupious) : 1,76\u00a0€ de l'heure, soit environ 274,56\u00a0€ par mois" in page.text
 

@@ -48,7 +48,8 @@ def test_journeys_and_export_work_on_postgresql(pg_app):
         "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)",
     )
     page = fill_identity(page, DUPONT).submit("Continuer")
-    page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.pdf", b"%PDF-1.4 x")
+    page = page.choose("Attestation de quotient familial de la CAF ou de la MSA")
+    page = page.attach("Votre justificatif", "a.pdf", b"%PDF-1.4 x")
     page = page.fill("Quotient familial indiqué sur le document, en euros", "800").submit("Continuer")
     page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
     assert finish(add_child(page).submit("Continuer")).h1 == "Votre demande est envoyée"
@@ -72,6 +73,8 @@ def test_both_demarches_waiting_list_export_and_purge_work_on_postgresql(pg_app)
     assert page.h1 == "Vos demandes sont envoyées", page.h1
     with pg_app.app_context():
         pass_famille, creche = db.session.scalars(select(Application).order_by(Application.id)).all()
+        year = date.today().year  # one number for the submission (numbering.next_reference_value)
+        assert (pass_famille.reference, creche.reference) == (f"PF-{year}-000001", f"CR-{year}-000001")
         assert pass_famille.linked_application_id == creche.id and creche.linked_application_id == pass_famille.id
         (entry,) = waiting_list.waiting_list("pioupious", "grands")
         assert entry.request.application_id == creche.id and entry.points.total == 40

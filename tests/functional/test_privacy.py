@@ -43,7 +43,8 @@ def nominal_journey(browser):
 def documents_journey(browser):
     page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
     page = fill_identity(page, DUPONT).submit("Continuer")
-    page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "DUPONT-avis.pdf", b"%PDF-1.4 x")
+    page = page.choose("Attestation de quotient familial de la CAF ou de la MSA")
+    page = page.attach("Votre justificatif", "DUPONT-attestation.pdf", b"%PDF-1.4 x")
     page = page.fill("Quotient familial indiqué sur le document, en euros", "1250").submit("Continuer")
     page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
     return finish(add_child(page).submit("Continuer"))

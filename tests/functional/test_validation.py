@@ -104,13 +104,13 @@ def test_household_typed_address_needs_a_five_digit_postal_code(browser):
 def test_document_of_the_wrong_type_is_refused_by_its_content_and_the_qf_is_kept(browser):
     page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
     page = fill_identity(page, DUPONT).submit("Continuer")
-    page = page.choose("Dernier avis d'imposition")
+    page = page.choose("Attestation de quotient familial de la CAF ou de la MSA")
     page = page.attach("Votre justificatif", "avis.pdf", b"MZ\x90\x00 not a pdf at all")
     page = page.fill("Quotient familial indiqué sur le document, en euros", "850").submit("Continuer")
     assert_error_page(page, "Votre justificatif de quotient familial")
     assert "PDF, JPEG ou PNG" in page.field_error("Votre justificatif")
     assert page.value("Quotient familial indiqué sur le document, en euros") == "850"
-    assert page.value("Dernier avis d'imposition") == "checked"
+    assert page.value("Attestation de quotient familial de la CAF ou de la MSA") == "checked"
 
 
 def test_document_over_ten_megabytes_is_refused_with_a_french_message(browser):
@@ -125,7 +125,9 @@ def test_document_over_ten_megabytes_is_refused_with_a_french_message(browser):
 def test_declared_qf_must_be_a_whole_number(browser):
     page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
     page = fill_identity(page, DUPONT).submit("Continuer")
-    page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.png", b"\x89PNG\r\n\x1a\nxxxx")
+    page = page.choose("Attestation de quotient familial de la CAF ou de la MSA").attach(
+        "Votre justificatif", "a.png", b"\x89PNG\r\n\x1a\nxxxx"
+    )
     page = page.fill("Quotient familial indiqué sur le document, en euros", "huit cents").submit("Continuer")
     assert "nombre entier d'euros" in page.field_error("Quotient familial indiqué sur le document, en euros")
     # The valid file was kept: the page says so and does not ask for it again.
@@ -177,7 +179,9 @@ def test_a_birth_day_or_month_zero_is_not_a_complete_date(browser):
 def test_declared_qf_in_arabic_digits_or_5000_digits_is_refused(browser):
     page = start(browser, "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)")
     page = fill_identity(page, DUPONT).submit("Continuer")
-    page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "a.png", b"\x89PNG\r\n\x1a\nxxxx")
+    page = page.choose("Attestation de quotient familial de la CAF ou de la MSA").attach(
+        "Votre justificatif", "a.png", b"\x89PNG\r\n\x1a\nxxxx"
+    )
     for typed in ("٨٥٠", "9" * 5000):
         page = page.fill("Quotient familial indiqué sur le document, en euros", typed).submit("Continuer")
         assert page.status == 400

@@ -1,9 +1,12 @@
 """The Pass Famille's own steps: the quotient familial proof when the CAF/MSA does not give it, and the result
 computed from the commune's rules. Also the recap's « Quotient familial » section, whichever step gave it."""
 
-from ... import documents
+from datetime import date
+
+from ... import documents, rules
 from ...documents import DOCUMENT_KINDS
-from ...formatting import euros, month_year
+from ...formatting import euros, month_year, months_duration
+from ...months import calendar_months
 from .. import household
 from ..draft import answers, certified_ok, details_hidden, uses_api, wants_documents, wants_pass_famille
 from ..forms import DocumentForm
@@ -12,6 +15,9 @@ from ..viewmodels import decision_view, provider_label
 from .common import INFORMATION, VERIFICATION
 
 MISSING_PROOF = "Joignez votre justificatif au format PDF, JPEG ou PNG"
+# A QF whose month is this many months before today is said to be old, even when the rules set no limit: the CAF or
+# the MSA recomputes it at least every January, so an older one may no longer match the family's situation.
+OLD_QF_MONTHS = 12
 
 
 def receive_proof(draft, form) -> bool:
@@ -30,13 +36,20 @@ def qf_recap(draft) -> list[Section]:
         rows, change = [("Quotient familial", "Obtenu auprès de la CAF ou de la MSA")], VERIFICATION.slug
     elif certified_ok(draft) and qf:
         text = f"{euros(qf.value)} ({provider_label(qf.provider)}, {month_year(qf.year, qf.month)})"
+        months = calendar_months(qf.year, qf.month, date.today()) if qf.year else None
+        if months is not None and months >= OLD_QF_MONTHS:
+            text += f", il y a {months_duration(months)} : ancien"
         rows, change = [("Quotient familial", text)], VERIFICATION.slug
-    elif qf and qf.source == "document":
+    elif (qf and qf.source == "document") or qf_status == "to_compute":
         document = documents.summary(documents.for_draft(draft))
         kind = dict(DOCUMENT_KINDS).get(answers(draft, "justificatif").get("kind"), "")
         rows = [
             ("Justificatif", f"{kind} ({document['label']}, {document['size_kb']} Ko)" if document else kind),
-            ("Quotient familial déclaré", euros(qf.value)),
+            (
+                ("Quotient familial déclaré", euros(qf.value))
+                if qf
+                else ("Quotient familial", "Calculé par la mairie d'après votre avis d'imposition")
+            ),
         ]
         change = PROOF.slug
     elif qf_status == "pending":
@@ -58,12 +71,52 @@ PROOF = Step(
     numbered_with=VERIFICATION.name,  # « Étape 3 » either way: the CAF/MSA's facts, or the proof instead
 )
 
+
+def qf_notes(result: dict, today: date) -> list[dict]:
+    """What is unusual about the quotient familial the result was worked out from, for the family to read: a QF
+    of 0, a QF month in the future or long ago (or older than the rules accept, with its age and the limit)."""
+    qf = result["qf"]
+    if qf is None or result["hidden"]:
+        return []
+    notes = []
+    if qf.value == 0:
+        notes.append({"code": "zero"})
+    if qf.year is not None:
+        months = calendar_months(qf.year, qf.month, today)
+        limit = result["ruleset"].qf_max_age_months
+        if months < 0:
+            notes.append({"code": "future", "month": result["qf_month"]})
+        elif rules.QF_TOO_OLD in result["reasons"]:
+            notes.append(
+                {"code": "too_old", "month": result["qf_month"], "age": months_duration(months), "limit": limit}
+            )
+        elif months >= OLD_QF_MONTHS:
+            notes.append({"code": "old", "month": result["qf_month"], "age": months_duration(months)})
+    return notes
+
+
+def children_view(draft, result: dict, today: date) -> list[dict]:
+    """Every child of the household, and whether the pass covers it — and if not, why (the rules' age limit)."""
+    covered = set(result["covered_children"])
+    views = []
+    for child in household.known(draft).household.children:
+        age = rules.age_on(child.birth_date, today) if child.birth_date else None
+        views.append({"first_names": child.first_names, "covered": child in covered, "age": age})
+    return views
+
+
+def result_context(draft, form) -> dict:
+    result = decision_view(draft)
+    today = date.today()
+    return {"result": result, "children": children_view(draft, result, today), "qf_notes": qf_notes(result, today)}
+
+
 RESULT = Step(
     "resultat",
     "Votre résultat",
     applies=wants_pass_famille,
     form=lambda draft, **kwargs: None,
-    context=lambda draft, form: {"result": decision_view(draft)},
+    context=result_context,
     has_answers=False,
 )
 
