@@ -23,19 +23,57 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class LiveServer:
-    def __init__(self, config: dict, log_path: Path):
-        self.config = config
+class GunicornProcess:
+    """A gunicorn in a process of its own, on a free port: started and waited for until it serves, stopped the way
+    systemd stops it (SIGTERM, gunicorn's graceful stop), its output kept for failure messages."""
+
+    def __init__(self, log_path: Path, name: str = "gunicorn"):
         self.log_path = log_path
+        self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
+    def launch(self, options: list[str], cwd: Path, environment: dict, wait_seconds: float = 30) -> None:
+        command = [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{self.port}"]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + wait_seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} s'est arrêté ({self.process.returncode}) :\n{self.log()}")
+            try:
+                if requests.get(f"{self.url}/theme.css", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.name} ne répond pas après {wait_seconds} s :\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+    def log(self, tail: int = 4000) -> str:
+        """The end of gunicorn's output (the workers' tracebacks land there), for failure messages."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return text[-tail:]
+
+
+class LiveServer(GunicornProcess):
+    def __init__(self, config: dict, log_path: Path):
+        super().__init__(log_path)
+        self.config = config
+
     def start(self, wait_seconds: float = 30) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
+        options = [
             # What a commune runs (gthread workers, the app preloaded, the access log without link tokens); the
             # options below override it.
             "--config",
@@ -53,37 +91,7 @@ class LiveServer:
             "--no-control-socket",
             "--chdir",
             str(ROOT),
-            "--bind",
-            f"127.0.0.1:{self.port}",
             "tests.concurrency.live_app:app",
         ]
-        env = {**os.environ, "PASSFAMILLE_TEST_CONFIG": json.dumps(self.config)}
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + wait_seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn s'est arrêté ({self.process.returncode}) :\n{self.log()}")
-            try:
-                if requests.get(f"{self.url}/theme.css", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"gunicorn ne répond pas après {wait_seconds} s :\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()  # SIGTERM: gunicorn's graceful stop
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
-
-    def log(self, tail: int = 4000) -> str:
-        """The end of gunicorn's output (the workers' tracebacks land there), for failure messages."""
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return text[-tail:]
+        environment = {**os.environ, "PASSFAMILLE_TEST_CONFIG": json.dumps(self.config)}
+        self.launch(options, ROOT, environment, wait_seconds)

@@ -6,15 +6,12 @@ balancer may send them, and see what they would see on one machine; nothing is w
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import requests
 
 from ..backoffice.agents import PASSWORD, make_agent
 from ..conftest import edited_example_settings
@@ -22,7 +19,7 @@ from ..formclient import Browser
 from ..functional.journeys import DUPONT, EMAIL, add_child, begin, fill_identity, finish
 from .browsers import HttpClient
 from .conftest import AGENT
-from .server import ROOT, free_port
+from .server import ROOT, GunicornProcess
 
 DOCUMENT_ROUTE = "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)"
 PROOF = b"%PDF-1.4\n% l'avis d'imposition de la famille, envoye depuis la machine A\n%%EOF\n"
@@ -31,19 +28,15 @@ LOGIN_ATTEMPTS = 5  # the documented default, per account and 15 minutes
 OTHER_AGENT = "autre.agent@val-fleuri.example"
 
 
-class Machine:
+class Machine(GunicornProcess):
     """One app machine: a copy of what a commune installs (the package, wsgi.py, gunicorn.conf.py, the migrations)
     in its own folder, so that its instance folder is its own, served by its own gunicorn."""
 
     def __init__(self, name: str, folder: Path, environment: dict):
-        self.name = name
+        super().__init__(folder.parent / f"gunicorn-{name}.log", f"gunicorn ({name})")
         self.folder = folder
         self.instance = folder / "instance"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = folder.parent / f"gunicorn-{name}.log"
         self.environment = environment
-        self.process: subprocess.Popen | None = None
         folder.mkdir()
         ignore = shutil.ignore_patterns("__pycache__")
         for part in ("passfamille", "migrations"):
@@ -54,54 +47,9 @@ class Machine:
         self.environment["PASSFAMILLE_COMMUNE"] = str(edited_example_settings(folder / "commune", lambda text: text))
 
     def start(self, wait_seconds: float = 30) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "gunicorn.conf.py",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-            "--graceful-timeout",
-            "5",
-            "--no-control-socket",
-            "--chdir",
-            str(self.folder),
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "wsgi:app",
-        ]
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, cwd=self.folder, env=self.environment, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + wait_seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn ({self.name}) s'est arrêté :\n{self.log()}")
-            try:
-                if requests.get(f"{self.url}/theme.css", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"gunicorn ({self.name}) ne répond pas après {wait_seconds} s :\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
+        options = ["--config", "gunicorn.conf.py", "--workers", "1", "--threads", "4", "--graceful-timeout", "5"]
+        options += ["--no-control-socket", "--chdir", str(self.folder), "wsgi:app"]
+        self.launch(options, self.folder, self.environment, wait_seconds)
 
     def served(self, method: str, path_start: str) -> bool:
         """Whether its access log shows a request `method path…` (the path's start)."""
