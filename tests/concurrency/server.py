@@ -27,9 +27,9 @@ class GunicornProcess:
     """A gunicorn in a process of its own, on a free port: started and waited for until it serves, stopped the way
     systemd stops it (SIGTERM, gunicorn's graceful stop), its output kept for failure messages."""
 
-    def __init__(self, log_path: Path, name: str = "gunicorn"):
+    def __init__(self, log_path: Path, label: str = "gunicorn"):
         self.log_path = log_path
-        self.name = name
+        self.label = label  # in failure messages
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -41,7 +41,7 @@ class GunicornProcess:
         deadline = time.monotonic() + wait_seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} s'est arrêté ({self.process.returncode}) :\n{self.log()}")
+                raise RuntimeError(f"{self.label} s'est arrêté ({self.process.returncode}) :\n{self.log()}")
             try:
                 if requests.get(f"{self.url}/theme.css", timeout=2).status_code == 200:
                     return
@@ -49,7 +49,7 @@ class GunicornProcess:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"{self.name} ne répond pas après {wait_seconds} s :\n{self.log()}")
+        raise RuntimeError(f"{self.label} ne répond pas après {wait_seconds} s :\n{self.log()}")
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
