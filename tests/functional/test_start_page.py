@@ -6,6 +6,7 @@ import re
 import pytest
 
 from .journeys import BOTH, CRECHE, PASS_FAMILLE, begin
+from .test_creche_journeys import fill_wishes, to_wishes
 
 
 def closed_sections(page) -> dict[str, str]:
@@ -108,3 +109,17 @@ def test_the_accessibility_statement_has_what_the_rgaa_model_asks(browser):
     # The Défenseur des droits' three ways.
     assert "formulaire en ligne" in text and "délégué du Défenseur des droits" in text
     assert "Libre réponse 71120, 75342 Paris CEDEX 07" in text
+
+
+def test_the_creche_grid_explains_section_multi_accueil_and_mdph(browser):
+    sections = closed_sections(browser.get("/creche/grille"))
+    assert "groupe d'enfants d'âges proches" in sections["Qu'est-ce qu'une section ?"]
+    assert "temps plein" in sections["Qu'est-ce qu'un multi-accueil ?"]
+    assert "maison départementale des personnes handicapées" in sections["Qu'est-ce que la MDPH ?"]
+
+
+def test_the_creche_estimate_explains_the_taux_d_effort(browser):
+    page = to_wishes(browser)
+    page = fill_wishes(page).submit("Continuer").submit("Continuer")
+    assert page.h1 == "Estimation du tarif", page.error_summary()
+    assert "part de vos ressources" in closed_sections(page)["Qu'est-ce que le taux d'effort ?"]
