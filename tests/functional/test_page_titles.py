@@ -9,6 +9,8 @@ import pytest
 
 from tests.formclient import Browser, Page
 
+from ..backoffice.agents import logged_in, make_agent
+from ..backoffice.test_detail import apply_through_api
 from . import test_creche_journeys as cr
 from . import test_journeys as pf
 from . import test_validation as validation
@@ -40,7 +42,20 @@ def information_pages(browser):
         page.submit(button).submit("Continuer")
 
 
+def agents_pages(app):
+    make_agent(app, "admin@val-fleuri.example", admin=True)
+    admin = logged_in(app, "admin@val-fleuri.example")
+    application_id = apply_through_api(app)
+    for path in ("/agents/", "/agents/tableau-de-bord", "/agents/comptes", "/agents/creche", "/agents/sante"):
+        admin.get(path)
+    page = admin.get(f"/agents/demandes/{application_id}").submit("Prendre en charge")
+    page.submit("Accepter")
+    admin.get("/agents/demandes/999999")  # unknown: the 404 page inside the agents' space
+    Browser(app.test_client()).get("/agents/")  # not logged in: back to the login page
+
+
 JOURNEYS = {
+    "espace agents": agents_pages,
     "visites directes": direct_visits,
     "API indisponible (504)": unavailable_api,
     "pages d'information": information_pages,
@@ -61,16 +76,20 @@ JOURNEYS = {
 }
 
 
-class RecordingBrowser(Browser):
-    def __init__(self, client):
-        super().__init__(client)
-        self.pages: list[Page] = []
+@pytest.fixture
+def seen(monkeypatch) -> list[Page]:
+    """Every page any test-client browser of the test is shown (the family's, an agent's, a family link's)."""
+    pages = []
+    shown = Browser._page
 
-    def _page(self, response, url):
-        page = super()._page(response, url)
+    def recording(self, response, url):
+        page = shown(self, response, url)
         if page.soup.title is not None:
-            self.pages.append(page)
+            pages.append(page)
         return page
+
+    monkeypatch.setattr(Browser, "_page", recording)
+    return pages
 
 
 def heading_in_title(page: Page) -> str:
@@ -98,20 +117,19 @@ def mismatches(pages: list[Page]) -> list[str]:
 
 
 @pytest.mark.parametrize("journey", list(JOURNEYS.values()), ids=list(JOURNEYS))
-def test_every_page_title_names_its_h1_and_starts_with_erreur_when_the_page_shows_errors(request, app, journey):
-    browser = RecordingBrowser(app.test_client())
-    fixtures = {"app": app, "browser": browser}
+def test_every_page_title_names_its_h1_and_starts_with_erreur_when_the_page_shows_errors(request, app, seen, journey):
+    fixtures = {"app": app, "browser": Browser(app.test_client())}
     arguments = {
         name: fixtures[name] if name in fixtures else request.getfixturevalue(name)
         for name in inspect.signature(journey).parameters
     }
     journey(**arguments)
-    assert browser.pages, "aucune page vue"
-    assert not mismatches(browser.pages), "\n".join(mismatches(browser.pages))
+    assert seen, "aucune page vue"
+    assert not mismatches(seen), "\n".join(mismatches(seen))
 
 
 def test_the_check_sees_a_title_that_differs_from_its_h1_and_a_missing_erreur(app):
-    page = RecordingBrowser(app.test_client()).get("/accessibilite")
+    page = Browser(app.test_client()).get("/accessibilite")
     assert mismatches([page]) == []
     page.soup.find("h1").string = "Autre chose"
     page.soup.body.append(page.soup.new_tag("div", attrs={"class": "error-summary"}))
