@@ -108,3 +108,13 @@ def test_error_pages_have_no_axe_violation_and_their_title_names_their_h1(page):
     audit.scan(page, "déclaration d'accessibilité")
 
     audit.assert_clean()
+
+
+def test_creche_grid_with_its_definitions_opened_has_no_axe_violation_and_reflows(page):
+    checks = Inspection()
+    Citizen(page).open("/creche/grille").sees_heading("Places en crèche : la grille de points et les structures")
+    page.get_by_text("Qu'est-ce qu'une section ?", exact=True).click()
+    expect(page.get_by_text(re.compile(r"^Un groupe d'enfants d'âges proches"))).to_be_visible()
+    page.evaluate("document.querySelectorAll('details').forEach(function (d) { d.open = true; })")
+    checks.check(page, "grille d'attribution, définitions ouvertes")
+    checks.assert_clean()
