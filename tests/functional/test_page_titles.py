@@ -97,16 +97,9 @@ def heading_in_title(page: Page) -> str:
     return page.title.removeprefix(ERROR_PREFIX).split(SEPARATOR)[0]
 
 
-# wizard/confirmation.html is another helper's (issue 12, item 17): its title is fixed when the branches merge, and
-# test_the_confirmation_title_names_its_h1 (strict xfail) fails then, to remove this exception with its marker.
-ELSEWHERE = ("/demande/confirmation",)
-
-
 def mismatches(pages: list[Page]) -> list[str]:
     found = []
     for page in pages:
-        if page.url.endswith(ELSEWHERE):
-            continue
         shows_errors = bool(page.soup.select(".error-summary"))
         where = f"{page.status} {page.url}: « {page.title} » / h1 « {page.h1} »"
         if heading_in_title(page) != page.h1:
@@ -135,10 +128,3 @@ def test_the_check_sees_a_title_that_differs_from_its_h1_and_a_missing_erreur(ap
     page.soup.body.append(page.soup.new_tag("div", attrs={"class": "error-summary"}))
     found = mismatches([page])
     assert [line.split(" — ")[0] for line in found] == ["titre ≠ h1", "« Erreur : » absent ou répété"], found
-
-
-@pytest.mark.xfail(strict=True, reason="wizard/confirmation.html : titre « Demande envoyée » à aligner sur le h1")
-def test_the_confirmation_title_names_its_h1(app, browser, mailbox):
-    pf.test_nominal_journey_records_the_application_with_certified_facts_and_mails_a_receipt(app, browser, mailbox)
-    page = browser.get("/demande/confirmation")
-    assert heading_in_title(page) == page.h1, (page.title, page.h1)
