@@ -1,7 +1,7 @@
-// Progressive enhancement only: shows the birth-place fields that match the chosen answer.
-// Without JavaScript every field stays visible and the form works the same.
+// Progressive enhancement only: without JavaScript every field stays visible and the forms work the same.
 (function () {
   "use strict";
+  // Shows the birth-place fields that match the chosen answer.
   document.querySelectorAll("[data-visible-si]").forEach(function (panel) {
     var parts = panel.getAttribute("data-visible-si").split("=");
     var radios = document.querySelectorAll('input[type="radio"][name="' + parts[0] + '"]');
@@ -12,6 +12,13 @@
     radios.forEach(function (radio) { radio.addEventListener("change", update); });
     update();
   });
+
+  // A form back with errors: the error summary takes the focus, so that a screen reader reads it first and a
+  // keyboard user reaches its links to each field (RGAA 11.10, the State design system's error summary).
+  var summary = document.querySelector(".error-summary");
+  if (summary) {
+    summary.focus();
+  }
 })();
 
 // The confirmation's « Imprimer ou enregistrer en PDF »: hidden without JavaScript, where it could do nothing.

@@ -134,7 +134,7 @@ def test_family_outside_the_commune_is_told_plainly_and_can_still_submit(app, br
     page = page.submit("Continuer")
     assert "Votre adresse (13400 AUBAGNE) n'est pas dans la commune" in page.text
     assert "pass-famille@val-fleuri.example" in page.text  # whom to contact
-    assert "Demande envoyée" in finish(page).title
+    assert finish(page).title.startswith("Votre demande est envoyée – ")
 
 
 def test_family_above_the_ceiling_is_not_eligible_and_sees_why(app, browser):

@@ -13,7 +13,7 @@ def assert_error_page(page, heading):
 def test_start_page_without_a_demarche_says_so_once_in_the_title(browser):
     page = browser.get("/").submit("Commencer ma demande")
     assert page.status == 400
-    assert page.title.startswith("Erreur : Pass Famille et préinscription en crèche"), page.title
+    assert page.title.startswith("Erreur : Demander le Pass Famille ou une place en crèche – "), page.title
     assert page.error_summary(), "un résumé des erreurs est attendu"
 
 
