@@ -5,6 +5,7 @@ Particulier holds a thread, not a whole process. The app is built once before th
 every worker answers its first request with the commune's settings and the communes already read. The access log goes to
 standard output (journald under systemd) with the tokens of families' and agents' links masked."""
 
+import ctypes
 import gc
 import os
 
@@ -38,6 +39,21 @@ class AccessLogWithoutTokens(Logger):
 
 
 logger_class = AccessLogWithoutTokens
+
+
+def _fewer_malloc_arenas(arenas: int = 2) -> None:
+    """glibc gives threads malloc arenas of their own, up to eight per core, which each keep freed memory: a worker's
+    threads, that mostly wait for the network, need two (what MALLOC_ARENA_MAX=2 would set; mallopt does it for the
+    master here, and the workers inherit it). Without glibc (musl, macOS), nothing changes."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    m_arena_max = -8  # <malloc.h>
+    libc.mallopt(m_arena_max, arenas)
+
+
+_fewer_malloc_arenas()
 
 
 def pre_fork(server, worker):
