@@ -5,7 +5,7 @@ from datetime import date
 
 from ... import documents
 from ...creche.settings import TABLE_LABELS
-from ...formatting import euros, short_date
+from ...formatting import euros, long_date, short_date, typed_date_example
 from .. import creche, household, store
 from ..creche_forms import (
     RESOURCES_CHOICES,
@@ -42,11 +42,27 @@ def save_child(step: Step, draft, form):
     return None
 
 
+def child_context(draft, form) -> dict:
+    """The hints' examples are dates the form accepts today; the latest due date says from when an expected
+    child's pre-registration opens (the commune's pregnancy month)."""
+    latest = form.latest_due if form.earliest is not None else None
+    due_hint = typed_date_example(form.due_example)
+    if latest is not None:
+        due_hint += f". La naissance doit être prévue au plus tard le {long_date(latest)}"
+    return {
+        "pregnancy_month": form.pregnancy_month,
+        "latest_due": latest,
+        "birth_hint": typed_date_example(form.birth_example),
+        "due_hint": due_hint,
+    }
+
+
 CHILD = Step(
     "enfant",
     "Votre enfant",
     applies=wants_creche,
     form=child_form,
+    context=child_context,
     save=save_child,
     recap=lambda draft: (
         [Section("Votre enfant", [("Enfant", creche.child_label(creche.child(draft)))], "enfant", "l'enfant")]
@@ -94,6 +110,7 @@ WISHES = Step(
     context=lambda draft, form: {
         "structures": creche.settings().structures,
         "child": creche.child_label(creche.child(draft)),
+        "start_hint": typed_date_example(form.start_example),
     },
     recap=wishes_recap,
 )
