@@ -32,13 +32,19 @@ class DemarcheForm(BaseForm):
     )
 
 
+BIRTH_SUBJECTS = ("Le jour de naissance", "Le mois de naissance", "L'année de naissance")
+DUE_SUBJECTS = ("Le jour prévu", "Le mois prévu", "L'année prévue")
+START_SUBJECTS = ("Le jour d'entrée souhaité", "Le mois d'entrée souhaité", "L'année d'entrée souhaitée")
 RANGES = ("un nombre de 1 à 31", "un nombre de 1 à 12", "un nombre de 4 chiffres")
 
 
-def date_fields(labels: tuple[str, str, str]):
-    """Day, month and year fields; their length checks, whose messages give an example, are set by
-    `date_examples` when the form is built for a given day."""
-    return tuple(StringField(label) for label in labels)
+def date_fields(labels: tuple[str, str, str], subjects: tuple[str, str, str]):
+    """Day, month and year fields, each with its length and a message naming it (subjects: "Le jour prévu", …);
+    `date_examples` adds an example to the messages when the form is built for a given day."""
+    return tuple(
+        StringField(label, validators=[MaxLength(digits, f"{subject} doit être {what}")])
+        for label, subject, what, digits in zip(labels, subjects, RANGES, (2, 2, 4), strict=True)
+    )
 
 
 def date_examples(fields, subjects: tuple[str, str, str], example: date) -> None:
@@ -81,9 +87,9 @@ class ChildForm(BaseForm):
     )
     # Two dates on one page: each field's label says which date it belongs to.
     other_birth_day, other_birth_month, other_birth_year = date_fields(
-        ("Jour de naissance", "Mois de naissance", "Année de naissance")
+        ("Jour de naissance", "Mois de naissance", "Année de naissance"), BIRTH_SUBJECTS
     )
-    due_day, due_month, due_year = date_fields(("Jour prévu", "Mois prévu", "Année prévue"))
+    due_day, due_month, due_year = date_fields(("Jour prévu", "Mois prévu", "Année prévue"), DUE_SUBJECTS)
     expected_first_name = StringField(
         "Prénom prévu (facultatif)",
         validators=[MaxLength(60, "Le prénom prévu doit faire 60 caractères au plus"), name_check("Le prénom prévu")],
@@ -105,12 +111,12 @@ class ChildForm(BaseForm):
         self.due_example = self.today + (self.latest_due - self.today) / 2
         date_examples(
             (self.other_birth_day, self.other_birth_month, self.other_birth_year),
-            ("Le jour de naissance", "Le mois de naissance", "L'année de naissance"),
+            BIRTH_SUBJECTS,
             self.birth_example,
         )
         date_examples(
             (self.due_day, self.due_month, self.due_year),
-            ("Le jour prévu", "Le mois prévu", "L'année prévue"),
+            DUE_SUBJECTS,
             self.due_example,
         )
 
@@ -221,7 +227,7 @@ class WishesForm(BaseForm):
 
     The age checks need the child and the structures: the view passes `age_problem(structure_code, start)`."""
 
-    start_day, start_month, start_year = date_fields(("Jour", "Mois", "Année"))
+    start_day, start_month, start_year = date_fields(("Jour", "Mois", "Année"), START_SUBJECTS)
     days_per_week = StringField(
         "Nombre de jours d'accueil par semaine",
         description="Un nombre entier de 1 à 5, par exemple : 4",
@@ -240,7 +246,7 @@ class WishesForm(BaseForm):
         self.start_example = add_months(self.today, 2).replace(day=1)
         date_examples(
             (self.start_day, self.start_month, self.start_year),
-            ("Le jour d'entrée souhaité", "Le mois d'entrée souhaité", "L'année d'entrée souhaitée"),
+            START_SUBJECTS,
             self.start_example,
         )
         self.age_problem = age_problem
