@@ -282,5 +282,9 @@ def test_from_the_wizard_the_receipt_link_shows_the_rank_points_and_estimate(app
 
     assert page.status == 200 and "Statut : En attente" in page.text
     assert rank_rows(page) == [("1", "Multi-accueil Les Pioupious", "Grands", "Rang : 1 sur 1 famille en attente")]
-    assert "Un frère ou une sœur est déjà accueilli dans la structure demandée 15 Total 15" in page.text
+    # The residence was ticked from the CAF/MSA address in Val-Fleuri.
+    assert (
+        "Un frère ou une sœur est déjà accueilli dans la structure demandée 15 La famille habite Val-Fleuri 40 Total 55"
+        in page.text
+    )
     assert "1,76\u00a0€ de l'heure, soit environ 244,05\u00a0€ par mois" in page.text
