@@ -7,9 +7,11 @@ import io
 
 from sqlalchemy import select
 
+from passfamille.backoffice.viewmodels_commission import points_lines
 from passfamille.extensions import db
 from passfamille.models import Application
 
+from ..creche_factory import make_request
 from ..functional.journeys import CAF_MODE, CRECHE, UNKNOWN, add_child, begin, fill_identity
 from ..functional.test_creche_journeys import fill_wishes, to_wishes
 
@@ -159,3 +161,13 @@ def test_unticking_a_criterion_deletes_all_its_files(browser, stored_proofs):
     browser.get("/demande/situation").check(WORKING, checked=False).submit("Continuer")
 
     assert stored_proofs() == {}
+
+
+def test_the_agent_reads_that_the_residence_comes_from_the_caf_address_not_a_missing_proof(app):
+    certified, typed = make_request(app, criteria=["residence"]), make_request(app, criteria=["residence"])
+    with app.app_context():
+        db.session.get(Application, certified).address_source = "api"
+        db.session.commit()
+        proofs = [points_lines(db.session.get(Application, i).creche)["lines"][0]["proof"] for i in (certified, typed)]
+
+    assert proofs == ["adresse de la CAF/MSA", "justificatif manquant"]
