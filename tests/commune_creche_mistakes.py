@@ -77,6 +77,17 @@ CRECHE_MISTAKES = [
         "clé « creche.points_grid[2].document_label » : pièce indiquée alors que requires_document vaut false",
     ),
     (
+        "several_documents_without_requires_document",
+        broken("      requires_document: false\n", "      requires_document: false\n      several_documents: true\n"),
+        "clé « creche.points_grid[2].several_documents » : plusieurs pièces indiquées alors que requires_document "
+        "vaut false",
+    ),
+    (
+        "two_criteria_on_the_address",
+        broken("      requires_document: false\n", "      requires_document: false\n      address_in_commune: true\n"),
+        "clé « creche.points_grid[4].address_in_commune » : un seul critère peut porter sur l'adresse dans la commune",
+    ),
+    (
         "relance_answer_longer_than_the_relance_interval",
         broken("relance_answer_days: 30", "relance_answer_days: 90"),
         "clé « creche.delays.relance_answer_days » : délai de réponse plus court que l'intervalle entre deux "

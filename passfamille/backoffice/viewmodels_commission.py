@@ -90,6 +90,9 @@ def points_lines(request: CrecheRequest) -> dict:
         proof = None
         if criterion.requires_document:
             proof = "justificatif joint" if criterion.code in proofs else "justificatif manquant"
+            # Ticked from the address the CAF/MSA gave, no proof was asked: the agent checks that address.
+            if criterion.address_in_commune and criterion.code not in proofs:
+                proof = "adresse de la CAF/MSA" if request.application.address_source == "api" else proof
         lines.append({"code": criterion.code, "label": criterion.label, "points": value, "proof": proof})
     return {"total": points.total, "lines": lines, "unknown": list(points.unknown)}
 

@@ -100,6 +100,10 @@ def answer_offer(token):
             "votre réponse n'a pas pu être enregistrée. Contactez la mairie"
         )
         return _page(application, token, problem, 409)
+    if to_status == "offer_declined" and request.form.get("confirmation") != "oui":
+        # A refusal cannot be undone by the family: it is recorded only once confirmed on its own page.
+        view = follow_view(application, token, relance.commune_today())
+        return render_template("creche/refus.html", suivi=view)
     return _change(application, token, to_status, OFFER_CONFIRMATIONS[to_status])
 
 

@@ -83,6 +83,11 @@ class Criterion:
     points: int
     requires_document: bool
     document_label: str | None = None
+    # The family's home is in the commune: pre-answered from the address (certified or typed), and with a
+    # certified address no proof is asked — the CAF/MSA gave it, the agent checks it.
+    address_in_commune: bool = False
+    # A proof « de chaque parent »: several files may be sent for it.
+    several_documents: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,21 @@ def _read_structures(s: Section) -> tuple[Structure, ...]:
 def _read_points_grid(s: Section) -> tuple[Criterion, ...]:
     grid: list[Criterion] = []
     for path, line, item in s.items("points_grid"):
-        c = Section(s.file, item, path, line, ("code", "label", "points", "requires_document", "document_label"))
+        c = Section(
+            s.file,
+            item,
+            path,
+            line,
+            (
+                "code",
+                "label",
+                "points",
+                "requires_document",
+                "document_label",
+                "address_in_commune",
+                "several_documents",
+            ),
+        )
         code = c.text("code", pattern=_CODE, expected=_CODE_EXPECTED)
         if any(other.code == code for other in grid):
             c.fail("code", f"code {shown(code)} déjà utilisé par un autre critère")
@@ -161,7 +180,22 @@ def _read_points_grid(s: Section) -> tuple[Criterion, ...]:
         document_label = c.text("document_label", required=False)
         if document_label is not None and not requires_document:
             c.fail("document_label", "pièce indiquée alors que requires_document vaut false")
-        grid.append(Criterion(code, label, points, requires_document, document_label))
+        several = c.boolean("several_documents", default=False)
+        if several and not requires_document:
+            c.fail("several_documents", "plusieurs pièces indiquées alors que requires_document vaut false")
+        if c.boolean("address_in_commune", default=False) and any(other.address_in_commune for other in grid):
+            c.fail("address_in_commune", "un seul critère peut porter sur l'adresse dans la commune")
+        grid.append(
+            Criterion(
+                code,
+                label,
+                points,
+                requires_document,
+                document_label,
+                address_in_commune=c.boolean("address_in_commune", default=False),
+                several_documents=several,
+            )
+        )
     return tuple(grid)
 
 

@@ -1,10 +1,12 @@
 // Progressive enhancement only: without JavaScript every field stays visible and the forms work the same.
 (function () {
   "use strict";
-  // Shows the birth-place fields that match the chosen answer.
+  // Shows the fields that match the chosen answer (a radio's value, or a ticked checkbox's).
   document.querySelectorAll("[data-visible-si]").forEach(function (panel) {
     var parts = panel.getAttribute("data-visible-si").split("=");
-    var radios = document.querySelectorAll('input[type="radio"][name="' + parts[0] + '"]');
+    var radios = document.querySelectorAll(
+      'input[type="radio"][name="' + parts[0] + '"], input[type="checkbox"][name="' + parts[0] + '"]'
+    );
     function update() {
       var chosen = Array.prototype.find.call(radios, function (radio) { return radio.checked; });
       panel.hidden = !chosen || chosen.value !== parts[1];

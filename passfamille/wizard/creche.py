@@ -5,7 +5,6 @@ from datetime import date
 
 from flask import current_app
 
-from .. import documents
 from ..creche import points as creche_points
 from ..creche.estimate import estimate_json as estimate_json  # re-exported: submit.py stores it
 from ..creche.estimate import estimates, tables_of
@@ -161,6 +160,35 @@ def days_per_week(draft) -> int | None:
 # --- situation -----------------------------------------------------------------------------------------------
 
 
+def address_criterion():
+    """The grid's criterion of a home in the commune (settings: address_in_commune), or None."""
+    return next((c for c in settings().points_grid if c.address_in_commune), None)
+
+
+def home_in_commune(draft) -> tuple[bool, str | None]:
+    """Whether the household's address (certified, else typed) is in the commune, and where it comes from."""
+    facts = household.known(draft)
+    postal_code = (facts.home or {}).get("postal_code")
+    inside = bool(postal_code) and current_app.extensions["commune"].territory.contains(postal_code)
+    return inside, facts.address_source
+
+
+def pre_answered(draft) -> list[str]:
+    """Criteria ticked in advance on a first visit: the address criterion when the home is in the commune."""
+    criterion = address_criterion()
+    return [criterion.code] if criterion and home_in_commune(draft)[0] else []
+
+
+def proof_not_needed(draft) -> set[str]:
+    """Criteria whose proof is not asked: the address criterion when the CAF/MSA certified a home in the commune
+    (the agent checks the certified address; asking the family for a proof of it again is a lost 40 points)."""
+    criterion = address_criterion()
+    if criterion is None:
+        return set()
+    inside, source = home_in_commune(draft)
+    return {criterion.code} if inside and source == "api" else set()
+
+
 def criteria(draft) -> list[str]:
     values = answers(draft, "situation")
     return [c.code for c in settings().points_grid if values.get(criterion_field(c.code))]
@@ -168,16 +196,6 @@ def criteria(draft) -> list[str]:
 
 def total_points(codes) -> int:
     return creche_points.points(codes, settings().points_grid).total
-
-
-def criterion_documents(draft) -> dict[str, dict]:
-    """The proof already sent for each criterion, by criterion code."""
-    found = {}
-    for criterion in settings().points_grid:
-        document = documents.for_draft(draft, documents.CRITERION_PREFIX + criterion.code)
-        if document is not None:
-            found[criterion.code] = documents.summary(document)
-    return found
 
 
 # --- estimate (computed by creche.estimate, shared with the re-check and the agents' entry) -----------------------

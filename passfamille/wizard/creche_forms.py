@@ -32,29 +32,41 @@ class DemarcheForm(BaseForm):
     )
 
 
-DATE_HINT = typed_date_example(date(2027, 9, 15))
+BIRTH_SUBJECTS = ("Le jour de naissance", "Le mois de naissance", "L'année de naissance")
+DUE_SUBJECTS = ("Le jour prévu", "Le mois prévu", "L'année prévue")
+START_SUBJECTS = ("Le jour d'entrée souhaité", "Le mois d'entrée souhaité", "L'année d'entrée souhaitée")
+RANGES = ("un nombre de 1 à 31", "un nombre de 1 à 12", "un nombre de 4 chiffres")
 
 
-def date_fields(labels: tuple[str, str, str], subjects: tuple[str, str, str], example: tuple[int, int, int]):
-    """Day, month and year fields, each with its length and a message naming it: subjects ("Le jour prévu", …)."""
-    ranges = ("un nombre de 1 à 31", "un nombre de 1 à 12", "un nombre de 4 chiffres")
+def date_fields(labels: tuple[str, str, str], subjects: tuple[str, str, str]):
+    """Day, month and year fields, each with its length and a message naming it (subjects: "Le jour prévu", …);
+    `date_examples` adds an example to the messages when the form is built for a given day."""
     return tuple(
-        StringField(label, validators=[MaxLength(digits, f"{subject} doit être {what}, par exemple : {number}")])
-        for label, subject, what, number, digits in zip(labels, subjects, ranges, example, (2, 2, 4), strict=True)
+        StringField(label, validators=[MaxLength(digits, f"{subject} doit être {what}")])
+        for label, subject, what, digits in zip(labels, subjects, RANGES, (2, 2, 4), strict=True)
     )
 
 
-def parse_date(day, month, year, what: str) -> tuple[date | None, str | None]:
-    """A date typed in three fields, or a French message naming `what`; (None, None) when a field already says
-    what is wrong with it (its length)."""
+def date_examples(fields, subjects: tuple[str, str, str], example: date) -> None:
+    """Each field's length check, with a message naming it (subjects: "Le jour prévu", …) and the part of an
+    example date that the whole form would accept (computed from today: a fixed year soon fails its own check)."""
+    numbers = (example.day, example.month, example.year)
+    for field, subject, what, number, digits in zip(fields, subjects, RANGES, numbers, (2, 2, 4), strict=True):
+        field.validators = [MaxLength(digits, f"{subject} doit être {what}, par exemple : {number}")]
+
+
+def parse_date(day, month, year, what: str, example: date) -> tuple[date | None, str | None]:
+    """A date typed in three fields, or a French message naming `what` with an example; (None, None) when a field
+    already says what is wrong with it (its length)."""
     if any(f.errors for f in (day, month, year)):
         return None, None
+    hint = typed_date_example(example)
     parts = [f.data or "" for f in (day, month, year)]
     if not all(parts):
-        return None, f"Saisissez {what} complète. {DATE_HINT}"
+        return None, f"Saisissez {what} complète. {hint}"
     numbers = [ascii_int(part, digits) for part, digits in zip(parts, (2, 2, 4), strict=True)]
     if None in numbers:
-        return None, f"Saisissez {what} en chiffres uniquement. {DATE_HINT}"
+        return None, f"Saisissez {what} en chiffres uniquement. {hint}"
     try:
         return date(numbers[2], numbers[1], numbers[0]), None
     except ValueError:
@@ -75,15 +87,9 @@ class ChildForm(BaseForm):
     )
     # Two dates on one page: each field's label says which date it belongs to.
     other_birth_day, other_birth_month, other_birth_year = date_fields(
-        ("Jour de naissance", "Mois de naissance", "Année de naissance"),
-        ("Le jour de naissance", "Le mois de naissance", "L'année de naissance"),
-        (1, 2, 2025),
+        ("Jour de naissance", "Mois de naissance", "Année de naissance"), BIRTH_SUBJECTS
     )
-    due_day, due_month, due_year = date_fields(
-        ("Jour prévu", "Mois prévu", "Année prévue"),
-        ("Le jour prévu", "Le mois prévu", "L'année prévue"),
-        (15, 9, 2027),
-    )
+    due_day, due_month, due_year = date_fields(("Jour prévu", "Mois prévu", "Année prévue"), DUE_SUBJECTS)
     expected_first_name = StringField(
         "Prénom prévu (facultatif)",
         validators=[MaxLength(60, "Le prénom prévu doit faire 60 caractères au plus"), name_check("Le prénom prévu")],
@@ -99,6 +105,20 @@ class ChildForm(BaseForm):
         self.earliest = earliest  # due date -> first day a pre-registration is accepted
         self.pregnancy_month = pregnancy_month
         self.today = today or date.today()
+        self.latest_due = latest_due_date(self.today, pregnancy_month if earliest is not None else 1)
+        # Examples the form accepts today: a child born a year ago, a birth expected halfway to the latest due date.
+        self.birth_example = add_months(self.today, -12)
+        self.due_example = self.today + (self.latest_due - self.today) / 2
+        date_examples(
+            (self.other_birth_day, self.other_birth_month, self.other_birth_year),
+            BIRTH_SUBJECTS,
+            self.birth_example,
+        )
+        date_examples(
+            (self.due_day, self.due_month, self.due_year),
+            DUE_SUBJECTS,
+            self.due_example,
+        )
 
     def validate(self, extra_validators=None):
         super().validate(extra_validators)
@@ -122,7 +142,11 @@ class ChildForm(BaseForm):
             self.other_first_name.errors.append("Saisissez le prénom de l'enfant")
             ok = False
         born, error = parse_date(
-            self.other_birth_day, self.other_birth_month, self.other_birth_year, "la date de naissance de l'enfant"
+            self.other_birth_day,
+            self.other_birth_month,
+            self.other_birth_year,
+            "la date de naissance de l'enfant",
+            self.birth_example,
         )
         if born is None:
             if error:
@@ -141,7 +165,9 @@ class ChildForm(BaseForm):
         return ok
 
     def _validate_expected(self) -> bool:
-        due, error = parse_date(self.due_day, self.due_month, self.due_year, "la date prévue d'accouchement")
+        due, error = parse_date(
+            self.due_day, self.due_month, self.due_year, "la date prévue d'accouchement", self.due_example
+        )
         if due is None:
             if error:
                 self.due_day.errors.append(error)
@@ -165,6 +191,12 @@ class ChildForm(BaseForm):
                 )
                 return False
         return True
+
+
+def latest_due_date(today: date, pregnancy_month: int) -> date:
+    """The latest due date a pre-registration is accepted for today: from the k-th month of pregnancy, the birth
+    is expected within (10 - k) months (never more than 9)."""
+    return add_months(today, min(9, 10 - pregnancy_month))
 
 
 ORDINALS = [
@@ -195,11 +227,7 @@ class WishesForm(BaseForm):
 
     The age checks need the child and the structures: the view passes `age_problem(structure_code, start)`."""
 
-    start_day, start_month, start_year = date_fields(
-        ("Jour", "Mois", "Année"),
-        ("Le jour d'entrée souhaité", "Le mois d'entrée souhaité", "L'année d'entrée souhaitée"),
-        (5, 1, 2027),
-    )
+    start_day, start_month, start_year = date_fields(("Jour", "Mois", "Année"), START_SUBJECTS)
     days_per_week = StringField(
         "Nombre de jours d'accueil par semaine",
         description="Un nombre entier de 1 à 5, par exemple : 4",
@@ -214,6 +242,13 @@ class WishesForm(BaseForm):
     def __init__(self, *args, structures=(), age_problem=None, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or date.today()
+        # An example start the form accepts: the first day of the month after next.
+        self.start_example = add_months(self.today, 2).replace(day=1)
+        date_examples(
+            (self.start_day, self.start_month, self.start_year),
+            START_SUBJECTS,
+            self.start_example,
+        )
         self.age_problem = age_problem
         self.wish_fields = [self[f"wish_{index + 1}"] for index in range(len(structures))]
         for index, field in enumerate(self.wish_fields):
@@ -262,7 +297,9 @@ class WishesForm(BaseForm):
         return ok
 
     def _validate_start(self) -> bool:
-        start, error = parse_date(self.start_day, self.start_month, self.start_year, "la date d'entrée souhaitée")
+        start, error = parse_date(
+            self.start_day, self.start_month, self.start_year, "la date d'entrée souhaitée", self.start_example
+        )
         if start is None:
             if error:
                 self.start_day.errors.append(error)

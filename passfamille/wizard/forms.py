@@ -126,9 +126,11 @@ class HouseholdForm(BaseForm):
     )
     city = StringField("Commune", validators=[MaxLength(100, "Le nom de la commune doit faire 100 caractères au plus")])
 
-    def __init__(self, *args, needs_address: bool = False, **kwargs):
+    def __init__(self, *args, needs_address: bool = False, adding: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_address = needs_address
+        # « Ajouter cet enfant »: the child is checked alone; the address, maybe not reached yet, is not asked.
+        self.adding = adding and self.child_started()
         self.new_child = None
 
     def child_started(self) -> bool:
@@ -147,7 +149,7 @@ class HouseholdForm(BaseForm):
         super().validate(extra_validators)
         if self.child_started():
             self._validate_child()
-        if self.needs_address:
+        if self.needs_address and not self.adding:
             if not self.street.data and not self.street.errors:
                 self.street.errors.append("Saisissez le numéro et la voie de votre adresse")
             if not self.postal_code.errors and not re.fullmatch(r"[0-9]{5}", self.postal_code.data or ""):

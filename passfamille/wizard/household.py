@@ -24,6 +24,45 @@ def added_children(draft: Draft) -> list[dict]:
     return answers(draft, "foyer").get("added_children") or []
 
 
+def changing_child(draft: Draft, number: str | None) -> tuple[int, dict] | None:
+    """The added child whose « Modifier » was followed (?modifier=N, from 1), with its index; None otherwise."""
+    index = ascii_int(number, 3)
+    children = added_children(draft)
+    if index is None or not 1 <= index <= len(children):
+        return None
+    return index - 1, children[index - 1]
+
+
+def child_fields(child: dict) -> dict:
+    """An added child as the household form's fields, to be changed."""
+    year, month, day = (child.get("birth_date") or "--").split("-", 2)
+    return {
+        "child_first_name": child.get("first_names") or "",
+        "child_birth_day": day,
+        "child_birth_month": month,
+        "child_birth_year": year,
+        "child_reason": child.get("reason") or "",
+    }
+
+
+def with_child(children: list[dict], new: dict | None, changing: tuple[int, dict] | None) -> list[dict]:
+    """The list with the child just typed: in place of the one changed, else added — once: the same child sent
+    again (a double click, a second tab) is already there."""
+    if new is None:
+        return children
+    if changing is not None:
+        return [new if index == changing[0] else child for index, child in enumerate(children)]
+    if any(_same(child, new) for child in children):
+        return children
+    return [*children, new]
+
+
+def _same(child: dict, other: dict) -> bool:
+    return (child.get("first_names") or "").casefold() == (other.get("first_names") or "").casefold() and child.get(
+        "birth_date"
+    ) == other.get("birth_date")
+
+
 def _address(draft: Draft) -> tuple[dict | None, str | None]:
     """The home address and its source: the CAF/MSA one when confirmed, else what the family typed."""
     certified = certified_address(draft)

@@ -58,7 +58,8 @@ def to_the_estimate(page):
     assert page.h1 == "Votre enfant", page.error_summary()
     page = fill_wishes(page.choose("Léa, né ou née le 14/07/2024").submit("Continuer")).submit("Continuer")
     assert page.h1 == "Votre situation", page.error_summary()
-    page = page.submit("Continuer")
+    # Ticked from an address in Val-Fleuri; typed, it would need its proof: not the point here.
+    page = page.check("La famille habite Val-Fleuri (40 points)", checked=False).submit("Continuer")
     assert page.h1 == "Estimation du tarif", page.error_summary()
     return page
 
@@ -145,7 +146,8 @@ def apply_for_a_later_check(app, sandbox):
     page = page.choose("Continuer sans les informations de la CAF ou de la MSA").submit("Continuer")
     page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
     page = add_child(page).submit("Continuer").choose("Léa, né ou née le 14/07/2024").submit("Continuer")
-    page = fill_wishes(page).submit("Continuer").submit("Continuer")
+    page = fill_wishes(page).submit("Continuer")
+    page = page.check("La famille habite Val-Fleuri (40 points)", checked=False).submit("Continuer")
     page = page.choose(LATER).submit("Continuer").submit("Envoyer ma demande")
     assert page.soup.select_one(".reference").get_text().startswith("CR-")
 

@@ -14,12 +14,13 @@ from ..creche_factory import with_proof
 from ..functional.journeys import UNKNOWN
 from .agent import PDF, Agent, agent_account
 from .creche import (
+    ALONE,
+    ALONE_PROOF,
     BOTH,
     CRECHE,
     LEA,
     PIOUPIOUS,
     RESIDENCE,
-    RESIDENCE_PROOF,
     START_HEADING,
     Inspection,
     ask_to_confirm,
@@ -54,10 +55,24 @@ def test_start_page_and_the_creche_steps_of_the_wizard_have_no_axe_violation_and
     checks.check(page, "accueil en erreur (aucune démarche choisie)")
 
     to_child(citizen, BOTH)
+    # Only the chosen option's fields show (passfamille.js): none before a choice.
+    expect(page.get_by_label("Prénom de l'enfant", exact=True)).to_be_hidden()
+    expect(page.get_by_label("Jour prévu", exact=True)).to_be_hidden()
     checks.check(page, "votre enfant")
     citizen.press("Continuer").sees_heading("Votre enfant")
     sees_error(page, "Choisissez l'enfant pour lequel vous demandez une place")
     checks.check(page, "votre enfant en erreur (aucun enfant choisi)")
+    citizen.choose("Un enfant à naître")
+    expect(page.get_by_label("Jour prévu", exact=True)).to_be_visible()
+    expect(page.get_by_label("Prénom de l'enfant", exact=True)).to_be_hidden()
+    citizen.type("Jour prévu", "12").press("Continuer").sees_heading("Votre enfant")
+    sees_error(page, "Saisissez la date prévue d'accouchement complète")
+    expect(page.get_by_label("Jour prévu", exact=True)).to_be_visible()  # the chosen option stays open
+    checks.check(page, "votre enfant en erreur (enfant à naître, date incomplète)")
+    citizen.choose("Un autre enfant")
+    expect(page.get_by_label("Prénom de l'enfant", exact=True)).to_be_visible()
+    expect(page.get_by_label("Jour prévu", exact=True)).to_be_hidden()
+    checks.check(page, "votre enfant : un autre enfant choisi")
 
     citizen.choose(LEA).press("Continuer").sees_heading("Vos souhaits d'accueil")
     checks.check(page, "vos souhaits d'accueil (structures et leurs sections)")
@@ -66,11 +81,15 @@ def test_start_page_and_the_creche_steps_of_the_wizard_have_no_axe_violation_and
     checks.check(page, "vos souhaits d'accueil en erreur (rien de saisi)")
 
     fill_wishes(citizen).press("Continuer").sees_heading("Votre situation")
-    checks.check(page, "votre situation")
-    citizen.choose(RESIDENCE).press("Continuer").sees_heading("Votre situation")
+    expect(page.get_by_label(RESIDENCE, exact=True)).to_be_checked()  # from the CAF/MSA address, without proof
+    expect(page.get_by_label(ALONE_PROOF, exact=True)).to_be_hidden()
+    checks.check(page, "votre situation (résidence cochée d'après l'adresse de la CAF)")
+    citizen.choose(ALONE)
+    expect(page.get_by_label(ALONE_PROOF, exact=True)).to_be_visible()
+    citizen.press("Continuer").sees_heading("Votre situation")
     sees_error(page, "Joignez le justificatif")
     checks.check(page, "votre situation en erreur (justificatif manquant)")
-    page.get_by_label(RESIDENCE_PROOF, exact=True).set_input_files(PDF)
+    page.get_by_label(ALONE_PROOF, exact=True).set_input_files(PDF)
     citizen.press("Continuer").sees_heading("Estimation du tarif")
     expect(page.get_by_text(re.compile(r"de l'heure$")).first).to_be_visible()
     checks.check(page, "estimation du tarif (ressources de la CAF)")
@@ -86,6 +105,27 @@ def test_start_page_and_the_creche_steps_of_the_wizard_have_no_axe_violation_and
     checks.assert_clean()
 
 
+def test_household_added_children_have_no_axe_violation_and_reflow(page):
+    citizen, checks = Citizen(page), Inspection()
+
+    begin(citizen, CRECHE)
+    to_child_without_caf(citizen, UNKNOWN)  # the address typed, Léa added, then « Votre enfant »
+    citizen.open("/demande/foyer").sees_heading("Votre foyer")
+    expect(page.get_by_role("link", name="Modifier Léa")).to_be_visible()
+    checks.check(page, "votre foyer avec un enfant ajouté (Modifier, Retirer)")
+    citizen.follow("Modifier Léa").sees_heading("Votre foyer")
+    expect(page.get_by_label("Prénom de l'enfant", exact=True)).to_have_value("Léa")
+    checks.check(page, "votre foyer : modifier un enfant ajouté")
+    citizen.type("Mois", "13").press("Enregistrer cet enfant").sees_heading("Votre foyer")
+    sees_error(page, "Cette date n'existe pas")
+    checks.check(page, "votre foyer : modification en erreur")
+    citizen.type("Mois", "07").type("Prénom de l'enfant", "Léna").press("Enregistrer cet enfant")
+    expect(page.get_by_text("Léna, né ou née le 14/07/2024")).to_be_visible()
+    expect(page.get_by_label("Numéro et voie", exact=True)).to_have_value("8 rue Paradis")
+
+    checks.assert_clean()
+
+
 def test_estimate_without_the_caf_data_has_no_axe_violation_and_reflows(page):
     citizen, checks = Citizen(page), Inspection()
 
@@ -95,6 +135,8 @@ def test_estimate_without_the_caf_data_has_no_axe_violation_and_reflows(page):
     to_child_without_caf(citizen, UNKNOWN)  # 404 at the sandbox: the family goes on without the CAF
     citizen.choose(LEA).press("Continuer").sees_heading("Vos souhaits d'accueil")
     fill_wishes(citizen).press("Continuer").sees_heading("Votre situation")
+    # The typed address is in Val-Fleuri: the residence is ticked, its proof asked; this family has none.
+    page.get_by_label(RESIDENCE, exact=True).uncheck()
     citizen.press("Continuer").sees_heading("Estimation du tarif")
     expect(page.get_by_text("La CAF et la MSA n'ont pas transmis vos ressources")).to_be_visible()
     checks.check(page, "estimation sans les données de la CAF (choix de la suite)")
@@ -134,6 +176,18 @@ def test_family_link_and_public_grid_have_no_axe_violation_and_reflow(page, live
     family.press("J'accepte la place").sees_heading(FAMILY_PAGE)
     expect(page.get_by_text("Statut : Place acceptée")).to_be_visible()
     checks.check(page, "suivi : place acceptée")
+
+    refused = waiting_request(app)
+    offer_place(app, refused)
+    family.open(family_path(app, refused)).sees_heading(FAMILY_PAGE)
+    family.press("Je refuse la place").sees_heading("Êtes-vous sûr·e de refuser la place ?")
+    expect(page.get_by_text("La place sera proposée à une autre famille")).to_be_visible()
+    checks.check(page, "suivi : confirmation du refus de la place")
+    family.follow("Non, revenir à la proposition").sees_heading(FAMILY_PAGE)
+    expect(page.get_by_role("button", name="J'accepte la place")).to_be_visible()
+    family.press("Je refuse la place").press("Oui, je refuse la place").sees_heading(FAMILY_PAGE)
+    expect(page.get_by_role("status")).to_contain_text("Vous avez refusé la place")
+    checks.check(page, "suivi : place refusée")
 
     assert page.goto("/creche/suivi/lien-abime").status == 404
     family.sees_heading("Ce lien est invalide ou expiré")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from .agent import PDF, PNG, Agent, agent_account, mails_to
+from .agent import PNG, Agent, agent_account, mails_to
 from .creche import (
     ALONE,
     ALONE_PROOF,
@@ -55,8 +55,10 @@ def test_family_asks_for_both_then_the_commission_offers_and_the_family_accepts(
     # --- the wizard: both démarches, Léa added at the foyer step, two ordered structures, two criteria -----------
     to_child(family, BOTH, email=FAMILY)
     to_situation(family, second=COQUELICOTS)
-    family.choose(RESIDENCE)
-    page.get_by_label(RESIDENCE_PROOF, exact=True).set_input_files(PDF)
+    # LEFEBVRE's CAF address is in Val-Fleuri: the residence is ticked for the family, and no proof is asked.
+    expect(page.get_by_label(RESIDENCE, exact=True)).to_be_checked()
+    expect(page.get_by_label(RESIDENCE_PROOF, exact=True)).to_have_count(0)
+    expect(page.get_by_label(ALONE_PROOF, exact=True)).to_be_hidden()  # shown once its box is ticked
     family.choose(ALONE)
     page.get_by_label(ALONE_PROOF, exact=True).set_input_files(PNG)
     family.press("Continuer").sees_heading("Estimation du tarif")
@@ -120,6 +122,11 @@ def test_family_asks_for_both_then_the_commission_offers_and_the_family_accepts(
     offer = follower.page.get_by_role("region", name="Une place vous est proposée")
     expect(offer).to_contain_text(PIOUPIOUS)
     expect(offer).to_contain_text("Grands")
+    buttons = [offer.get_by_role("button", name=n, exact=True) for n in ("J'accepte la place", "Je refuse la place")]
+    first, second = (button.bounding_box() for button in buttons)
+    assert min(first["height"], second["height"]) >= 44, (first, second)
+    apart = max(second["x"] - (first["x"] + first["width"]), second["y"] - (first["y"] + first["height"]))
+    assert apart >= 8, f"les boutons se touchent : {first}, {second}"
     follower.press("J'accepte la place").sees_heading("Votre demande de place en crèche")
     expect(follower.page.get_by_text("Statut : Place acceptée")).to_be_visible()
     assert "Vous avez accepté la place proposée" in mails_to(mailbox, FAMILY, count=3)[-1].body

@@ -112,13 +112,14 @@ def offer(app, application_id, today):
 
 
 @pytest.mark.parametrize(
-    ("button", "status", "mail_text"),
+    ("buttons", "status", "mail_text"),
     [
-        ("J'accepte la place", "offer_accepted", "Vous avez accepté la place proposée"),
-        ("Je refuse la place", "offer_declined", "Vous avez refusé la place proposée"),
+        (("J'accepte la place",), "offer_accepted", "Vous avez accepté la place proposée"),
+        # A refusal is recorded once confirmed on its own page (tests/functional/test_place_refusal.py).
+        (("Je refuse la place", "Oui, je refuse la place"), "offer_declined", "Vous avez refusé la place proposée"),
     ],
 )
-def test_the_family_answers_an_offer_through_its_link(app, browser, mailbox, button, status, mail_text):
+def test_the_family_answers_an_offer_through_its_link(app, browser, mailbox, buttons, status, mail_text):
     mine = make_request(app)
     offer(app, mine, commune_today())
     page = browser.get(link_in(mailbox.received("famille@example.org")[0]))
@@ -126,7 +127,8 @@ def test_the_family_answers_an_offer_through_its_link(app, browser, mailbox, but
     assert "Multi-accueil Les Pioupious" in page.text and "12 rue des Tilleuls" in page.text
     assert "4 janvier 2027" in page.text
 
-    page = page.submit(button)
+    for button in buttons:
+        page = page.submit(button)
 
     assert page.status == 200
     assert status_of(app, mine) == status
@@ -280,5 +282,9 @@ def test_from_the_wizard_the_receipt_link_shows_the_rank_points_and_estimate(app
 
     assert page.status == 200 and "Statut : En attente" in page.text
     assert rank_rows(page) == [("1", "Multi-accueil Les Pioupious", "Grands", "Rang : 1 sur 1 famille en attente")]
-    assert "Un frère ou une sœur est déjà accueilli dans la structure demandée 15 Total 15" in page.text
+    # The residence was ticked from the CAF/MSA address in Val-Fleuri.
+    assert (
+        "Un frère ou une sœur est déjà accueilli dans la structure demandée 15 La famille habite Val-Fleuri 40 Total 55"
+        in page.text
+    )
     assert "1,76\u00a0€ de l'heure, soit environ 244,05\u00a0€ par mois" in page.text

@@ -32,6 +32,12 @@ def to_wishes(browser, demarche=CRECHE):
     return page.choose("Léa, né ou née le 14/07/2024").submit("Continuer")
 
 
+def without_residence(page):
+    """A typed address in the commune ticks the residence criterion, whose proof is asked: a family without one
+    at hand unticks it."""
+    return page.check("La famille habite Val-Fleuri (40 points)", checked=False)
+
+
 def fill_wishes(page, first=PIOUPIOUS, start=("05", "01", NEXT_YEAR), days="4", hours="32"):
     page.select("Premier choix", first)
     page.fill("Jour", start[0]).fill("Mois", start[1]).fill("Année", start[2])
@@ -69,7 +75,8 @@ def test_creche_alone_with_the_caf_shows_the_psu_estimate_and_records_a_cr_reque
         assert [(w.structure_code, w.age_group_code) for w in request.wishes] == [("pioupious", "grands")]
         assert request.psu_source == "api" and request.psu_annual_resources == 40923
         assert request.estimate["tables"]["collective"] == {"hourly": "1.76", "monthly": "244.05"}
-        assert request.criteria == ["fratrie"]
+        # The CAF/MSA address is in the commune: the residence criterion was ticked for the family, without proof.
+        assert request.criteria == ["fratrie", "residence"]
     (message,) = mailbox.received(EMAIL)
     body = message.get_content()
     assert reference in message["Subject"] and reference in body
@@ -196,15 +203,15 @@ def test_hours_must_fit_in_the_days(browser):
 def test_a_criterion_without_its_document_is_told_and_a_sent_file_is_kept(browser, stored_proofs):
     page = fill_wishes(to_wishes(browser)).submit("Continuer")
     page.check("Parent qui élève seul son enfant (20 points)")
-    page.check("La famille habite Val-Fleuri (40 points)")
-    page.attach("Justificatif de domicile de moins de 3 mois", "domicile.pdf", b"%PDF-1.4 x")
+    page.check("L'enfant ou l'un de ses parents est en situation de handicap (25 points)")
+    page.attach("Notification de la MDPH (AEEH, AAH, carte mobilité inclusion…)", "mdph.pdf", b"%PDF-1.4 x")
     page = page.submit("Continuer")
     assert page.status == 400
     assert "Joignez le justificatif" in page.field_error(
         "Attestation de paiement de la CAF ou jugement fixant la résidence de l'enfant"
     )
-    assert "Fichier déjà joint pour « Justificatif de domicile de moins de 3 mois »" in page.text
-    assert "60 points" in page.text
+    assert "Fichier déjà joint pour « Notification de la MDPH (AEEH, AAH, carte mobilité inclusion…) »" in page.text
+    assert "85 points" in page.text  # 20 + 25 + the residence, ticked from the CAF/MSA address
     page = page.check("Parent qui élève seul son enfant (20 points)", checked=False).submit("Continuer")
     assert page.h1 == "Estimation du tarif", page.error_summary()
     assert len(stored_proofs()) == 1
@@ -216,7 +223,8 @@ def test_not_found_leads_to_documents_or_no_estimate(app, browser):
     page = page.choose("Continuer sans les informations de la CAF ou de la MSA").submit("Continuer")
     page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
     page = add_child(page).submit("Continuer").choose("Léa, né ou née le 14/07/2024").submit("Continuer")
-    page = fill_wishes(page).submit("Continuer").submit("Continuer")
+    page = fill_wishes(page).submit("Continuer")
+    page = without_residence(page).submit("Continuer")
     assert page.h1 == "Estimation du tarif"
     assert not page.has_label("Enregistrer ma demande : la mairie interrogera la CAF ou la MSA plus tard")
     page = page.choose("Fournir un justificatif de ressources").submit("Continuer")
@@ -236,7 +244,7 @@ def test_unavailable_then_later_is_filled_by_the_recheck(app, browser, sandbox):
     page = page.choose("Continuer sans les informations de la CAF ou de la MSA").submit("Continuer")
     page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
     page = add_child(page).submit("Continuer").choose("Léa, né ou née le 14/07/2024").submit("Continuer")
-    page = fill_wishes(page).submit("Continuer").submit("Continuer")
+    page = without_residence(fill_wishes(page).submit("Continuer")).submit("Continuer")
     page = page.choose("Enregistrer ma demande : la mairie interrogera la CAF ou la MSA plus tard").submit("Continuer")
     page = page.submit("Envoyer ma demande")
     with app.app_context():
@@ -278,7 +286,11 @@ def test_without_the_caf_a_resources_proof_goes_with_the_creche_request(app, bro
     page = fill_identity(page, LEFEBVRE).submit("Continuer")
     page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
     page = add_child(page).submit("Continuer").choose("Léa, né ou née le 14/07/2024").submit("Continuer")
-    page = fill_wishes(page).submit("Continuer").submit("Continuer")
+    page = fill_wishes(page).submit("Continuer")
+    # The typed address is in the commune: the residence criterion is ticked, its proof asked.
+    assert page.value("La famille habite Val-Fleuri (40 points)") == "checked"
+    page = page.attach("Justificatif de domicile de moins de 3 mois", "domicile.pdf", b"%PDF-1.4 domicile")
+    page = page.submit("Continuer")
     assert page.h1 == "Estimation du tarif"
     page = page.choose("Fournir un justificatif de ressources")
     page = page.attach("Votre justificatif de ressources", "avis.pdf", b"%PDF-1.4 avis").submit("Continuer")
@@ -288,8 +300,8 @@ def test_without_the_caf_a_resources_proof_goes_with_the_creche_request(app, bro
         application = db.session.scalars(select(Application)).one()
         assert application.demarche == "creche" and application.creche.psu_source == "document"
         assert application.creche.estimate is None
-        assert [d.kind for d in application.documents] == ["ressources-creche"]
-    assert len(stored_proofs()) == 1
+        assert sorted(d.kind for d in application.documents) == ["critere-residence", "ressources-creche"]
+    assert len(stored_proofs()) == 2
 
 
 def test_changing_a_wish_from_the_recap_comes_back_to_the_recap_with_the_new_order(browser):

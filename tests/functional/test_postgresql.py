@@ -67,8 +67,10 @@ def test_journeys_and_export_work_on_postgresql(pg_app):
 
 def test_both_demarches_waiting_list_export_and_purge_work_on_postgresql(pg_app):
     page = fill_wishes(to_wishes(Browser(pg_app.test_client()), BOTH)).submit("Continuer")
-    page = page.check("La famille habite Val-Fleuri (40 points)")
-    page = page.attach("Justificatif de domicile de moins de 3 mois", "domicile.pdf", b"%PDF-1.4 x")
+    page = page.check("Parent qui élève seul son enfant (20 points)")  # the residence is ticked from the CAF address
+    page = page.attach(
+        "Attestation de paiement de la CAF ou jugement fixant la résidence de l'enfant", "parent.pdf", b"%PDF-1.4 x"
+    )
     page = page.submit("Continuer").click("Continuer").click("Continuer").submit("Envoyer ma demande")
     assert page.h1 == "Vos demandes sont envoyées", page.h1
     with pg_app.app_context():
@@ -77,10 +79,10 @@ def test_both_demarches_waiting_list_export_and_purge_work_on_postgresql(pg_app)
         assert (pass_famille.reference, creche.reference) == (f"PF-{year}-000001", f"CR-{year}-000001")
         assert pass_famille.linked_application_id == creche.id and creche.linked_application_id == pass_famille.id
         (entry,) = waiting_list.waiting_list("pioupious", "grands")
-        assert entry.request.application_id == creche.id and entry.points.total == 40
-        assert [d.kind for d in creche.documents] == ["critere-residence"]
+        assert entry.request.application_id == creche.id and entry.points.total == 60
+        assert [d.kind for d in creche.documents] == ["critere-parent-seul"]
     rows = json.loads(pg_app.test_cli_runner().invoke(args=["creche", "export"]).output)
-    assert [(r["reference"][:3], r["points"], r["souhaits"][0]["rang"]) for r in rows] == [("CR-", 40, 1)]
+    assert [(r["reference"][:3], r["points"], r["souhaits"][0]["rang"]) for r in rows] == [("CR-", 60, 1)]
 
     # The database enforces ON DELETE SET NULL too: purging the Pass Famille leaves the crèche request alone.
     with pg_app.app_context():

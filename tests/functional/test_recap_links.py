@@ -68,7 +68,9 @@ def creche_not_found(browser):
     page = page.choose("Continuer sans les informations de la CAF ou de la MSA").submit("Continuer")
     page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
     page = add_child(page).submit("Continuer").choose("Léa, né ou née le 14/07/2024").submit("Continuer")
-    page = fill_wishes(page).submit("Continuer").submit("Continuer")
+    page = fill_wishes(page).submit("Continuer")
+    # The typed address in Val-Fleuri ticks the residence, whose proof this family does not send.
+    page = page.check("La famille habite Val-Fleuri (40 points)", checked=False).submit("Continuer")
     return to_recap(page.choose("Continuer sans estimation").submit("Continuer"))
 
 
@@ -82,6 +84,8 @@ def both_documents(browser):
     page = add_child(page).fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006")
     page = page.fill("Commune", "Marseille").submit("Continuer")
     page = fill_wishes(page.choose("Léa, né ou née le 14/07/2024").submit("Continuer")).submit("Continuer")
+    # The typed address in Val-Fleuri ticks the residence: its proof is sent.
+    page = page.attach("Justificatif de domicile de moins de 3 mois", "domicile.pdf", PDF)
     page = page.submit("Continuer").choose("Continuer sans estimation").submit("Continuer")
     return to_recap(page)
 

@@ -221,8 +221,10 @@ def test_wishes_step(app, browser, cases):
 def test_situation_step_with_its_proofs(app, browser, cases):
     page = fill_wishes(to_wishes(browser, BOTH)).submit("Continuer")
     assert page.h1 == "Votre situation"
-    page = page.check("La famille habite Val-Fleuri (40 points)")
-    page = page.attach("Justificatif de domicile de moins de 3 mois", "domicile.pdf", PDF).submit("Continuer")
+    page = page.check("Parent qui élève seul son enfant (20 points)")  # the residence is ticked from the CAF address
+    page = page.attach(
+        "Attestation de paiement de la CAF ou jugement fixant la résidence de l'enfant", "parent.pdf", PDF
+    ).submit("Continuer")
     page = browser.get("/demande/situation")
     names = [
         element["name"]
@@ -239,7 +241,8 @@ def test_estimate_step_without_the_caf(app, browser, cases):
     page = fill_identity(page, LEFEBVRE).submit("Continuer")
     page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
     page = add_child(page).submit("Continuer").choose("Léa, né ou née le 14/07/2024").submit("Continuer")
-    page = fill_wishes(page).submit("Continuer").submit("Continuer")
+    page = fill_wishes(page).submit("Continuer")
+    page = page.check("La famille habite Val-Fleuri (40 points)", checked=False).submit("Continuer")
     assert page.h1 == "Estimation du tarif"
     page = page.choose("Continuer sans estimation")
     form = target(app, page, "/demande/estimation", {"psu_choice": "choice"}, cases)

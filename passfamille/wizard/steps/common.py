@@ -4,6 +4,7 @@ confirm (or the ways to go on without them), and the household."""
 from datetime import date
 
 from flask import current_app, redirect, request
+from werkzeug.datastructures import MultiDict
 from wtforms.validators import InputRequired
 
 from ... import places
@@ -271,6 +272,7 @@ def household_context(draft, form) -> dict:
     return {
         "certified_children": household.certified_children(draft),
         "added_children": household.added_children(draft),
+        "changing": household.changing_child(draft, request.values.get("modifier")),
         "certified_address": household.certified_address(draft),
         "territory_check": resident(draft),
         "hidden": details_hidden(draft),
@@ -280,7 +282,8 @@ def household_context(draft, form) -> dict:
 
 def save_household(step: Step, draft, form):
     values = form_values(form, skip=CHILD_FIELDS)
-    values["added_children"] = household.added_children(draft) + ([form.new_child] if form.new_child else [])
+    changing = household.changing_child(draft, request.form.get("modifier"))
+    values["added_children"] = household.with_child(household.added_children(draft), form.new_child, changing)
     set_added_children(draft, values)
     # Pressing Enter submits with the first button ("Ajouter"): with no child typed, it means "Continuer".
     if request.form.get("action") == "ajouter" and form.new_child:
@@ -288,8 +291,26 @@ def save_household(step: Step, draft, form):
     return None
 
 
+def household_form(draft, **kwargs):
+    """The household's form; « Modifier » on an added child (?modifier=N) shows that child in the child's fields."""
+    formdata = kwargs.get("formdata")
+    shown = formdata is not None and request.method == "GET"  # not the stored answers checked after a POST
+    changing = household.changing_child(draft, request.args.get("modifier")) if shown else None
+    if changing is not None:
+        kwargs["formdata"] = MultiDict({**formdata.to_dict(), **household.child_fields(changing[1])})
+    return HouseholdForm(
+        needs_address=household.certified_address(draft) is None,
+        adding=request.method == "POST" and request.form.get("action") == "ajouter",
+        **kwargs,
+    )
+
+
 def remove_added_child(draft, index: int | None) -> None:
     children = household.added_children(draft)
+    # The list as the page showed it: a second click (or another tab) after the list changed removes nothing.
+    shown = ascii_int(request.form.get("nombre", ""), 3)
+    if shown is not None and shown != len(children):
+        return
     if index is not None and index < len(children):
         set_added_children(
             draft, {**answers(draft, "foyer"), "added_children": children[:index] + children[index + 1 :]}
@@ -341,7 +362,7 @@ HOUSEHOLD = Step(
     "foyer",
     "Votre foyer",
     applies=lambda draft: True,
-    form=lambda draft, **kwargs: HouseholdForm(needs_address=household.certified_address(draft) is None, **kwargs),
+    form=household_form,
     context=household_context,
     # The crèche's child chosen among the added children is dropped by set_added_children when the list changes.
     save=save_household,

@@ -3,9 +3,13 @@ their proofs), and the estimate of the price (from the CAF/MSA facts, else a pro
 
 from datetime import date
 
+from flask import request
+from werkzeug.datastructures import MultiDict
+
 from ... import documents
 from ...creche.settings import TABLE_LABELS
-from ...formatting import euros, short_date
+from ...extensions import db
+from ...formatting import euros, long_date, short_date, typed_date_example
 from .. import creche, household, store
 from ..creche_forms import (
     RESOURCES_CHOICES,
@@ -42,11 +46,27 @@ def save_child(step: Step, draft, form):
     return None
 
 
+def child_context(draft, form) -> dict:
+    """The hints' examples are dates the form accepts today; the latest due date says from when an expected
+    child's pre-registration opens (the commune's pregnancy month)."""
+    latest = form.latest_due if form.earliest is not None else None
+    due_hint = typed_date_example(form.due_example)
+    if latest is not None:
+        due_hint += f". La naissance doit être prévue au plus tard le {long_date(latest)}"
+    return {
+        "pregnancy_month": form.pregnancy_month,
+        "latest_due": latest,
+        "birth_hint": typed_date_example(form.birth_example),
+        "due_hint": due_hint,
+    }
+
+
 CHILD = Step(
     "enfant",
     "Votre enfant",
     applies=wants_creche,
     form=child_form,
+    context=child_context,
     save=save_child,
     recap=lambda draft: (
         [Section("Votre enfant", [("Enfant", creche.child_label(creche.child(draft)))], "enfant", "l'enfant")]
@@ -94,29 +114,105 @@ WISHES = Step(
     context=lambda draft, form: {
         "structures": creche.settings().structures,
         "child": creche.child_label(creche.child(draft)),
+        "start_hint": typed_date_example(form.start_example),
     },
     recap=wishes_recap,
 )
 
 # --- situation -----------------------------------------------------------------------------------------------
 
+MAX_FILES = 4  # a proof « de chaque parent »: one file per parent, or a few pages photographed apart
+
+
+def situation_step_form(draft, **kwargs):
+    """On a first visit (nothing stored yet), the address criterion is ticked when the home is in the commune:
+    the family unticks it if it is wrong, rather than losing its points by not seeing it."""
+    formdata = kwargs.get("formdata")
+    if formdata is not None and not formdata and "situation" not in (draft.answers or {}):
+        kwargs["formdata"] = MultiDict({criterion_field(code): "y" for code in creche.pre_answered(draft)})
+    return situation_form(creche.settings().points_grid, **kwargs)
+
 
 def receive_criterion_proofs(draft, form) -> bool:
-    """A good file is kept even when another is missing; unticking a criterion deletes its file."""
+    """A good file is kept even when another is missing; unticking a criterion deletes its files."""
     grid = [criterion for criterion in creche.settings().points_grid if criterion.requires_document]
+    exempt = creche.proof_not_needed(draft)
     if form is None:
         held = creche.criteria(draft)
-        return all(documents.for_draft(draft, documents.CRITERION_PREFIX + c.code) for c in grid if c.code in held)
+        return all(
+            documents.for_draft(draft, documents.CRITERION_PREFIX + c.code)
+            for c in grid
+            if c.code in held and c.code not in exempt
+        )
     declared = form.declared()
     received = True
     for criterion in grid:
         kind = documents.CRITERION_PREFIX + criterion.code
-        if criterion.code not in declared:
+        if criterion.code not in declared or criterion.code in exempt:
             documents.delete_kind(draft, kind)
             continue
         missing = f"Joignez le justificatif de ce critère ({criterion.document_label}), ou décochez le critère"
-        received &= receive_file(draft, form[document_field(criterion.code)], missing, kind=kind, use=kind)
+        field = form[document_field(criterion.code)]
+        if criterion.several_documents:
+            received &= receive_files(draft, field, missing, kind)
+        else:
+            received &= receive_file(draft, field, missing, kind=kind, use=kind)
     return received
+
+
+def receive_files(draft, field, missing: str, kind: str) -> bool:
+    """Several files for one criterion (« de chaque parent »): the files of one POST replace those held, all or
+    none (a refused file keeps the previous ones and says which file it was)."""
+    uploads = [upload for upload in request.files.getlist(field.name) if upload and upload.filename]
+    error = None
+    if len(uploads) > MAX_FILES:
+        error = f"Joignez au plus {MAX_FILES} fichiers pour ce critère"
+    elif uploads:
+        previous = [d for d in draft.documents if d.kind == kind]
+        stored = []
+        for number, upload in enumerate(uploads, start=1):
+            document, error = documents.store(upload, kind, draft=draft)
+            if error:
+                error = f"Fichier n° {number} : {error}" if len(uploads) > 1 else error
+                break
+            stored.append(document)
+        if error is None:
+            for document in previous:
+                documents.delete(document)
+                draft.documents.remove(document)
+        else:
+            for document in stored:  # not written yet: forgotten, with its bytes
+                draft.documents.remove(document)
+                db.session.expunge(document.content)
+                db.session.expunge(document)
+    elif documents.for_draft(draft, kind) is None:
+        error = missing
+    if error:
+        field.errors = [*field.errors, error]
+    return error is None
+
+
+def criterion_files(draft) -> dict[str, list[dict]]:
+    """The files already sent for each criterion, by code (several for a proof « de chaque parent »)."""
+    found: dict[str, list[dict]] = {}
+    for document in sorted(draft.documents, key=lambda d: d.id or 0):
+        if document.kind.startswith(documents.CRITERION_PREFIX):
+            found.setdefault(document.kind[len(documents.CRITERION_PREFIX) :], []).append(documents.summary(document))
+    return found
+
+
+def situation_context(draft, form) -> dict:
+    inside, source = creche.home_in_commune(draft)
+    return {
+        "sent": criterion_files(draft),
+        "criterion_field": criterion_field,
+        "document_field": document_field,
+        "points": creche.total_points(form.declared()),
+        "proof_not_needed": creche.proof_not_needed(draft),
+        "home_in_commune": inside,
+        "address_source": source,
+        "max_files": MAX_FILES,
+    }
 
 
 def situation_recap(draft) -> list[Section]:
@@ -133,13 +229,8 @@ SITUATION = Step(
     "situation",
     "Votre situation",
     applies=wants_creche,
-    form=lambda draft, **kwargs: situation_form(creche.settings().points_grid, **kwargs),
-    context=lambda draft, form: {
-        "sent": creche.criterion_documents(draft),
-        "criterion_field": criterion_field,
-        "document_field": document_field,
-        "points": creche.total_points(form.declared()),
-    },
+    form=situation_step_form,
+    context=situation_context,
     files=receive_criterion_proofs,
     recap=situation_recap,
 )
