@@ -14,15 +14,15 @@ from .journey import CAF_MODE, Citizen, fill_identity, start
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-PDF = {"name": "domicile.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
 RECAP = "Vérifiez votre demande"
 
 
 def both_to_recap(citizen: Citizen) -> Citizen:
     to_child(citizen, BOTH).choose("Léa, né ou née le 14/07/2024").press("Continuer")
     fill_wishes(citizen.sees_heading("Vos souhaits d'accueil")).press("Continuer").sees_heading("Votre situation")
-    citizen.choose(RESIDENCE)
-    citizen.page.get_by_label(RESIDENCE_PROOF, exact=True).set_input_files(PDF)
+    # Ticked from the CAF/MSA address, which is in the commune: no proof to send.
+    expect(citizen.page.get_by_label(RESIDENCE, exact=True)).to_be_checked()
+    expect(citizen.page.get_by_label(RESIDENCE_PROOF, exact=True)).to_have_count(0)
     citizen.press("Continuer").sees_heading("Estimation du tarif")
     citizen.follow("Continuer").sees_heading("Votre résultat")
     return citizen.follow("Continuer").sees_heading(RECAP)
