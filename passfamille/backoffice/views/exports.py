@@ -30,10 +30,7 @@ def download(chunks, name: str, extension: str, mimetype: str) -> Response:
 
 @bp.get("/demandes.csv")
 def export_csv():
-    # Semicolons and a BOM: what a French spreadsheet opens without an import dialog.
-    return _download(
-        lambda rows: exports.as_csv(rows, delimiter=";", spreadsheet=True, to_row=exports.flat_row), "csv", "text/csv"
-    )
+    return _download(lambda rows: exports.as_csv(rows, to_row=exports.flat_row), "csv", "text/csv")
 
 
 @bp.get("/demandes.json")
