@@ -63,6 +63,8 @@ class Application(db.Model):
         Index("ix_application_demarche_created", "demarche", "created_at", "id"),
         Index("ix_application_status_created", "status", "created_at", "id", "decided_at"),
         Index("ix_application_status_reference", "status", "reference"),
+        # « Mes dossiers »: an agent's applications, newest first.
+        Index("ix_application_assigned_created", "assigned_agent_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -94,6 +96,10 @@ class Application(db.Model):
 
     # Review by the commune (back-office).
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The agent who took the application in hand (« pris en charge par »): set by one conditional UPDATE
+    # (backoffice/assignment.py), so that two agents or a double click give one owner.
+    assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     # "Both démarches" from one set of answers: the Pass Famille and the crèche request point at each other.
     linked_application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="SET NULL"))
@@ -108,6 +114,12 @@ class Application(db.Model):
     )
     linked_application: Mapped["Application | None"] = relationship(remote_side=[id], post_update=True)
     events: Mapped[list["AuditEvent"]] = relationship(order_by="AuditEvent.at", cascade="all, delete-orphan")
+    assigned_agent: Mapped["Agent | None"] = relationship(foreign_keys=[assigned_agent_id])
+    # Agents' internal notes: deleted with the application (the purge deletes through the ORM), so they are kept
+    # exactly as long as it is.
+    notes: Mapped[list["ApplicationNote"]] = relationship(
+        order_by="ApplicationNote.id", cascade="all, delete-orphan", back_populates="application"
+    )
 
 
 # The dashboard's median time to decision on SQLite (backoffice/queries.py): the decisions in the order of their
@@ -271,6 +283,23 @@ class AuditEvent(db.Model):
     to_status: Mapped[str | None] = mapped_column(String(30))
     detail: Mapped[str | None] = mapped_column(Text)
 
+    agent: Mapped[Agent | None] = relationship()
+
+
+class ApplicationNote(db.Model):
+    """An agent's internal note on an application: never shown to the family nor sent to it, nor exported."""
+
+    __tablename__ = "application_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    body: Mapped[str] = mapped_column(Text)
+    # The random token of the form that wrote it: a double click or a resent form writes the note once.
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    application: Mapped[Application] = relationship(back_populates="notes")
     agent: Mapped[Agent | None] = relationship()
 
 

@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "document_deleted": "Justificatif supprimé",
     "relance": "Relance envoyée",
     "relance_answer": "Réponse à la relance",
+    "assigned": "Dossier pris en charge",
+    "released": "Dossier laissé à un autre agent",
 }
 DEMARCHE_LABELS = {"creche": "préinscription en crèche"}
 
@@ -249,8 +251,28 @@ def _creche_part(application: Application) -> dict:
 PARTS = {"pass_famille": _pass_famille_part, "creche": _creche_part}
 
 
-def detail_view(application: Application) -> dict:
+def _follow(application: Application, agent) -> dict:
+    owner = application.assigned_agent
     return {
+        "owner": owner.email if owner else None,
+        "since": when(application.assigned_at),
+        "mine": owner is not None and agent is not None and owner.id == agent.id,
+    }
+
+
+def _notes(application: Application) -> list[dict]:
+    """Newest first: the latest is what the next agent needs."""
+    return [
+        {"when": when(note.at), "who": note.agent.email if note.agent else "Agent supprimé", "body": note.body}
+        for note in reversed(application.notes)
+    ]
+
+
+def detail_view(application: Application, agent=None) -> dict:
+    """`agent`: who reads the page (to say « vous » for their own assignment)."""
+    return {
+        "follow": _follow(application, agent),
+        "notes": _notes(application),
         "id": application.id,
         "reference": application.reference,
         "panels": demarches.of(application).detail_panels,

@@ -147,7 +147,7 @@ def test_queue_filters_creche_requests_and_dashboard_counts_their_statuses(app, 
     counts = [a.get_text(" ", strip=True) for a in page.soup.select(".status-counts a")]
     assert counts[:3] == ["Toutes : 2", "En attente : 1", "Place proposée : 1"]
     assert "Déposée : 0" not in counts  # the Pass Famille's statuses are not this démarche's
-    page = page.select("Statut", "Place proposée").submit("Filtrer")
+    page = page.select("Statut (crèche)", "Place proposée").submit("Filtrer")
     assert [a.get_text(strip=True) for a in page.soup.select("table.queue tbody th a")] == [offered_ref]
     dashboard = agent_browser.get("/agents/tableau-de-bord")
     table = dashboard.soup.find("caption", string="Crèches, par statut").find_parent("table")

@@ -11,10 +11,11 @@ from ...creche.relance import commune_today
 from ...demarches import statemachine
 from ...extensions import db
 from ...models import Application, Document
-from .. import bp, creche_resources, qf_check
+from .. import bp, creche_resources, notes, qf_check
 from ..forms_commission import WithdrawalForm
 from ..forms_detail import (
     DocumentRequestForm,
+    NoteForm,
     RefusalForm,
     ResourcesForm,
     StatusForm,
@@ -56,12 +57,13 @@ def _page(application: Application, forms: dict | None = None, problem: str | No
         "documents_requested": DocumentRequestForm(formdata=None),
         "verification": VerificationForm(formdata=None, qf=_declared_qf(application)),
         "withdrawn": WithdrawalForm(formdata=None),
+        "note": NoteForm(formdata=None, jeton=notes.new_form_token()),
     }
     if application.creche is not None:
         blank["resources"] = _resources_form(application, posted=False)
     forms = blank | (forms or {})
     errors = [(f.id, m) for form in forms.values() for f in form if f.type != "HiddenField" for m in f.errors]
-    view = detail_view(application)
+    view = detail_view(application, g.agent)
     return (
         render_template("backoffice/demande.html", demande=view, forms=forms, errors=errors, problem=problem),
         status,
