@@ -91,9 +91,11 @@ def test_queue_pages_have_no_axe_violation(agent, live_server):
     expect(page.get_by_role("table")).to_be_visible()
     audit.scan(page, "liste des demandes")
     page.get_by_text("Filtrer et trier la liste", exact=True).click()
-    expect(page.get_by_label("Statut", exact=True)).to_be_visible()
+    expect(page.get_by_label("Statut (Pass Famille)", exact=True)).to_be_visible()
     audit.scan(page, "liste, filtres dépliés")
-    agent.select("Statut", "Déposée").select("Trier par", "Référence").press("Filtrer").sees_heading("Demandes")
+    agent.select("Statut (Pass Famille)", "Déposée").select("Trier par", "Référence").press("Filtrer").sees_heading(
+        "Demandes"
+    )
     expect(page.get_by_role("link", name="Effacer les filtres")).to_be_visible()
     audit.scan(page, "liste filtrée")
 
