@@ -3,11 +3,26 @@
 import secrets
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, event, func, text
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-from .folding import fold_names
+from .folding import fold_details, fold_names
 
 
 def utcnow() -> datetime:
@@ -18,6 +33,12 @@ def _folded_names(context) -> str:
     """The default of Application.folded_names on every INSERT, the ORM's or a bulk one: from the row's names."""
     row = context.get_current_parameters()
     return fold_names(row.get("birth_name"), row.get("usage_name"), row.get("first_names"))
+
+
+def _folded_details(context) -> str:
+    """The default of Application.folded_details on every INSERT, from the row's children, e-mail and address."""
+    row = context.get_current_parameters()
+    return fold_details(row.get("children"), row.get("email"), row.get("address"))
 
 
 def new_draft_id() -> str:
@@ -82,6 +103,9 @@ class Application(db.Model):
     # The three names folded (folding.fold_names), what the agents' search reads: written with the names, by the
     # column's default on insert and by _refold_names on an update, never by hand.
     folded_names: Mapped[str] = mapped_column(Text, default=_folded_names, index=True)
+    # The children's first names, the e-mail and the address folded the same way (folding.fold_details), the
+    # search's other words; kept in step like folded_names (_refold_names), never written by hand.
+    folded_details: Mapped[str | None] = mapped_column(Text, default=_folded_details, index=True)
     email: Mapped[str] = mapped_column(String(254))
     # Identity sent to API Particulier; kept only while a later re-check is pending, then erased.
     recheck_identity: Mapped[dict | None] = mapped_column(JSON)
@@ -153,9 +177,22 @@ class ApplicationTally(db.Model):
 
 
 @event.listens_for(Application, "before_update")
-def _refold_names(_mapper, _connection, application: Application) -> None:
+def _refold_names(_mapper, connection, application: Application) -> None:
     # Any ORM update of an application (an agent correcting a name included) keeps its folded names in step.
     application.folded_names = fold_names(application.birth_name, application.usage_name, application.first_names)
+    if any(inspect(application).attrs[name].history.has_changes() for name in ("children", "email", "address")):
+        _refold_details(_mapper, connection, application)
+
+
+@event.listens_for(Application, "before_insert")
+def _refold_details(_mapper, connection, application: Application) -> None:
+    # Through the ORM, a crèche request's child is known too (it lives in its own table).
+    creche = application.__dict__.get("creche")  # in memory when the request is recorded with its application
+    child = creche.child_first_name if creche is not None else None
+    if creche is None and application.id is not None and application.demarche == "creche":
+        found = select(CrecheRequest.child_first_name).where(CrecheRequest.application_id == application.id)
+        child = connection.scalar(found)
+    application.folded_details = fold_details(application.children, application.email, application.address, child)
 
 
 class PassFamilleRequest(db.Model):

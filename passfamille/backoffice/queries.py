@@ -300,23 +300,29 @@ def _by_reference(reference: str):
     return Application.reference.like(reference + "%")  # only capitals, digits and hyphens: nothing to escape
 
 
+def _starts_a_word(column, word: str):
+    """`word` starts a word of the folded `column`: its first one, or one after a space."""
+    return or_(
+        column.like(f"{_escape_like(word)}%", escape="\\"),
+        column.like(f"% {_escape_like(word)}%", escape="\\"),
+    )
+
+
 def _by_names(words: list[str]):
-    """Each word starts a word of the folded names: the first one, or one after a space."""
-    folded_names = Application.folded_names
+    """Each word starts a word of the folded names or of the folded details (children's first names, e-mail,
+    address): « dupont laura », « rue des lilas », « sophie.dupont@ » all find the family."""
     return and_(
         *(
-            or_(
-                folded_names.like(f"{_escape_like(w)}%", escape="\\"),
-                folded_names.like(f"% {_escape_like(w)}%", escape="\\"),
-            )
+            or_(_starts_a_word(Application.folded_names, w), _starts_a_word(Application.folded_details, w))
             for w in words
         )
     )
 
 
 def search(term: str, limit: int = SEARCH_LIMIT) -> tuple[list[Application], bool]:
-    """Applications whose reference starts with `term` when it looks like a reference, otherwise those whose names
-    hold a word starting with each word of `term` (case and accents ignored). Returns at most `limit` of them,
+    """Applications whose reference starts with `term` when it looks like a reference, otherwise those whose names,
+    children's first names, e-mail or address hold a word starting with each word of `term` (case and accents
+    ignored). Returns at most `limit` of them,
     newest first, and whether there were more."""
     reference = term.strip().upper()
     if REFERENCE_START.fullmatch(reference):

@@ -56,7 +56,7 @@ def test_an_agent_checks_and_accepts_a_proof_and_the_family_opens_its_attestatio
 
     agent = Agent(new_page()).log_in(agent_account(live_server.app))
     page = agent.page
-    agent.type("Référence ou nom", reference).press("Rechercher").sees_heading("Demandes")
+    agent.type("Référence, nom, courriel ou adresse", reference).press("Rechercher").sees_heading("Demandes")
     expect(page.get_by_role("heading", name="Résultats de la recherche")).to_be_visible()
     expect(page.get_by_text(f"1 demande pour « {reference} ».")).to_be_visible()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference, exact=True))

@@ -118,7 +118,7 @@ def test_exports_with_bad_filters(app, cases):
 
 def test_search(app, cases):
     make_agent(app)
-    page = logged_in(app).get("/agents/").fill("Référence ou nom", "Dupont")
+    page = logged_in(app).get("/agents/").fill("Référence, nom, courriel ou adresse", "Dupont")
     form = target(app, page, "/agents/recherche", {"term": "text"}, cases)
     fuzz(form, 400)
 

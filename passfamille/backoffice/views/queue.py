@@ -171,10 +171,14 @@ class FilterForm(BaseForm):
 
 class SearchForm(BaseForm):
     term = StringField(
-        "Référence ou nom",
-        description="Par exemple : PF-2026-000042, Dupont ou Sophie Dupont",
+        "Référence, nom, courriel ou adresse",
+        description=(
+            "Par exemple : PF-2026-000042, Sophie Dupont, le prénom d'un enfant, sophie.dupont@exemple.fr "
+            "ou rue des Lilas"
+        ),
         validators=[
-            DataRequired("Saisissez une référence ou un nom"),  # InputRequired would take "   "
+            # InputRequired would take "   "
+            DataRequired("Saisissez une référence, un nom, un prénom, un courriel ou une adresse"),
             MaxLength(100, "Saisissez au plus 100 caractères"),
         ],
     )
