@@ -159,6 +159,8 @@ DECISION_INTERVAL = Application.decided_at - Application.created_at
 Index("ix_application_decision_interval", DECISION_INTERVAL, Application.id, postgresql_where=text(DECIDED_SQL)).ddl_if(
     dialect="postgresql"
 )
+# The probable duplicates' lookup by e-mail, case aside (backoffice/duplicates.py).
+Index("ix_application_email_lower", func.lower(Application.email))
 
 
 class ApplicationTally(db.Model):

@@ -1,6 +1,6 @@
 """The agents' assignment of an application (« pris en charge par », with its index for « Mes dossiers »), their
 internal notes on it, and the search's other words (children's first names, e-mail, address) folded in a column
-of their own, indexed like the folded names.
+of their own, indexed like the folded names; the e-mail indexed case aside, for the probable duplicates.
 
 Revision ID: b7d41e2a9c63
 Revises: e3b1c7a94f20
@@ -77,6 +77,7 @@ def upgrade():
         )
         batch_op.create_index('ix_application_assigned_created', ['assigned_agent_id', 'created_at', 'id'], unique=False)
     _keep_decision_delay_index()
+    op.create_index('ix_application_email_lower', 'application', [sa.text('lower(email)')], unique=False)
 
     op.create_table(
         'application_note',
@@ -99,6 +100,7 @@ def downgrade():
     with op.batch_alter_table('application_note', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_application_note_application_id'))
     op.drop_table('application_note')
+    op.drop_index('ix_application_email_lower', table_name='application')
 
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.drop_index('ix_application_assigned_created')

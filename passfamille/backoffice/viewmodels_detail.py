@@ -12,7 +12,7 @@ from ..formatting import date_time as when
 from ..formatting import euros, local, month_year, short_date
 from ..models import Application
 from ..wizard.viewmodels import provider_label
-from . import creche_resources, qf_check
+from . import creche_resources, duplicates, qf_check
 from .viewmodels_commission import creche_actions, creche_detail
 
 FAMILY_DOCUMENT_KIND = "piece_demandee"  # a document the family sent through its link
@@ -268,9 +268,28 @@ def _notes(application: Application) -> list[dict]:
     ]
 
 
+def _duplicates(application: Application) -> list[dict]:
+    found = []
+    for duplicate in duplicates.probable(application):
+        why = [w for w, same in (("mêmes noms", duplicate.same_names), ("même courriel", duplicate.same_email)) if same]
+        other = duplicate.application
+        found.append(
+            {
+                "reference": other.reference,
+                "href": url_for("backoffice.application", application_id=other.id),
+                "status_label": status_label(other.status),
+                "created_at": when(other.created_at),
+                "why": " et ".join(why),
+            }
+        )
+    return found
+
+
 def detail_view(application: Application, agent=None) -> dict:
     """`agent`: who reads the page (to say « vous » for their own assignment)."""
     return {
+        "duplicates": _duplicates(application),
+        "duplicate_months": duplicates.MONTHS,
         "follow": _follow(application, agent),
         "notes": _notes(application),
         "id": application.id,

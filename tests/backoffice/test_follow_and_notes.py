@@ -1,7 +1,7 @@
 """What a small commune's agent needs around the queue: a démarche column and a status filter per démarche,
 « pris en charge par » and « Mes dossiers », internal notes, and the header's logo leading to the queue."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -200,3 +200,33 @@ def test_notes_go_with_their_application_at_the_end_of_its_retention(app, agent_
 def test_the_agents_logo_leads_to_the_queue(app, agent_browser):
     brand = agent_browser.get("/agents/tableau-de-bord").soup.select_one("a.header__brand")
     assert brand["href"] == "/agents/"
+
+
+# --- probable duplicates --------------------------------------------------------------------------------------
+
+
+def test_the_application_page_warns_of_probable_duplicates(app, agent_browser):
+    first = datetime(2026, 3, 2, 9, 30)
+    add(
+        app,
+        values(1, created_at=first),  # LÉGER, MARTIN, Gérôme Élodie
+        # The same names, typed otherwise (folded alike).
+        values(9, created_at=first + timedelta(days=20), birth_name="Leger", first_names="GEROME-ELODIE"),
+        values(3, created_at=first + timedelta(days=40), email="FAMILLE.1@example.org"),  # same e-mail, case aside
+        values(17, created_at=first - timedelta(days=500), first_names="Gérôme Élodie"),  # the same, too long ago
+        values(4, created_at=first + timedelta(days=3)),  # another family
+    )
+    page = agent_browser.get("/agents/demandes/1")
+    warning = page.soup.select_one(".duplicates")
+    assert warning is not None and warning.h2.get_text() == "Doublon probable"
+    items = [li.get_text(" ", strip=True) for li in warning.select("li")]
+    assert len(items) == 2
+    assert items[0].startswith("PF-2026-000003 (Déposée") and items[0].endswith(": même courriel")
+    assert items[1].startswith("PF-2026-000009 (Déposée") and items[1].endswith(": mêmes noms")
+    assert agent_browser.get("/agents/demandes/4").soup.select_one(".duplicates") is None
+
+
+def test_a_households_other_demarche_is_no_duplicate(app, agent_browser):
+    add(app, values(1))
+    creche_id = make_request(app, birth_name="DUPONT", first_names="SOPHIE", email="famille.1@example.org")
+    assert agent_browser.get(f"/agents/demandes/{creche_id}").soup.select_one(".duplicates") is None
