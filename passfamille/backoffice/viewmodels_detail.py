@@ -195,6 +195,26 @@ def _history(application: Application) -> list[dict]:
 ACTION_BUTTONS = {"accepted": "Accepter", "refused": "Refuser", "documents_requested": "Demander une pièce"}
 
 
+def action_label(application: Application, to: str) -> str:
+    """The button of a Pass Famille status change, as on the page and its confirmation."""
+    if to == "in_review" and application.status == "documents_requested":
+        return "Reprendre l'instruction sans attendre la pièce"
+    return ACTION_BUTTONS.get(to, "Prendre en charge")
+
+
+def confirmation_view(application: Application, label: str, written: tuple[str, str] | None) -> dict:
+    """The step before a change that mails the family: what will be done, to whom the mail goes, what it says."""
+    return {
+        "id": application.id,
+        "reference": application.reference,
+        "status_label": status_label(application.status),
+        "label": label,
+        "email": application.email,
+        "written": written,  # (what it is, the text) when the agent wrote something the mail carries
+        "href": url_for("backoffice.application", application_id=application.id),
+    }
+
+
 def _actions(application: Application) -> list[dict]:
     """The status changes the workflow allows now, in the order an agent reads them."""
     allowed = statemachine.allowed(application)
@@ -202,9 +222,7 @@ def _actions(application: Application) -> list[dict]:
     for to in ("in_review", "accepted", "documents_requested", "refused"):
         if to not in allowed:
             continue
-        label = ACTION_BUTTONS.get(to, "Prendre en charge")
-        if to == "in_review" and application.status == "documents_requested":
-            label = "Reprendre l'instruction sans attendre la pièce"
+        label = action_label(application, to)
         problem = pass_famille.acceptance_problem(application) if to == "accepted" else None
         actions.append({"to": to, "label": label, "problem": problem})
     return actions

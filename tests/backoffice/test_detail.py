@@ -236,7 +236,13 @@ def test_the_qf_of_an_api_application_has_nothing_to_verify(app, agent_browser):
 def test_the_attestation_of_an_accepted_application_is_printable(app, agent_browser):
     application_id = apply_through_api(app)
     assert agent_browser.get(f"/agents/demandes/{application_id}/attestation").status == 404  # not accepted yet
-    page = page_of(agent_browser, application_id).submit("Prendre en charge").submit("Accepter")
+    page = (
+        page_of(agent_browser, application_id)
+        .submit("Prendre en charge")
+        .submit("Confirmer et envoyer le courriel")
+        .submit("Accepter")
+        .submit("Confirmer et envoyer le courriel")
+    )
     assert "Numéro du pass" in page.text
     page = page.click("Voir l'attestation à imprimer")
     application = load(app, application_id)
@@ -260,7 +266,7 @@ def test_the_attestation_of_an_accepted_application_is_printable(app, agent_brow
 
 def test_audit_rows_say_who_when_from_and_to(app, agent_browser):
     application_id = apply_through_api(app)
-    page_of(agent_browser, application_id).submit("Prendre en charge")
+    page_of(agent_browser, application_id).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
     with app.app_context():
         event = db.session.scalars(select(AuditEvent)).one()
         assert (event.agent.email, event.from_status, event.to_status, event.action) == (

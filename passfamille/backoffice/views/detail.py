@@ -22,7 +22,8 @@ from ..forms_detail import (
     VerificationForm,
     parse_euros,
 )
-from ..viewmodels_detail import attestation_view, detail_view
+from ..viewmodels_commission import CRECHE_BUTTONS
+from ..viewmodels_detail import action_label, attestation_view, confirmation_view, detail_view
 
 STATUS_FORMS = {"refused": RefusalForm, "documents_requested": DocumentRequestForm}
 DONE = {
@@ -45,6 +46,21 @@ def _application(application_id: int) -> Application:
     return found
 
 
+# Every status change mails the family: the agent first sees what will be done and that a mail will go, then
+# confirms (the same form, sent again with this field); the change itself happens once (statemachine.claim_status).
+CONFIRMED = "oui"
+
+
+def _confirmation(application: Application, label: str, written: tuple[str, str] | None = None):
+    fields = {name: value for name, value in request.form.items() if name not in ("csrf_token", "confirme")}
+    view = confirmation_view(application, label, written)
+    return render_template("backoffice/confirmation.html", confirmation=view, fields=fields, url=request.path)
+
+
+def _confirmed() -> bool:
+    return request.form.get("confirme") == CONFIRMED
+
+
 def _declared_qf(application: Application) -> str:
     found = application.pass_famille
     return str(found.qf_value or "") if found else ""
@@ -52,9 +68,11 @@ def _declared_qf(application: Application) -> str:
 
 def _page(application: Application, forms: dict | None = None, problem: str | None = None, status: int = 200):
     """The page, with blank forms except the one just posted (kept with its values and errors)."""
+    # What the agent typed in another form of the page is shown again too: nothing typed is lost.
+    typed = request.form if request.method == "POST" else {}
     blank = {
-        "refused": RefusalForm(formdata=None),
-        "documents_requested": DocumentRequestForm(formdata=None),
+        "refused": RefusalForm(formdata=None, reason=typed.get("reason", "")),
+        "documents_requested": DocumentRequestForm(formdata=None, message=typed.get("message", "")),
         "verification": VerificationForm(formdata=None, qf=_declared_qf(application)),
         "withdrawn": WithdrawalForm(formdata=None),
         "note": NoteForm(formdata=None, jeton=notes.new_form_token()),
@@ -90,6 +108,12 @@ def change_status(application_id):
     form = STATUS_FORMS.get(to, StatusForm)()
     if not form.validate():
         return _page(application, forms={to: form}, status=400)
+    if not _confirmed():
+        written = {
+            "refused": ("Motif du refus écrit à la famille", getattr(form, "reason", None)),
+            "documents_requested": ("Pièce demandée à la famille", getattr(form, "message", None)),
+        }.get(to)
+        return _confirmation(application, action_label(application, to), written and (written[0], written[1].data))
     try:
         event = statemachine.change_status(
             application,
@@ -117,6 +141,9 @@ def change_creche_status(application_id):
     form = WithdrawalForm() if to == "withdrawn" else StatusForm()
     if not form.validate():
         return _page(application, forms={to: form}, status=400)
+    if not _confirmed():
+        written = ("Motif du retrait", form.reason.data) if to == "withdrawn" else None
+        return _confirmation(application, CRECHE_BUTTONS[to], written)
     detail = f"Motif : {form.reason.data}" if to == "withdrawn" else None
     try:
         event = statemachine.change_status(application, to, g.agent, detail=detail)
