@@ -230,3 +230,40 @@ def test_a_households_other_demarche_is_no_duplicate(app, agent_browser):
     add(app, values(1))
     creche_id = make_request(app, birth_name="DUPONT", first_names="SOPHIE", email="famille.1@example.org")
     assert agent_browser.get(f"/agents/demandes/{creche_id}").soup.select_one(".duplicates") is None
+
+
+# --- confirmation before a mail to the family -----------------------------------------------------------------
+
+
+def test_a_refusal_is_confirmed_before_the_family_is_mailed_once(app, agent_browser, mailbox):
+    add(app, values(1, status="in_review"))
+    page = agent_browser.get("/agents/demandes/1").fill("Motif du refus", "Votre adresse n'est pas dans la commune.")
+    confirmation = page.submit("Refuser")
+    assert confirmation.status == 200 and confirmation.h1 == "Confirmer : Refuser"
+    assert "Un courriel sera envoyé à la famille (famille.1@example.org)" in confirmation.text
+    assert "Votre adresse n'est pas dans la commune." in confirmation.text
+    # Nothing is done nor sent before the agent confirms; « Annuler » goes back to the application.
+    with app.app_context():
+        assert db.session.get(Application, 1).status == "in_review"
+    assert mailbox.received() == []
+    assert confirmation.click("Annuler").h1 == "Demande PF-2026-000001"
+    done = confirmation.submit("Confirmer et envoyer le courriel")
+    assert "Demande refusée. La famille en est informée par courriel." in done.text
+    assert done.soup.select_one(".tag--status").get_text() == "Refusée"
+    again = confirmation.submit("Confirmer et envoyer le courriel")  # a second click, a second tab
+    assert again.status == 409 and "déjà « Refusée »" in again.text
+    mails = mailbox.received()
+    assert len(mails) == 1 and "Votre adresse n'est pas dans la commune." in mails[0].get_content()
+
+
+def test_a_crèche_change_is_confirmed_too(app, agent_browser, mailbox):
+    application_id = make_request(app)
+    page = agent_browser.get(f"/agents/demandes/{application_id}").fill("Motif du retrait", "Déménagement")
+    confirmation = page.submit("Retirer la demande")
+    assert (
+        confirmation.h1 == "Confirmer : Retirer la demande"
+        and "Un courriel sera envoyé à la famille" in confirmation.text
+    )
+    assert mailbox.received() == []
+    assert "Demande retirée." in confirmation.submit("Confirmer et envoyer le courriel").text
+    assert len(mailbox.received()) == 1

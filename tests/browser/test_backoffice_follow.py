@@ -48,6 +48,12 @@ def test_queue_with_demarches_follow_and_notes_has_no_axe_violation_nor_sideways
     expect(page.get_by_role("alert").first).to_contain_text("Écrivez la note avant de l'enregistrer")
     inspection.check(page, "note vide en erreur")
 
+    agent.press("Prendre en charge").sees_heading("Confirmer : Prendre en charge")
+    expect(page.get_by_text("Un courriel sera envoyé à la famille", exact=False)).to_be_visible()
+    inspection.check(page, "confirmation avant le courriel à la famille")
+    agent.press("Confirmer et envoyer le courriel").sees_heading(f"Demande {pass_famille.reference}")
+    expect(page.get_by_role("status").first).to_contain_text("La famille en est informée par courriel")
+
     agent.follow("Mes dossiers").sees_heading("Demandes")
     expect(row_of(page, pass_famille.reference)).to_contain_text(agent_account(app))
     expect(row_of(page, creche.reference)).to_have_count(0)

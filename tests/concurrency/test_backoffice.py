@@ -63,7 +63,7 @@ def test_accepting_an_application_20_times_at_once_grants_one_pass(app, live, ne
         .submit("Confirmer et envoyer le courriel")
     )
     assert load(app, application_id).status == "in_review", page.text[:300]
-    url, data = form_of(page, "Accepter")
+    url, data = form_of(page.submit("Accepter"), "Confirmer et envoyer le courriel")  # the confirmed change
     mailbox.clear()
 
     answers = burst(live.url, clicks(agent_browser, 20, url, data), follow_redirects=False)
