@@ -137,15 +137,16 @@ def test_application_pages_in_every_status_have_no_axe_violation(agent, live_ser
     )
     expect(page.get_by_role("button", name="Refuser")).to_be_visible()
     audit.scan(page, "en instruction, formulaires d'action (QF à vérifier)")
-    agent.press("Refuser").press("Confirmer et envoyer le courriel")
+    agent.press("Refuser")
     sees_error_summary(page, "Indiquez le motif du refus")
     audit.scan(page, "refus sans motif en erreur")
     agent.type("Quotient familial lu sur le document", "800").press("Enregistrer la vérification")
     expect(page.get_by_role("button", name="Accepter")).to_be_visible()
     audit.scan(page, "en instruction, QF vérifié, acceptation possible")
-    agent.type("Pièce demandée à la famille", "Votre avis d'imposition 2025.").press("Demander une pièce").press(
-        "Confirmer et envoyer le courriel"
-    )
+    agent.type("Pièce demandée à la famille", "Votre avis d'imposition 2025.").press("Demander une pièce")
+    expect(page.get_by_text("Un courriel sera envoyé à la famille", exact=False)).to_be_visible()
+    audit.scan(page, "confirmation avant le courriel (pièce demandée)")
+    agent.press("Confirmer et envoyer le courriel")
     expect(page.get_by_role("status")).to_contain_text("Pièce demandée.")
     audit.scan(page, "pièce demandée")
 
@@ -174,7 +175,7 @@ def test_application_pages_in_every_status_have_no_axe_violation(agent, live_ser
     move(app, raced, "in_review")
     agent.open(f"/agents/demandes/{raced.id}").sees_heading(f"Demande {raced.reference}")
     move(app, raced, "accepted")
-    agent.type("Motif du refus", "Adresse hors commune.").press("Refuser").press("Confirmer et envoyer le courriel")
+    agent.type("Motif du refus", "Adresse hors commune.").press("Refuser")
     expect(page.get_by_role("alert")).to_contain_text("déjà « Acceptée »")
     audit.scan(page, "action refusée (demande déjà close)")
 
