@@ -2,11 +2,17 @@
 internal notes on it, and the search's other words (children's first names, e-mail, address) folded in a column
 of their own, indexed like the folded names; the e-mail indexed case aside, for the probable duplicates.
 
+On SQLite a column with a foreign key needs a batch, which copies `application` and loses its tally triggers and
+its median index: both are made again after it (the tally's counts are unchanged: the copy fires no trigger).
+
 Revision ID: b7d41e2a9c63
-Revises: e3b1c7a94f20
-Create Date: 2026-12-02 15:10:00
+Revises: b7d2e5c81a43
+Create Date: 2026-12-02 15:40:00
 
 """
+import importlib.util
+from pathlib import Path
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -15,24 +21,16 @@ from passfamille.folding import fold_details
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41e2a9c63'
-down_revision = 'e3b1c7a94f20'
+down_revision = 'b7d2e5c81a43'
 branch_labels = None
 depends_on = None
 
-
 BATCH = 1000
-# On SQLite a batch alteration copies the table, and drops the indexes it cannot reflect: the dashboard's median
-# index on an expression (migration e3b1c7a94f20) is made again after each one.
 DECISION_DELAY_INDEX = (
     "CREATE INDEX IF NOT EXISTS ix_application_decision_delay ON application "
     "((julianday(decided_at) - julianday(created_at))) "
     "WHERE status IN ('accepted', 'refused') AND decided_at IS NOT NULL"
 )
-
-
-def _keep_decision_delay_index():
-    if op.get_bind().dialect.name == 'sqlite':
-        op.execute(DECISION_DELAY_INDEX)
 
 
 def _fill_folded_details():
@@ -65,18 +63,27 @@ def _fill_folded_details():
 
 
 def upgrade():
-    with op.batch_alter_table('application', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('folded_details', sa.Text(), nullable=True))
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    op.add_column('application', sa.Column('folded_details', sa.Text(), nullable=True))
     _fill_folded_details()
-    with op.batch_alter_table('application', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_application_folded_details'), ['folded_details'], unique=False)
-        batch_op.add_column(sa.Column('assigned_agent_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('assigned_at', sa.DateTime(), nullable=True))
-        batch_op.create_foreign_key(
-            'fk_application_assigned_agent_id_agent', 'agent', ['assigned_agent_id'], ['id'], ondelete='SET NULL'
+    op.create_index(op.f('ix_application_folded_details'), 'application', ['folded_details'], unique=False)
+
+    if sqlite:
+        with op.batch_alter_table('application', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('assigned_agent_id', sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(
+                'fk_application_assigned_agent_id_agent', 'agent', ['assigned_agent_id'], ['id'], ondelete='SET NULL'
+            )
+        _after_sqlite_batch()
+    else:
+        op.add_column('application', sa.Column('assigned_agent_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            'fk_application_assigned_agent_id_agent', 'application', 'agent', ['assigned_agent_id'], ['id'],
+            ondelete='SET NULL',
         )
-        batch_op.create_index('ix_application_assigned_created', ['assigned_agent_id', 'created_at', 'id'], unique=False)
-    _keep_decision_delay_index()
+    op.add_column('application', sa.Column('assigned_at', sa.DateTime(), nullable=True))
+    op.create_index('ix_application_assigned_created', 'application', ['assigned_agent_id', 'created_at', 'id'], unique=False)
+    # After the batch, which would drop an index on an expression.
     op.create_index('ix_application_email_lower', 'application', [sa.text('lower(email)')], unique=False)
 
     op.create_table(
@@ -92,21 +99,41 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('form_token'),
     )
-    with op.batch_alter_table('application_note', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_application_note_application_id'), ['application_id'], unique=False)
+    op.create_index(op.f('ix_application_note_application_id'), 'application_note', ['application_id'], unique=False)
+
+
+def _sqlite_tally_triggers() -> tuple[str, ...]:
+    """The tally's triggers, as migration b7d2e5c81a43 creates them (read from it, not copied)."""
+    path = Path(__file__).with_name('b7d2e5c81a43_application_tally.py')
+    spec = importlib.util.spec_from_file_location('application_tally_migration', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SQLITE_TRIGGERS
+
+
+def _after_sqlite_batch():
+    op.execute(DECISION_DELAY_INDEX)
+    for name in ('application_tally_insert', 'application_tally_delete', 'application_tally_update'):
+        op.execute(f'DROP TRIGGER IF EXISTS {name}')
+    for statement in _sqlite_tally_triggers():
+        op.execute(statement)
 
 
 def downgrade():
-    with op.batch_alter_table('application_note', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_application_note_application_id'))
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    op.drop_index(op.f('ix_application_note_application_id'), table_name='application_note')
     op.drop_table('application_note')
+    op.drop_index('ix_application_assigned_created', table_name='application')
     op.drop_index('ix_application_email_lower', table_name='application')
-
-    with op.batch_alter_table('application', schema=None) as batch_op:
-        batch_op.drop_index('ix_application_assigned_created')
-        batch_op.drop_constraint('fk_application_assigned_agent_id_agent', type_='foreignkey')
-        batch_op.drop_column('assigned_at')
-        batch_op.drop_column('assigned_agent_id')
-        batch_op.drop_index(batch_op.f('ix_application_folded_details'))
-        batch_op.drop_column('folded_details')
-    _keep_decision_delay_index()
+    op.drop_index(op.f('ix_application_folded_details'), table_name='application')
+    if sqlite:
+        with op.batch_alter_table('application', schema=None) as batch_op:
+            batch_op.drop_column('assigned_at')
+            batch_op.drop_column('assigned_agent_id')
+            batch_op.drop_column('folded_details')
+        _after_sqlite_batch()
+    else:
+        op.drop_constraint('fk_application_assigned_agent_id_agent', 'application', type_='foreignkey')
+        op.drop_column('application', 'assigned_at')
+        op.drop_column('application', 'assigned_agent_id')
+        op.drop_column('application', 'folded_details')
