@@ -164,6 +164,7 @@ def _documents(application: Application) -> list[dict]:
             "summary": documents.summary(d),
             "received": short_date(local(d.created_at)),
             "url": url_for("backoffice.document", document_id=d.id),
+            "preview_url": url_for("backoffice.document_preview", document_id=d.id),
         }
         for d in sorted(application.documents, key=lambda d: d.id)
     ]

@@ -219,8 +219,17 @@ def attestation(application_id):
     return render_template("backoffice/attestation.html", attestation=attestation_view(application))
 
 
-@bp.get("/documents/<int:document_id>")
-def document(document_id):
+# What a proof may be shown as, in the browser: the types documents.store() recognised by their first bytes.
+PREVIEWABLE = frozenset(documents.LABELS)
+# A proof shown in the browser runs no script of ours and loads nothing else: its own content only (the browser's
+# PDF viewer included), framed by no page but ours. Not `sandbox`: Chromium then refuses to show a PDF at all.
+PREVIEW_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+
+
+def _document_bytes(document_id: int) -> tuple[Document, bytes]:
     found = db.session.get(Document, document_id)
     # A draft's document is the citizen's until the application is sent.
     if found is None or found.application is None:
@@ -228,11 +237,35 @@ def document(document_id):
     content = documents.content(found)
     if content is None:  # a file the migration into the database found missing
         abort(404)
+    return found, content
+
+
+@bp.get("/documents/<int:document_id>")
+def document(document_id):
+    found, content = _document_bytes(document_id)
     response = send_file(
         BytesIO(content),
         mimetype=found.content_type,
         as_attachment=True,
         download_name=documents.download_name(found, found.application.reference),
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/documents/<int:document_id>/apercu")
+def document_preview(document_id):
+    """The proof opened in the browser (a PDF or an image), with the type its bytes were recognised as."""
+    found, content = _document_bytes(document_id)
+    if found.content_type not in PREVIEWABLE:
+        abort(404)
+    response = send_file(
+        BytesIO(content),
+        mimetype=found.content_type,
+        as_attachment=False,
+        download_name=documents.download_name(found, found.application.reference),
+    )
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
