@@ -18,6 +18,7 @@ def row_of(page, reference: str):
 def test_queue_with_demarches_follow_and_notes_has_no_axe_violation_nor_sideways_scroll(new_page, live_server):
     app = live_server.app
     pass_famille = file_application(app, birth_name="ROUX", first_names="EMMA")
+    file_application(app, birth_name="Roux", first_names="Emma")  # the same family, a second time
     creche = waiting_request(app, child_first_name="Nour")
     agent, inspection = Agent(new_page()).log_in(agent_account(app)), Inspection()
     page = agent.page
@@ -38,6 +39,7 @@ def test_queue_with_demarches_follow_and_notes_has_no_axe_violation_nor_sideways
     inspection.check(page, "liste filtrée sur un statut de crèche")
 
     agent.open(f"/agents/demandes/{pass_famille.id}").sees_heading(f"Demande {pass_famille.reference}")
+    expect(page.get_by_role("heading", name="Doublon probable")).to_be_visible()
     agent.press("Suivre ce dossier").sees_heading(f"Demande {pass_famille.reference}")
     expect(page.get_by_role("status")).to_contain_text("Vous avez pris en charge cette demande")
     agent.type("Note interne", "Rappeler la famille jeudi.").press("Enregistrer la note")
