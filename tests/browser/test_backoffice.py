@@ -149,8 +149,13 @@ def test_the_family_answers_a_request_for_a_document_with_a_photo_and_the_agent_
     page.reload()
     agent.sees_heading(f"Demande {filed.reference}")
     expect(status_tag(page)).to_have_text("En instruction")
-    expect(region(page, "Pièces").get_by_role("link")).to_have_text(
+    expect(region(page, "Pièces").get_by_role("link").first).to_have_text(
         re.compile(r"^Télécharger : Pièce envoyée par la famille \(PNG, 1 Ko\)")
     )
+    # The photo opens in the browser too, not only as a download.
+    preview = region(page, "Pièces").get_by_role("link", name=re.compile(r"^Voir dans le navigateur"))
+    response = page.request.get(preview.get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "image/png"
+    assert response.headers["content-disposition"].startswith("inline")
     expect(region(page, "Historique")).to_contain_text("pièce envoyée par la famille")
     expect(page.get_by_role("button", name="Accepter")).to_be_visible()
