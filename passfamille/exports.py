@@ -1,15 +1,23 @@
 """Exports of recorded applications (CLI and the agents' downloads): a démarche declares its columns once, each
-with its name and how its value is read (and, for a French spreadsheet, how its cell is written); the writers
-here stream them as JSON or CSV. The Pass Famille's columns are below; the crèche's are in creche/exports.py."""
+with its name and how its value is read (and, for a French spreadsheet, its title and how its cell is written);
+the writers here stream them as JSON or CSV. The Pass Famille's columns are below; the crèche's are in
+creche/exports.py.
+
+Two readers, two forms: the JSON is for programs (its keys and raw values are an interface, kept stable); the CSV
+is for agents in a spreadsheet (French titles, status and reason labels, times on the commune's clock)."""
 
 import csv
 import io
 import json
+import re
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from .demarches import status_label
+from .formatting import local
 from .models import Application, PassFamilleRequest
 
 CHUNK = 64 * 1024  # characters per piece of a streamed CSV
@@ -23,6 +31,12 @@ class Column:
     typed: bool = False
     # The cell of a French spreadsheet, when the value is not shown as is (lists flattened, a decimal comma).
     cell: Callable[[Any], Any] | None = None
+    # The CSV's column title, in French for the agents (the name when there is none).
+    title: str | None = None
+
+
+def titles_of(columns: Sequence[Column]) -> tuple[str, ...]:
+    return tuple(column.title or column.name for column in columns)
 
 
 def values_of(columns: Sequence[Column], record) -> dict:
@@ -87,6 +101,48 @@ _PASS_FAMILLE = {column.key for column in FLAT if column.table is PassFamilleReq
 _ELIGIBLE = {True: "oui", False: "non", None: "en attente"}
 
 
+# --- the agents' CSV: what a code means, in French ------------------------------------------------------------
+
+DEMARCHE_LABELS = {"pass_famille": "Pass Famille", "creche": "Préinscription en crèche"}
+ADDRESS_SOURCE_LABELS = {"api": "CAF/MSA", "declared": "Saisie par la famille"}
+QF_SOURCE_LABELS = {
+    "api": "CAF/MSA (API Particulier)",
+    "document": "Justificatif",
+    "declared": "Déclaré par la famille",
+}
+# The decision's reason codes (rules.py), one plain sentence each; the detail page says more (_motifs.html).
+REASON_LABELS = {
+    "ADDRESS_UNKNOWN": "Adresse du foyer inconnue",
+    "NOT_RESIDENT": "Adresse hors de la commune",
+    "NO_CHILD_UNDER_LIMIT": "Aucun enfant sous l'âge limite",
+    "PROVIDER_NOT_ACCEPTED": "Organisme du QF non accepté par le barème",
+    "QF_TOO_OLD": "Quotient familial trop ancien",
+    "QF_ABOVE_CEILING": "Quotient familial au-dessus du plafond",
+    "QF_NOT_PROVIDED": "Quotient familial non communiqué : plein tarif",
+    "QF_PENDING": "Quotient familial en attente de la CAF/MSA",
+    "CHILD_BIRTH_DATE_UNKNOWN": "Date de naissance d'un enfant inconnue",
+    "QF_FROM_DOCUMENT": "Quotient familial lu sur un justificatif : à vérifier",
+    "QF_DECLARED": "Quotient familial déclaré sans justificatif",
+    "QF_MONTH_UNKNOWN": "Mois du quotient familial inconnu",
+    "CHILD_DECLARED": "Enfant ajouté par la famille : à vérifier",
+}
+_ISO_DAY = re.compile(r"\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b")
+
+
+def paris_time(iso: str) -> str:
+    """2026-03-02T07:30:00 (stored in UTC) as 02/03/2026 08:30, on the commune's clock."""
+    return f"{local(datetime.fromisoformat(iso)):%d/%m/%Y %H:%M}" if iso else ""
+
+
+def reasons_spelled_out(codes: str) -> str:
+    return " ; ".join(REASON_LABELS.get(code, code) for code in codes.split())
+
+
+def french_dates(text: str) -> str:
+    """Dates as 15/11/2013 within a text (the covered children)."""
+    return _ISO_DAY.sub(lambda m: f"{m[3]}/{m[2]}/{m[1]}", text)
+
+
 def _qf_month(r: Flat) -> str:
     return f"{r.qf_year}-{r.qf_month:02d}" if r.qf_year and r.qf_month else ""
 
@@ -96,30 +152,46 @@ def _children(r: Flat) -> str:
 
 
 PASS_FAMILLE_COLUMNS = (
-    Column("reference", lambda r: r.reference),
-    Column("demarche", lambda r: r.demarche),
-    Column("statut", lambda r: r.status),
-    Column("deposee_le", lambda r: r.created_at.isoformat(timespec="seconds")),
-    Column("nom_naissance", lambda r: r.birth_name, typed=True),
-    Column("nom_usage", lambda r: r.usage_name or "", typed=True),
-    Column("prenoms", lambda r: r.first_names or "", typed=True),
-    Column("courriel", lambda r: r.email, typed=True),
-    Column("code_postal", lambda r: r.postal_code or "", typed=True),
-    Column("commune", lambda r: r.city or "", typed=True),
-    Column("adresse_source", lambda r: r.address_source or ""),
-    Column("qf", lambda r: r.qf_value if r.qf_value is not None else ""),
-    Column("qf_fournisseur", lambda r: r.qf_provider or ""),
-    Column("qf_mois", _qf_month),
-    Column("qf_source", lambda r: r.qf_source or ""),
+    Column("reference", lambda r: r.reference, title="Référence"),
+    Column("demarche", lambda r: r.demarche, title="Démarche", cell=lambda v: DEMARCHE_LABELS.get(v, v)),
+    Column("statut", lambda r: r.status, title="Statut", cell=status_label),
+    Column(
+        "deposee_le",
+        lambda r: r.created_at.isoformat(timespec="seconds"),
+        title="Déposée le (heure de Paris)",
+        cell=lambda v: paris_time(v),
+    ),
+    Column("nom_naissance", lambda r: r.birth_name, typed=True, title="Nom de naissance"),
+    Column("nom_usage", lambda r: r.usage_name or "", typed=True, title="Nom d'usage"),
+    Column("prenoms", lambda r: r.first_names or "", typed=True, title="Prénoms"),
+    Column("courriel", lambda r: r.email, typed=True, title="Courriel"),
+    Column("code_postal", lambda r: r.postal_code or "", typed=True, title="Code postal"),
+    Column("commune", lambda r: r.city or "", typed=True, title="Commune"),
+    Column(
+        "adresse_source",
+        lambda r: r.address_source or "",
+        title="Source de l'adresse",
+        cell=lambda v: ADDRESS_SOURCE_LABELS.get(v, v),
+    ),
+    Column("qf", lambda r: r.qf_value if r.qf_value is not None else "", title="Quotient familial (€)"),
+    Column("qf_fournisseur", lambda r: r.qf_provider or "", title="Organisme du QF", cell=lambda v: (v or "").upper()),
+    Column("qf_mois", _qf_month, title="Mois du QF", cell=lambda v: "/".join(reversed(v.split("-"))) if v else ""),
+    Column("qf_source", lambda r: r.qf_source or "", title="Source du QF", cell=lambda v: QF_SOURCE_LABELS.get(v, v)),
     # A crèche request has no Pass Famille decision: nothing is pending, there is nothing to decide.
-    Column("eligible", lambda r: _ELIGIBLE[r.eligible] if r.demarche == "pass_famille" else ""),
-    Column("tranche", lambda r: r.bracket_code or ""),
-    Column("tarif", lambda r: r.tariff or "", cell=decimal_comma),
-    Column("motifs", lambda r: " ".join(r.reasons or [])),
-    Column("enfants_couverts", _children, typed=True),
-    Column("version_regles", lambda r: r.rules_version or ""),
+    Column(
+        "eligible",
+        lambda r: _ELIGIBLE[r.eligible] if r.demarche == "pass_famille" else "",
+        title="Éligible",
+        cell=str.capitalize,
+    ),
+    Column("tranche", lambda r: r.bracket_code or "", title="Tranche"),
+    Column("tarif", lambda r: r.tariff or "", cell=decimal_comma, title="Tarif (€)"),
+    Column("motifs", lambda r: " ".join(r.reasons or []), title="Motifs", cell=lambda v: reasons_spelled_out(v)),
+    Column("enfants_couverts", _children, typed=True, title="Enfants couverts", cell=lambda v: french_dates(v)),
+    Column("version_regles", lambda r: r.rules_version or "", title="Version des règles"),
 )
 COLUMNS = tuple(column.name for column in PASS_FAMILLE_COLUMNS)
+TITLES = titles_of(PASS_FAMILLE_COLUMNS)
 
 
 def row(application: Application) -> dict:
@@ -161,25 +233,28 @@ def as_json(applications: Iterable, to_row: Callable[..., dict] = row) -> Iterat
     yield "\n]\n"
 
 
-def as_csv(
-    applications: Iterable, delimiter: str = ",", spreadsheet: bool = False, to_row: Callable[..., dict] = row
+def as_csv(applications: Iterable, to_row: Callable[..., dict] = row) -> Iterator[str]:
+    """CSV of the Pass Famille columns for agents, the CLI's and the back-office's alike: what Excel or LibreOffice
+    in French opens without an import dialog (a BOM, without which they read UTF-8 as Windows-1252, and ";"),
+    French titles and each column's readable cell. Streamed in pieces of about CHUNK characters."""
+    rows = (cells_of(PASS_FAMILLE_COLUMNS, to_row(application)) for application in applications)
+    return write_csv(rows, COLUMNS, delimiter=";", bom=True, titles=TITLES)
+
+
+def write_csv(
+    rows: Iterable[dict],
+    columns: Sequence[str],
+    delimiter: str = ",",
+    bom: bool = False,
+    titles: Sequence[str] | None = None,
 ) -> Iterator[str]:
-    """CSV of the Pass Famille columns, streamed in pieces of about CHUNK characters. `spreadsheet`: for Excel or
-    LibreOffice in French, i.e. a BOM (without it they read UTF-8 as Windows-1252) and each column's cell; give it
-    delimiter=";" too."""
-    rows = (to_row(application) for application in applications)
-    if spreadsheet:
-        rows = (cells_of(PASS_FAMILLE_COLUMNS, values) for values in rows)
-    return write_csv(rows, COLUMNS, delimiter=delimiter, bom=spreadsheet)
-
-
-def write_csv(rows: Iterable[dict], columns: Sequence[str], delimiter: str = ",", bom: bool = False) -> Iterator[str]:
-    """Rows of values as CSV with a header line, streamed in pieces of about CHUNK characters."""
+    """Rows of values as CSV with a header line (`titles`, or the columns' names), streamed in pieces of about
+    CHUNK characters."""
     buffer = io.StringIO()
     if bom:
         buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerow(columns)
+    writer.writerow(titles or columns)
     for values in rows:
         writer.writerow([values[name] for name in columns])
         if buffer.tell() >= CHUNK:

@@ -26,3 +26,13 @@ def fold(text: str | None) -> str:
 def fold_names(birth_name: str | None, usage_name: str | None, first_names: str | None) -> str:
     """An applicant's names as one folded string of words, e.g. 'leger martin gerome elodie'."""
     return fold(f"{birth_name or ''} {usage_name or ''} {first_names or ''}")
+
+
+def fold_details(children: list | None, email: str | None, address: dict | None, *child_names: str | None) -> str:
+    """What else an agent searches an application by, folded: the children's first names (and a crèche request's
+    child), the e-mail address, the postal address. E.g. 'laura ines sophie.dupont@example.org 1 rue des lilas
+    13990 val fleuri'."""
+    address = address or {}
+    words = [c.get("first_names") for c in children or [] if isinstance(c, dict)]
+    words += [*child_names, email, *(address.get("lines") or []), address.get("postal_code"), address.get("city")]
+    return fold(" ".join(w for w in words if w))

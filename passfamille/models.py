@@ -3,11 +3,26 @@
 import secrets
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, event, func, text
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-from .folding import fold_names
+from .folding import fold_details, fold_names
 
 
 def utcnow() -> datetime:
@@ -18,6 +33,12 @@ def _folded_names(context) -> str:
     """The default of Application.folded_names on every INSERT, the ORM's or a bulk one: from the row's names."""
     row = context.get_current_parameters()
     return fold_names(row.get("birth_name"), row.get("usage_name"), row.get("first_names"))
+
+
+def _folded_details(context) -> str:
+    """The default of Application.folded_details on every INSERT, from the row's children, e-mail and address."""
+    row = context.get_current_parameters()
+    return fold_details(row.get("children"), row.get("email"), row.get("address"))
 
 
 def new_draft_id() -> str:
@@ -63,6 +84,8 @@ class Application(db.Model):
         Index("ix_application_demarche_created", "demarche", "created_at", "id"),
         Index("ix_application_status_created", "status", "created_at", "id", "decided_at"),
         Index("ix_application_status_reference", "status", "reference"),
+        # « Mes dossiers »: an agent's applications, newest first.
+        Index("ix_application_assigned_created", "assigned_agent_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -80,6 +103,9 @@ class Application(db.Model):
     # The three names folded (folding.fold_names), what the agents' search reads: written with the names, by the
     # column's default on insert and by _refold_names on an update, never by hand.
     folded_names: Mapped[str] = mapped_column(Text, default=_folded_names, index=True)
+    # The children's first names, the e-mail and the address folded the same way (folding.fold_details), the
+    # search's other words; kept in step like folded_names (_refold_names), never written by hand.
+    folded_details: Mapped[str | None] = mapped_column(Text, default=_folded_details, index=True)
     email: Mapped[str] = mapped_column(String(254))
     # Identity sent to API Particulier; kept only while a later re-check is pending, then erased.
     recheck_identity: Mapped[dict | None] = mapped_column(JSON)
@@ -94,6 +120,10 @@ class Application(db.Model):
 
     # Review by the commune (back-office).
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The agent who took the application in hand (« pris en charge par »): set by one conditional UPDATE
+    # (backoffice/assignment.py), so that two agents or a double click give one owner.
+    assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     # "Both démarches" from one set of answers: the Pass Famille and the crèche request point at each other.
     linked_application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="SET NULL"))
@@ -108,6 +138,12 @@ class Application(db.Model):
     )
     linked_application: Mapped["Application | None"] = relationship(remote_side=[id], post_update=True)
     events: Mapped[list["AuditEvent"]] = relationship(order_by="AuditEvent.at", cascade="all, delete-orphan")
+    assigned_agent: Mapped["Agent | None"] = relationship(foreign_keys=[assigned_agent_id])
+    # Agents' internal notes: deleted with the application (the purge deletes through the ORM), so they are kept
+    # exactly as long as it is.
+    notes: Mapped[list["ApplicationNote"]] = relationship(
+        order_by="ApplicationNote.id", cascade="all, delete-orphan", back_populates="application"
+    )
 
 
 # The dashboard's median time to decision on SQLite (backoffice/queries.py): the decisions in the order of their
@@ -123,6 +159,8 @@ DECISION_INTERVAL = Application.decided_at - Application.created_at
 Index("ix_application_decision_interval", DECISION_INTERVAL, Application.id, postgresql_where=text(DECIDED_SQL)).ddl_if(
     dialect="postgresql"
 )
+# The probable duplicates' lookup by e-mail, case aside (backoffice/duplicates.py).
+Index("ix_application_email_lower", func.lower(Application.email))
 
 
 class ApplicationTally(db.Model):
@@ -141,9 +179,22 @@ class ApplicationTally(db.Model):
 
 
 @event.listens_for(Application, "before_update")
-def _refold_names(_mapper, _connection, application: Application) -> None:
+def _refold_names(_mapper, connection, application: Application) -> None:
     # Any ORM update of an application (an agent correcting a name included) keeps its folded names in step.
     application.folded_names = fold_names(application.birth_name, application.usage_name, application.first_names)
+    if any(inspect(application).attrs[name].history.has_changes() for name in ("children", "email", "address")):
+        _refold_details(_mapper, connection, application)
+
+
+@event.listens_for(Application, "before_insert")
+def _refold_details(_mapper, connection, application: Application) -> None:
+    # Through the ORM, a crèche request's child is known too (it lives in its own table).
+    creche = application.__dict__.get("creche")  # in memory when the request is recorded with its application
+    child = creche.child_first_name if creche is not None else None
+    if creche is None and application.id is not None and application.demarche == "creche":
+        found = select(CrecheRequest.child_first_name).where(CrecheRequest.application_id == application.id)
+        child = connection.scalar(found)
+    application.folded_details = fold_details(application.children, application.email, application.address, child)
 
 
 class PassFamilleRequest(db.Model):
@@ -271,6 +322,23 @@ class AuditEvent(db.Model):
     to_status: Mapped[str | None] = mapped_column(String(30))
     detail: Mapped[str | None] = mapped_column(Text)
 
+    agent: Mapped[Agent | None] = relationship()
+
+
+class ApplicationNote(db.Model):
+    """An agent's internal note on an application: never shown to the family nor sent to it, nor exported."""
+
+    __tablename__ = "application_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    body: Mapped[str] = mapped_column(Text)
+    # The random token of the form that wrote it: a double click or a resent form writes the note once.
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    application: Mapped[Application] = relationship(back_populates="notes")
     agent: Mapped[Agent | None] = relationship()
 
 

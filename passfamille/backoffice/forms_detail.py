@@ -186,3 +186,23 @@ class ResourcesForm(DetailForm):
             parse_whole(self.psu_children.data, MAX_CHILDREN),
             parse_whole(self.psu_aeeh.data, MAX_CHILDREN),
         )
+
+
+class NoteForm(DetailForm):
+    """An internal note: agents only."""
+
+    body = TextAreaField(
+        "Note interne",
+        description="Visible des seuls agents : elle n'est jamais envoyée ni montrée à la famille.",
+        validators=[
+            DataRequired("Écrivez la note avant de l'enregistrer"),
+            MaxLength(MAX_TEXT, f"La note doit faire {MAX_TEXT} caractères au plus"),
+        ],
+    )
+    # The form's own random token (notes.new_form_token), so that posting it twice records one note.
+    jeton = HiddenField(
+        validators=[
+            DataRequired("Formulaire incomplet : rechargez la page"),
+            MaxLength(64, "Formulaire incomplet : rechargez la page"),
+        ]
+    )

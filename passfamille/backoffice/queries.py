@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, and_, case, func, or_, select, text
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import exports, tally
 from ..demarches import DEMARCHES, STATUS_LABELS, creche
@@ -19,6 +19,7 @@ from ..models import (
     DECISION_DELAY,
     DECISION_INTERVAL,
     Application,
+    CrecheRequest,
     PassFamilleRequest,
 )
 
@@ -55,6 +56,8 @@ class Filters:
     qf_source: str | None = None  # one of QF_SOURCES, or NO_QF
     submitted_from: date | None = None
     submitted_to: date | None = None
+    assigned_agent_id: int | None = None  # « Mes dossiers »: the agent's own (an agent's id, not a family's data)
+    unassigned: bool = False  # the applications nobody follows yet
 
     def reads_pass_famille(self) -> bool:
         return bool(self.bracket or self.qf_source)
@@ -68,6 +71,10 @@ class Filters:
             conditions.append(Application.status == self.status)
         if self.demarche:
             conditions.append(Application.demarche == self.demarche)
+        if self.assigned_agent_id is not None:
+            conditions.append(Application.assigned_agent_id == self.assigned_agent_id)
+        elif self.unassigned:
+            conditions.append(Application.assigned_agent_id.is_(None))
         if self.bracket == NO_BRACKET:
             conditions.append(PassFamilleRequest.bracket_code.is_(None))
         elif self.bracket:
@@ -130,6 +137,14 @@ def count_by_status(filters: Filters) -> Counts:
     return Counts(dict(db.session.execute(query.where(*filters.conditions()).group_by(Application.status)).all()))
 
 
+# What a row of the list shows besides the Pass Famille's facts: who follows it, the crèche request and its wishes,
+# each read for the whole page in one query.
+ROW_LOADS = (
+    selectinload(Application.assigned_agent),
+    selectinload(Application.creche).selectinload(CrecheRequest.wishes),
+)
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Application]
@@ -156,7 +171,7 @@ def page(filters: Filters, sort: str, number: int, size: int = PAGE_SIZE, counts
     else:
         query = _joined_if_read(select(Application.id), filters).where(*filters.conditions()).order_by(*order)
         ids = query.limit(size).offset(start).scalar_subquery()
-    query = with_pass_famille(select(Application)).options(contains_eager(Application.pass_famille))
+    query = with_pass_famille(select(Application)).options(contains_eager(Application.pass_famille), *ROW_LOADS)
     items = db.session.scalars(query.where(Application.id.in_(ids)).order_by(*order)).all()
     return Page(items=list(items), number=number, pages=pages, total=total)
 
@@ -285,23 +300,29 @@ def _by_reference(reference: str):
     return Application.reference.like(reference + "%")  # only capitals, digits and hyphens: nothing to escape
 
 
+def _starts_a_word(column, word: str):
+    """`word` starts a word of the folded `column`: its first one, or one after a space."""
+    return or_(
+        column.like(f"{_escape_like(word)}%", escape="\\"),
+        column.like(f"% {_escape_like(word)}%", escape="\\"),
+    )
+
+
 def _by_names(words: list[str]):
-    """Each word starts a word of the folded names: the first one, or one after a space."""
-    folded_names = Application.folded_names
+    """Each word starts a word of the folded names or of the folded details (children's first names, e-mail,
+    address): « dupont laura », « rue des lilas », « sophie.dupont@ » all find the family."""
     return and_(
         *(
-            or_(
-                folded_names.like(f"{_escape_like(w)}%", escape="\\"),
-                folded_names.like(f"% {_escape_like(w)}%", escape="\\"),
-            )
+            or_(_starts_a_word(Application.folded_names, w), _starts_a_word(Application.folded_details, w))
             for w in words
         )
     )
 
 
 def search(term: str, limit: int = SEARCH_LIMIT) -> tuple[list[Application], bool]:
-    """Applications whose reference starts with `term` when it looks like a reference, otherwise those whose names
-    hold a word starting with each word of `term` (case and accents ignored). Returns at most `limit` of them,
+    """Applications whose reference starts with `term` when it looks like a reference, otherwise those whose names,
+    children's first names, e-mail or address hold a word starting with each word of `term` (case and accents
+    ignored). Returns at most `limit` of them,
     newest first, and whether there were more."""
     reference = term.strip().upper()
     if REFERENCE_START.fullmatch(reference):
@@ -310,6 +331,6 @@ def search(term: str, limit: int = SEARCH_LIMIT) -> tuple[list[Application], boo
         condition = _by_names(words)
     else:
         return [], False
-    query = select(Application).where(condition).order_by(*SORTS[DEFAULT_SORT]).limit(limit + 1)
+    query = select(Application).options(*ROW_LOADS).where(condition).order_by(*SORTS[DEFAULT_SORT]).limit(limit + 1)
     found = list(db.session.scalars(query))
     return found[:limit], len(found) > limit

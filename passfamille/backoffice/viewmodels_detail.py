@@ -12,7 +12,7 @@ from ..formatting import date_time as when
 from ..formatting import euros, local, month_year, short_date
 from ..models import Application
 from ..wizard.viewmodels import provider_label
-from . import creche_resources, qf_check
+from . import creche_resources, duplicates, qf_check
 from .viewmodels_commission import creche_actions, creche_detail
 
 FAMILY_DOCUMENT_KIND = "piece_demandee"  # a document the family sent through its link
@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "document_deleted": "Justificatif supprimé",
     "relance": "Relance envoyée",
     "relance_answer": "Réponse à la relance",
+    "assigned": "Dossier pris en charge",
+    "released": "Dossier laissé à un autre agent",
 }
 DEMARCHE_LABELS = {"creche": "préinscription en crèche"}
 
@@ -162,6 +164,7 @@ def _documents(application: Application) -> list[dict]:
             "summary": documents.summary(d),
             "received": short_date(local(d.created_at)),
             "url": url_for("backoffice.document", document_id=d.id),
+            "preview_url": url_for("backoffice.document_preview", document_id=d.id),
         }
         for d in sorted(application.documents, key=lambda d: d.id)
     ]
@@ -193,6 +196,26 @@ def _history(application: Application) -> list[dict]:
 ACTION_BUTTONS = {"accepted": "Accepter", "refused": "Refuser", "documents_requested": "Demander une pièce"}
 
 
+def action_label(application: Application, to: str) -> str:
+    """The button of a Pass Famille status change, as on the page and its confirmation."""
+    if to == "in_review" and application.status == "documents_requested":
+        return "Reprendre l'instruction sans attendre la pièce"
+    return ACTION_BUTTONS.get(to, "Prendre en charge")
+
+
+def confirmation_view(application: Application, label: str, written: tuple[str, str] | None) -> dict:
+    """The step before a change that mails the family: what will be done, to whom the mail goes, what it says."""
+    return {
+        "id": application.id,
+        "reference": application.reference,
+        "status_label": status_label(application.status),
+        "label": label,
+        "email": application.email,
+        "written": written,  # (what it is, the text) when the agent wrote something the mail carries
+        "href": url_for("backoffice.application", application_id=application.id),
+    }
+
+
 def _actions(application: Application) -> list[dict]:
     """The status changes the workflow allows now, in the order an agent reads them."""
     allowed = statemachine.allowed(application)
@@ -200,9 +223,7 @@ def _actions(application: Application) -> list[dict]:
     for to in ("in_review", "accepted", "documents_requested", "refused"):
         if to not in allowed:
             continue
-        label = ACTION_BUTTONS.get(to, "Prendre en charge")
-        if to == "in_review" and application.status == "documents_requested":
-            label = "Reprendre l'instruction sans attendre la pièce"
+        label = action_label(application, to)
         problem = pass_famille.acceptance_problem(application) if to == "accepted" else None
         actions.append({"to": to, "label": label, "problem": problem})
     return actions
@@ -249,8 +270,47 @@ def _creche_part(application: Application) -> dict:
 PARTS = {"pass_famille": _pass_famille_part, "creche": _creche_part}
 
 
-def detail_view(application: Application) -> dict:
+def _follow(application: Application, agent) -> dict:
+    owner = application.assigned_agent
     return {
+        "owner": owner.email if owner else None,
+        "since": when(application.assigned_at),
+        "mine": owner is not None and agent is not None and owner.id == agent.id,
+    }
+
+
+def _notes(application: Application) -> list[dict]:
+    """Newest first: the latest is what the next agent needs."""
+    return [
+        {"when": when(note.at), "who": note.agent.email if note.agent else "Agent supprimé", "body": note.body}
+        for note in reversed(application.notes)
+    ]
+
+
+def _duplicates(application: Application) -> list[dict]:
+    found = []
+    for duplicate in duplicates.probable(application):
+        why = [w for w, same in (("mêmes noms", duplicate.same_names), ("même courriel", duplicate.same_email)) if same]
+        other = duplicate.application
+        found.append(
+            {
+                "reference": other.reference,
+                "href": url_for("backoffice.application", application_id=other.id),
+                "status_label": status_label(other.status),
+                "created_at": when(other.created_at),
+                "why": " et ".join(why),
+            }
+        )
+    return found
+
+
+def detail_view(application: Application, agent=None) -> dict:
+    """`agent`: who reads the page (to say « vous » for their own assignment)."""
+    return {
+        "duplicates": _duplicates(application),
+        "duplicate_months": duplicates.MONTHS,
+        "follow": _follow(application, agent),
+        "notes": _notes(application),
         "id": application.id,
         "reference": application.reference,
         "panels": demarches.of(application).detail_panels,

@@ -65,10 +65,27 @@ def application_href(application_id: int) -> str:
         return f"{url_for('backoffice.queue')}demandes/{application_id}"
 
 
+def status_arg(status: str | None) -> dict[str, str]:
+    """The GET parameter of a status: each démarche has its own status filter."""
+    if not status:
+        return {}
+    return {"statut_creche" if status in queries.CRECHE_STATUSES else "statut": status}
+
+
+FOLLOW_MINE, FOLLOW_NOBODY = "moi", "personne"
+
+
+def follow_arg(filters: queries.Filters) -> str | None:
+    if filters.assigned_agent_id is not None:
+        return FOLLOW_MINE  # only ever the agent who reads the list
+    return FOLLOW_NOBODY if filters.unassigned else None
+
+
 def query_args(filters: queries.Filters, sort: str = queries.DEFAULT_SORT) -> dict[str, str]:
     """Filters as the queue's GET parameters (the names of FilterForm's fields); empty ones left out."""
     args = {
-        "statut": filters.status,
+        **status_arg(filters.status),
+        "suivi": follow_arg(filters),
         "demarche": filters.demarche,
         "tranche": filters.bracket,
         "source": filters.qf_source,
@@ -87,33 +104,75 @@ def applicant_name(application: Application) -> str:
 
 
 @dataclass(frozen=True)
-class Row:
-    href: str
-    reference: str
-    submitted_on: date
-    applicant: str
-    status: str
-    status_label: str
+class PassFamilleCells:
     qf_source: str
     bracket: str
     tariff: str | None
     eligible: str
 
 
-def row(application: Application) -> Row:
+@dataclass(frozen=True)
+class CrecheCells:
+    child: str
+    start_date: date | None
+    first_wish: str
+
+
+@dataclass(frozen=True)
+class Row:
+    href: str
+    reference: str
+    submitted_on: date
+    demarche: str
+    applicant: str
+    status: str
+    status_label: str
+    follower: str | None
+    # What applies to the row's démarche; the other's columns say « sans objet ».
+    pass_famille: PassFamilleCells | None = None
+    creche: CrecheCells | None = None
+
+
+def _pass_famille_cells(application: Application) -> PassFamilleCells:
     pf = application.pass_famille
-    return Row(
-        href=application_href(application.id),
-        reference=application.reference or f"n° {application.id}",
-        submitted_on=application.created_at.date(),
-        applicant=applicant_name(application),
-        status=application.status,
-        status_label=status_label(application.status),
+    return PassFamilleCells(
         qf_source=QF_SOURCE_LABELS.get(pf.qf_source, pf.qf_source or "") if pf else QF_SOURCE_LABELS[None],
         bracket=(pf.bracket_code if pf else None) or "–",
         tariff=pf.tariff if pf else None,
         eligible=ELIGIBLE_LABELS[pf.eligible if pf else None],
     )
+
+
+def _creche_cells(application: Application) -> CrecheCells:
+    request = application.creche
+    if request is None:
+        return CrecheCells("–", None, "–")
+    child = "Enfant à naître" if request.child_source == "expected" else request.child_first_name or "–"
+    structures = {s.code: s.name for s in current_app.extensions["commune"].creche.structures}
+    first = request.wishes[0].structure_code if request.wishes else None
+    return CrecheCells(child, request.start_date, structures.get(first, first or "–"))
+
+
+def row(application: Application, demarches: dict[str, str] | None = None) -> Row:
+    demarches = dict(demarche_labels()) if demarches is None else demarches
+    is_creche = application.demarche == "creche"
+    return Row(
+        href=application_href(application.id),
+        reference=application.reference or f"n° {application.id}",
+        submitted_on=application.created_at.date(),
+        demarche=demarches.get(application.demarche, application.demarche),
+        applicant=applicant_name(application),
+        status=application.status,
+        status_label=status_label(application.status),
+        follower=application.assigned_agent.email if application.assigned_agent else None,
+        pass_famille=None if is_creche else _pass_famille_cells(application),
+        creche=_creche_cells(application) if is_creche else None,
+    )
+
+
+def rows_of(applications) -> list[Row]:
+    demarches = dict(demarche_labels())
+    return [row(a, demarches) for a in applications]
 
 
 @dataclass(frozen=True)
@@ -137,12 +196,23 @@ class QueueView:
     rows: list[Row]
     total: int
     counts: list[StatusCount]
+    # Which démarches' columns the table shows: those of the rows on the page.
+    pass_famille_columns: bool = True
+    creche_columns: bool = False
     pagination: Pagination | None = None
     exports: dict[str, str] | None = None
     filtered: bool = False
     reset_href: str = ""
     search_term: str | None = None
     more: bool = False
+
+
+def _columns(rows: list[Row]) -> dict[str, bool]:
+    """The Pass Famille's columns unless every row is a crèche request; the crèche's once one row is."""
+    return {
+        "pass_famille_columns": not rows or any(r.pass_famille for r in rows),
+        "creche_columns": any(r.creche for r in rows),
+    }
 
 
 def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
@@ -153,10 +223,14 @@ def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
     args = query_args(filters, sort)
     others = {name: value for name, value in args.items() if name != "statut"}
     by_status = found_counts.by_status(shown_statuses(filters, found_counts))
+    others = {name: value for name, value in others.items() if name != "statut_creche"}
     counts = [StatusCount("Toutes", found_counts.total, url_for("backoffice.queue", **others), filters.status is None)]
     counts += [
         StatusCount(
-            status_label(status), n, url_for("backoffice.queue", **others, statut=status), filters.status == status
+            status_label(status),
+            n,
+            url_for("backoffice.queue", **others, **status_arg(status)),
+            filters.status == status,
         )
         for status, n in by_status.items()
     ]
@@ -164,8 +238,10 @@ def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
     def page_href(n: int) -> str | None:
         return url_for("backoffice.queue", **args, page=n) if 1 <= n <= found.pages and n != found.number else None
 
+    rows = rows_of(found.items)
     return QueueView(
-        rows=[row(a) for a in found.items],
+        rows=rows,
+        **_columns(rows),
         total=found.total,
         counts=counts,
         pagination=Pagination(found.number, found.pages, page_href(found.number - 1), page_href(found.number + 1)),
@@ -184,11 +260,13 @@ def search_view(term: str) -> QueueView:
     by_status = everything.by_status(shown_statuses(queries.Filters(), everything))
     counts = [StatusCount("Toutes", everything.total, url_for("backoffice.queue"), False)]
     counts += [
-        StatusCount(status_label(status), n, url_for("backoffice.queue", statut=status), False)
+        StatusCount(status_label(status), n, url_for("backoffice.queue", **status_arg(status)), False)
         for status, n in by_status.items()
     ]
+    rows = rows_of(found)
     return QueueView(
-        rows=[row(a) for a in found],
+        rows=rows,
+        **_columns(rows),
         total=len(found),
         counts=counts,
         reset_href=url_for("backoffice.queue"),

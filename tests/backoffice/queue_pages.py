@@ -21,4 +21,4 @@ def query_of(page) -> dict:
 
 
 def search(browser, term):
-    return browser.get("/agents/").fill("Référence ou nom", term).submit("Rechercher")
+    return browser.get("/agents/").fill("Référence, nom, courriel ou adresse", term).submit("Rechercher")

@@ -96,7 +96,7 @@ def test_admission_after_the_family_accepted_is_audited_and_mailed(app, agent_br
     assert "Place acceptée" in page.soup.select_one(".tag--status").get_text()
     assert "Multi-accueil Les Pioupious, Bébés" in page.soup.find(id="offre-titre").find_parent("section").get_text()
     assert buttons(page) >= {"Prononcer l'admission"} and "Retirer la demande" not in buttons(page)
-    page = page.submit("Prononcer l'admission")
+    page = page.submit("Prononcer l'admission").submit("Confirmer et envoyer le courriel")
     assert page.url.endswith(f"/agents/demandes/{application_id}")
     assert "Admission prononcée. La famille en est informée par courriel." in page.text
     assert page.soup.select_one(".tag--status").get_text() == "Admis"
@@ -113,7 +113,7 @@ def test_put_back_on_the_waiting_list_after_a_refusal_keeps_points_and_date(app,
     offer(app, first, "offer_declined")
     page = agent_browser.get(f"/agents/demandes/{first}")
     assert buttons(page) >= {"Remettre en liste d'attente", "Retirer la demande"}
-    page = page.submit("Remettre en liste d'attente")
+    page = page.submit("Remettre en liste d'attente").submit("Confirmer et envoyer le courriel")
     assert "Demande remise en liste d'attente" in page.text
     assert page.soup.select_one(".tag--status").get_text() == "En attente"
     wishes = page.soup.find(id="souhaits-titre").find_next("ol").get_text(" ", strip=True)
@@ -125,7 +125,11 @@ def test_withdrawal_needs_a_short_reason_kept_in_the_history(app, agent_browser,
     page = agent_browser.get(f"/agents/demandes/{application_id}").submit("Retirer la demande")
     assert page.status == 400 and page.title.startswith("Erreur : ")
     assert "Indiquez en quelques mots" in page.field_error("Motif du retrait")
-    page = page.fill("Motif du retrait", "La famille a déménagé").submit("Retirer la demande")
+    page = (
+        page.fill("Motif du retrait", "La famille a déménagé")
+        .submit("Retirer la demande")
+        .submit("Confirmer et envoyer le courriel")
+    )
     assert "Demande retirée." in page.text
     assert page.soup.select_one(".tag--status").get_text() == "Retirée"
     last = page.soup.select("table.history tbody tr")[-1].get_text(" ", strip=True)
@@ -147,7 +151,7 @@ def test_queue_filters_creche_requests_and_dashboard_counts_their_statuses(app, 
     counts = [a.get_text(" ", strip=True) for a in page.soup.select(".status-counts a")]
     assert counts[:3] == ["Toutes : 2", "En attente : 1", "Place proposée : 1"]
     assert "Déposée : 0" not in counts  # the Pass Famille's statuses are not this démarche's
-    page = page.select("Statut", "Place proposée").submit("Filtrer")
+    page = page.select("Statut (crèche)", "Place proposée").submit("Filtrer")
     assert [a.get_text(strip=True) for a in page.soup.select("table.queue tbody th a")] == [offered_ref]
     dashboard = agent_browser.get("/agents/tableau-de-bord")
     table = dashboard.soup.find("caption", string="Crèches, par statut").find_parent("table")

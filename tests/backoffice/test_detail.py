@@ -141,6 +141,24 @@ def test_documents_are_downloaded_by_agents_only_as_attachments(app, agent_brows
     assert agent_browser.client.get("/agents/documents/999").status_code == 404
 
 
+def test_a_document_opens_in_the_browser_with_its_type_and_a_strict_policy(app, agent_browser):
+    application_id = apply_with_document(app)
+    page = page_of(agent_browser, application_id)
+    link = next(a for a in page.soup.find_all("a") if a.get_text().startswith("Voir dans le navigateur"))
+    assert link is not None and link["target"] == "_blank"
+    response = agent_browser.client.get(link["href"])
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("inline;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy and "form-action 'none'" in policy
+    assert response.headers["Cache-Control"] == "no-store"
+    logged_out = app.test_client().get(link["href"])
+    assert logged_out.status_code == 303 and logged_out.headers["Location"].endswith("/agents/connexion")
+    assert agent_browser.client.get("/agents/documents/999/apercu").status_code == 404
+
+
 # --- QF verification --------------------------------------------------------------------------------------------
 
 
@@ -236,7 +254,13 @@ def test_the_qf_of_an_api_application_has_nothing_to_verify(app, agent_browser):
 def test_the_attestation_of_an_accepted_application_is_printable(app, agent_browser):
     application_id = apply_through_api(app)
     assert agent_browser.get(f"/agents/demandes/{application_id}/attestation").status == 404  # not accepted yet
-    page = page_of(agent_browser, application_id).submit("Prendre en charge").submit("Accepter")
+    page = (
+        page_of(agent_browser, application_id)
+        .submit("Prendre en charge")
+        .submit("Confirmer et envoyer le courriel")
+        .submit("Accepter")
+        .submit("Confirmer et envoyer le courriel")
+    )
     assert "Numéro du pass" in page.text
     page = page.click("Voir l'attestation à imprimer")
     application = load(app, application_id)
@@ -260,7 +284,7 @@ def test_the_attestation_of_an_accepted_application_is_printable(app, agent_brow
 
 def test_audit_rows_say_who_when_from_and_to(app, agent_browser):
     application_id = apply_through_api(app)
-    page_of(agent_browser, application_id).submit("Prendre en charge")
+    page_of(agent_browser, application_id).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
     with app.app_context():
         event = db.session.scalars(select(AuditEvent)).one()
         assert (event.agent.email, event.from_status, event.to_status, event.action) == (

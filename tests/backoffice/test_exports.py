@@ -1,5 +1,6 @@
-"""The agents' download of the filtered list: the CLI export's columns, CSV for a French spreadsheet, JSON, and
-a streamed response whose memory does not grow with the number of applications."""
+"""The agents' download of the filtered list: a CSV an agent reads in a French spreadsheet (French titles, labels,
+Paris time), the JSON of the CLI export for programs, and a streamed response whose memory does not grow with the
+number of applications."""
 
 import csv
 import gc
@@ -9,7 +10,7 @@ import time
 import tracemalloc
 from datetime import date, datetime, timedelta
 
-from passfamille.exports import COLUMNS
+from passfamille.exports import COLUMNS, TITLES
 from passfamille.extensions import db
 from passfamille.folding import fold_names
 
@@ -41,24 +42,55 @@ def download(browser, label: str, path: str = "/agents/"):
 def csv_rows(body: bytes) -> list[dict]:
     assert body.startswith(BOM)
     reader = csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline=""), delimiter=";")
-    assert tuple(reader.fieldnames) == COLUMNS
+    assert tuple(reader.fieldnames) == TITLES
     return list(reader)
 
 
-def test_csv_download_has_the_cli_columns_and_opens_in_a_french_spreadsheet(app, agent_browser):
+def test_csv_download_has_the_cli_rows_and_opens_in_a_french_spreadsheet(app, agent_browser):
     submit_two(app)
     response = download(agent_browser, "CSV")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == f'attachment; filename="demandes-{date.today().isoformat()}.csv"'
     body = response.get_data()
-    assert body.startswith(BOM + b"reference;demarche;statut;")
+    assert body.startswith(BOM + "Référence;Démarche;Statut;Déposée le (heure de Paris);".encode())
     rows = csv_rows(body)
-    # Newest first, as on the queue; each value the CLI's, as text.
-    expected = [{name: str(value) for name, value in row.items()} for row in reversed(cli_rows(app))]
-    assert rows == expected
-    assert rows[0]["prenoms"] == "ALEXIS GÉRÔME JEAN-PHILIPPE" and rows[1]["nom_naissance"] == "DUPONT"
-    assert rows[1]["enfants_couverts"] == "LAURA 2013-11-15; INES 2016-12-03; MAXIME 2015-09-01"
+    # Newest first, as on the queue; the CLI's applications, in the same readable CSV.
+    assert [r["Référence"] for r in rows] == [r["reference"] for r in reversed(cli_rows(app))]
+    cli_csv = app.test_cli_runner().invoke(args=["adhesions", "export", "--format", "csv"]).output.encode()
+    assert sorted(csv_rows(cli_csv), key=lambda r: r["Référence"]) == sorted(rows, key=lambda r: r["Référence"])
+    assert rows[0]["Prénoms"] == "ALEXIS GÉRÔME JEAN-PHILIPPE" and rows[1]["Nom de naissance"] == "DUPONT"
+    assert rows[1]["Enfants couverts"] == "LAURA 15/11/2013; INES 03/12/2016; MAXIME 01/09/2015"
+    assert (rows[1]["Démarche"], rows[1]["Statut"], rows[1]["Éligible"]) == ("Pass Famille", "Déposée", "Oui")
+
+
+def test_csv_speaks_french_to_the_agent_with_paris_time_and_reasons_spelled_out(app, agent_browser):
+    # 07:30 UTC on 14 July is 09:30 in Paris (summer time); 23:30 UTC on 2 March is already 3 March in Paris.
+    add(
+        app,
+        values(1, created_at=datetime(2026, 7, 14, 7, 30), status="in_review", qf=3100),
+        values(2, created_at=datetime(2026, 3, 2, 23, 30), qf=None, qf_source="declared", status="to_verify"),
+    )
+    rows = {r["Référence"]: r for r in csv_rows(download(agent_browser, "CSV").get_data())}
+    refused, pending = rows["PF-2026-000001"], rows["PF-2026-000002"]
+    assert refused["Déposée le (heure de Paris)"] == "14/07/2026 09:30"
+    assert pending["Déposée le (heure de Paris)"] == "03/03/2026 00:30"
+    assert (refused["Statut"], refused["Éligible"]) == ("En instruction", "Non")
+    assert refused["Motifs"] == "Quotient familial au-dessus du plafond"
+    assert (refused["Source du QF"], refused["Mois du QF"], refused["Organisme du QF"]) == (
+        "CAF/MSA (API Particulier)",
+        "01/2026",
+        "CNAF",
+    )
+    assert (pending["Statut"], pending["Source de l'adresse"], pending["Éligible"]) == (
+        "Déposée, à vérifier",
+        "Saisie par la famille",
+        "En attente",
+    )
+    # The JSON, read by programs, keeps its codes and UTC.
+    found = {r["reference"]: r for r in json.loads(download(agent_browser, "JSON").get_data())}
+    assert found["PF-2026-000001"]["deposee_le"] == "2026-07-14T07:30:00"
+    assert (found["PF-2026-000001"]["statut"], found["PF-2026-000001"]["motifs"]) == ("in_review", "QF_ABOVE_CEILING")
 
 
 def test_json_download_is_the_cli_export_of_the_filtered_list(app, agent_browser):
@@ -81,7 +113,7 @@ def test_downloads_follow_the_filters_and_the_sort_of_the_queue(app, agent_brows
         "Télécharger (JSON)": "/agents/demandes.json?tranche=B&tri=anciennes",
     }
     rows = csv_rows(download(agent_browser, "CSV", "/agents/?tranche=B&tri=anciennes").get_data())
-    assert [r["reference"] for r in rows] == ["PF-2026-000002", "PF-2026-000004", "PF-2026-000005"]
+    assert [r["Référence"] for r in rows] == ["PF-2026-000002", "PF-2026-000004", "PF-2026-000005"]
     rows = json.loads(download(agent_browser, "JSON", "/agents/?tranche=B").get_data())
     assert [r["reference"] for r in rows] == ["PF-2026-000005", "PF-2026-000004", "PF-2026-000002"]
     assert {r["tranche"] for r in rows} == {"B"}
@@ -96,8 +128,8 @@ def test_a_download_with_a_bad_filter_leads_to_the_queue_and_its_message(app, ag
 def test_spreadsheet_cells_cannot_start_a_formula_and_amounts_have_a_decimal_comma(app, agent_browser):
     add(app, values(1, email='=HYPERLINK("http://x")@example.org', usage_name="-MARTIN", tariff="12.50"))
     row = csv_rows(download(agent_browser, "CSV").get_data())[0]
-    assert row["courriel"] == '\'=HYPERLINK("http://x")@example.org' and row["nom_usage"] == "'-MARTIN"
-    assert row["tarif"] == "12,50"
+    assert row["Courriel"] == '\'=HYPERLINK("http://x")@example.org' and row["Nom d'usage"] == "'-MARTIN"
+    assert row["Tarif (€)"] == "12,50"
     # JSON is for programs: values unchanged.
     row = json.loads(download(agent_browser, "JSON").get_data())[0]
     assert row["courriel"].startswith("=HYPERLINK") and row["tarif"] == "12.50"

@@ -15,8 +15,10 @@ REQUEST = "Votre attestation de quotient familial de moins de 3 mois"
 def requested(app, agent_browser, mailbox):
     """DUPONT's application, for which the agent asked a document; returns (id, the family's link)."""
     application_id = apply_through_api(app)
-    page = page_of(agent_browser, application_id).submit("Prendre en charge")
-    page.fill("Pièce demandée à la famille", REQUEST).submit("Demander une pièce")
+    page = page_of(agent_browser, application_id).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
+    page.fill("Pièce demandée à la famille", REQUEST).submit("Demander une pièce").submit(
+        "Confirmer et envoyer le courriel"
+    )
     link = family_link(mails_to(mailbox)[-1])
     mailbox.clear()
     return application_id, link
@@ -107,7 +109,9 @@ def test_an_invalid_link_is_a_french_page_with_the_communes_contact(app, token):
 
 def test_the_acceptance_mail_leads_to_the_attestation(app, agent_browser, mailbox):
     application_id = apply_through_api(app)
-    page_of(agent_browser, application_id).submit("Prendre en charge").submit("Accepter")
+    page_of(agent_browser, application_id).submit("Prendre en charge").submit(
+        "Confirmer et envoyer le courriel"
+    ).submit("Accepter").submit("Confirmer et envoyer le courriel")
     page = family(app).get(family_link(mails_to(mailbox)[-1]))
     application = load(app, application_id)
     assert page.status == 200 and page.h1 == "Attestation Pass Famille"
@@ -123,16 +127,18 @@ def test_a_family_without_qf_sends_a_document_and_the_agent_reads_it(app, browse
     application_id = latest_id(app)
     page = page_of(agent_browser, application_id)
     assert "En attente de la CAF ou de la MSA" in page.text
-    page = page.submit("Prendre en charge")
+    page = page.submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
     assert "Le quotient familial n'est pas encore connu" in page.text
-    page.fill("Pièce demandée à la famille", REQUEST).submit("Demander une pièce")
+    page.fill("Pièce demandée à la famille", REQUEST).submit("Demander une pièce").submit(
+        "Confirmer et envoyer le courriel"
+    )
     family(app).get(family_link(mails_to(mailbox)[-1])).attach("Votre document", "qf.pdf", PDF).submit(
         "Envoyer le document"
     )
     page = page_of(agent_browser, application_id).fill("Quotient familial lu sur le document", "700")
     page = page.submit("Enregistrer la vérification")
     assert "QF vérifié : 700\u00a0€ lu sur le document ; tranche : aucune → B" in page.text
-    page = page.submit("Accepter")
+    page = page.submit("Accepter").submit("Confirmer et envoyer le courriel")
     application = load(app, application_id)
     assert application.status == "accepted" and (
         application.pass_famille.qf_value,

@@ -14,8 +14,10 @@ def test_queue_lists_the_newest_first_with_the_agreed_columns(app, varied, agent
     assert headers == [
         "Référence",
         "Déposée le",
+        "Démarche",
         "Demandeur",
         "Statut",
+        "Pris en charge par",
         "Source du QF",
         "Tranche",
         "Tarif",
@@ -25,17 +27,19 @@ def test_queue_lists_the_newest_first_with_the_agreed_columns(app, varied, agent
     assert cells == [
         "PF-2026-000002",
         "02/03/2026",
+        "Pass Famille",
         "N'DIAYE Aïssatou",
         "Déposée",
+        "Personne",
         "CAF/MSA (API Particulier)",
         "B",
         "10\u00a0€",
         "Oui",
     ]
     first = [td.get_text(" ", strip=True) for td in page.soup.select("table.queue tbody tr")[7].select("td")]
-    assert first[1:3] == ["MARTIN (naissance : LÉGER) Gérôme Élodie", "Déposée"] and first[5] == "0\u00a0€"
+    assert first[2:4] == ["MARTIN (naissance : LÉGER) Gérôme Élodie", "Déposée"] and first[7] == "0\u00a0€"
     refused = [td.get_text(" ", strip=True) for td in page.soup.select("table.queue tbody tr")[3].select("td")]
-    assert refused[2:] == ["Refusée", "CAF/MSA (API Particulier)", "–", "–", "Non"]
+    assert refused[3:] == ["Refusée", "Personne", "CAF/MSA (API Particulier)", "–", "–", "Non"]
 
 
 def test_reference_links_to_the_detail_page(app, varied, agent_browser):
@@ -59,14 +63,14 @@ def test_counts_per_status_are_links_that_filter(app, varied, agent_browser):
     page = page.click("Déposée : 2")
     assert query_of(page) == {"statut": "submitted"}
     assert references(page) == ["PF-2026-000002", "PF-2026-000001"]
-    assert page.value("Statut") == "submitted"
+    assert page.value("Statut (Pass Famille)") == "submitted"
     assert page.soup.select_one('.status-counts a[aria-current="true"]').get_text(" ", strip=True) == "Déposée : 2"
 
 
 # Each case is a separate page load in one test: a logged-in agent costs two scrypt hashes per test.
 FILTER_CASES = [
-    ("Statut", "Acceptée", [6]),
-    ("Statut", "Déposée, à vérifier", [3]),
+    ("Statut (Pass Famille)", "Acceptée", [6]),
+    ("Statut (Pass Famille)", "Déposée, à vérifier", [3]),
     ("Démarche", "Pass Famille", [8, 6, 5, 4, 3, 2, 1]),
     ("Tranche", "Tranche B", [8, 6, 2]),
     ("Tranche", "Tranche A", [1]),
@@ -96,7 +100,7 @@ def test_date_range_includes_both_whole_days(app, varied, agent_browser):
 
 def test_filters_combine_and_counts_follow_the_other_filters(app, varied, agent_browser):
     page = agent_browser.get("/agents/").select("Tranche", "Tranche B").fill("Déposée au", "06/03/2026")
-    page = apply_filters(page.select("Statut", "Acceptée"))
+    page = apply_filters(page.select("Statut (Pass Famille)", "Acceptée"))
     assert references(page) == ["PF-2026-000006"]
     counts = {a.get_text(" ", strip=True) for a in page.soup.select(".status-counts a")}
     assert {"Toutes : 2", "Déposée : 1", "Acceptée : 1", "Refusée : 0"} <= counts
@@ -128,7 +132,7 @@ def test_a_range_ending_before_it_starts_is_refused(app, varied, agent_browser):
 
 def test_an_unknown_value_in_the_address_bar_is_a_message_not_a_500(app, varied, agent_browser):
     for query, label, message in [
-        ("statut=perdue", "Statut", "Choisissez un statut de la liste"),
+        ("statut=perdue", "Statut (Pass Famille)", "Choisissez un statut de la liste"),
         ("tranche=Z", "Tranche", "Choisissez une tranche de la liste"),
         ("demarche=cantine", "Démarche", "Choisissez une démarche de la liste"),
         ("tri=taille", "Trier par", "Choisissez un tri de la liste"),

@@ -47,11 +47,11 @@ def test_filters_search_and_download_work_on_postgresql(app_config, postgres_url
         assert references(search(browser, term)) == [f"PF-2026-{n:06d}" for n in expected], term
     body = browser.client.get("/agents/demandes.csv?tranche=B").get_data().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body), delimiter=";"))
-    assert [(r["reference"], r["code_postal"], r["commune"], r["enfants_couverts"]) for r in rows][0] == (
+    assert [(r["Référence"], r["Code postal"], r["Commune"], r["Enfants couverts"]) for r in rows][0] == (
         "PF-2026-000006",
         "13990",
         "Val-Fleuri",
-        "LAURA 2016-11-15",
+        "LAURA 15/11/2016",
     )
     refused = json.loads(browser.client.get("/agents/demandes.json?tranche=aucune").get_data())
     assert [(r["reference"], r["eligible"], r["motifs"], r["enfants_couverts"]) for r in refused] == [

@@ -1,7 +1,13 @@
-"""The agents' queue search: by reference or by name, ignoring case and accents, and never in a URL."""
+"""The agents' queue search: by reference, name, child's first name, e-mail or address, ignoring case and accents,
+and never in a URL."""
 
 from datetime import datetime
 
+from passfamille.demarches import statemachine
+from passfamille.extensions import db
+from passfamille.models import Application
+
+from ..creche_factory import make_request
 from ..formclient import Browser
 from ..functional.journeys import LEFEBVRE, add_child, finish, through_api
 from .queue_pages import references, search
@@ -33,7 +39,7 @@ def test_search_by_reference_or_name_ignores_case_and_accents(app, varied, agent
         assert page.status == 200, (term, page.error_summary())
         assert page.title.startswith("Recherche d'une demande"), term
         assert references(page) == [f"PF-2026-{n:06d}" for n in expected], term
-        assert page.value("Référence ou nom") == term
+        assert page.value("Référence, nom, courriel ou adresse") == term
 
 
 def test_search_finds_an_application_made_through_the_wizard(app, agent_browser):
@@ -71,12 +77,19 @@ def test_the_search_does_not_redirect(app, varied, agent_browser):
 def test_an_empty_search_says_what_to_type(app, varied, agent_browser):
     page = search(agent_browser, "  ")
     assert page.status == 400 and page.title.startswith("Erreur : ")
-    assert page.field_error("Référence ou nom") == "Erreur : Saisissez une référence ou un nom"
-    assert page.error_summary() == ["Saisissez une référence ou un nom"]
+    assert (
+        page.field_error("Référence, nom, courriel ou adresse")
+        == "Erreur : Saisissez une référence, un nom, un prénom, un courriel ou une adresse"
+    )
+    assert page.error_summary() == ["Saisissez une référence, un nom, un prénom, un courriel ou une adresse"]
 
 
 def test_a_search_without_csrf_token_is_refused(app, varied, agent_browser):
-    page = agent_browser.get("/agents/").fill("Référence ou nom", "dupont").submit("Rechercher", csrf=False)
+    page = (
+        agent_browser.get("/agents/")
+        .fill("Référence, nom, courriel ou adresse", "dupont")
+        .submit("Rechercher", csrf=False)
+    )
     assert page.status == 400 and references(page) == []
 
 
@@ -117,4 +130,32 @@ REFERENCE_CASES = [
 def test_a_reference_finds_only_applications_by_their_reference(app, varied, agent_browser):
     crampon_and_a_creche_request(app)
     for term, expected in REFERENCE_CASES:
+        assert references(search(agent_browser, term)) == expected, term
+
+
+def test_search_by_a_childs_first_name_an_email_or_an_address(app, agent_browser):
+    add(
+        app,
+        values(1, children=[{"first_names": "Zoé Anaïs", "birth_date": "2016-11-15", "source": "api"}]),
+        values(2, email="sophie.dupont@exemple.fr"),
+        values(
+            3,
+            address={"lines": ["4 impasse des Hérons"], "postal_code": "13990", "city": "Val-Fleuri", "country": None},
+        ),
+    )
+    creche_id = make_request(app, child_first_name="Nour")
+    with app.app_context():
+        creche = db.session.get(Application, creche_id)
+        creche_ref = creche.reference
+        statemachine.change_status(creche, "withdrawn", None, detail="Motif : déménagement")  # an ORM update
+    for term, expected in [
+        ("zoe", ["PF-2026-000001"]),
+        ("anais", ["PF-2026-000001"]),
+        ("Sophie.Dupont@exemple.fr", ["PF-2026-000002"]),
+        ("sophie.dupont", ["PF-2026-000002"]),
+        ("impasse des herons", ["PF-2026-000003"]),
+        ("herons 13990", ["PF-2026-000003"]),
+        ("nour", [creche_ref]),  # a crèche request's child, still found after its status changed
+        ("oe", []),  # from the start of a word only
+    ]:
         assert references(search(agent_browser, term)) == expected, term

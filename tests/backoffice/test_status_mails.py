@@ -19,7 +19,7 @@ def test_a_status_mail_the_server_refused_is_sent_later_and_the_agent_was_told(a
     working = app.config["SMTP_URL"]
     app.config["SMTP_URL"] = refused_url()
 
-    page = page_of(agent_browser, application_id).submit("Prendre en charge")
+    page = page_of(agent_browser, application_id).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
 
     assert "Le courriel à la famille n'a pas pu être envoyé : prévenez-la autrement." in page.text
     assert load(app, application_id).status == "in_review"

@@ -26,7 +26,7 @@ def statuses(application) -> list[tuple[str, str, str]]:
 def test_taking_an_application_in_charge(app, agent_browser, submitted, mailbox):
     page = page_of(agent_browser, submitted)
     assert [b.get_text(strip=True) for b in page.soup.select(".actions button")] == ["Prendre en charge"]
-    page = page.submit("Prendre en charge")
+    page = page.submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
     assert page.status == 200 and "Demande prise en charge. La famille en est informée par courriel." in page.text
     assert page.soup.select_one(".tag--status").get_text() == "En instruction"
     assert [b.get_text(strip=True) for b in page.soup.select(".actions button")] == [
@@ -43,7 +43,13 @@ def test_taking_an_application_in_charge(app, agent_browser, submitted, mailbox)
 
 
 def test_accepting_grants_a_pass_and_mails_the_attestation_link(app, agent_browser, submitted, mailbox):
-    page = page_of(agent_browser, submitted).submit("Prendre en charge").submit("Accepter")
+    page = (
+        page_of(agent_browser, submitted)
+        .submit("Prendre en charge")
+        .submit("Confirmer et envoyer le courriel")
+        .submit("Accepter")
+        .submit("Confirmer et envoyer le courriel")
+    )
     application = load(app, submitted)
     assert (
         application.status == "accepted"
@@ -63,7 +69,7 @@ def test_accepting_grants_a_pass_and_mails_the_attestation_link(app, agent_brows
 
 
 def test_refusing_needs_a_reason(app, agent_browser, submitted, mailbox):
-    page = page_of(agent_browser, submitted).submit("Prendre en charge")
+    page = page_of(agent_browser, submitted).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
     mailbox.clear()
     refused = page.fill("Motif du refus", "   ").submit("Refuser")
     assert refused.status == 400 and refused.title.startswith("Erreur : ")
@@ -72,7 +78,7 @@ def test_refusing_needs_a_reason(app, agent_browser, submitted, mailbox):
     assert load(app, submitted).status == "in_review" and mails_to(mailbox) == []
 
     reason = "Votre adresse n'est pas dans la commune.\nVous pouvez nous écrire si vous avez déménagé."
-    page = refused.fill("Motif du refus", reason).submit("Refuser")
+    page = refused.fill("Motif du refus", reason).submit("Refuser").submit("Confirmer et envoyer le courriel")
     assert page.status == 200 and "Demande refusée." in page.text
     application = load(app, submitted)
     assert application.status == "refused" and application.pass_famille.refusal_reason == reason
@@ -83,7 +89,7 @@ def test_refusing_needs_a_reason(app, agent_browser, submitted, mailbox):
 
 
 def test_a_too_long_reason_is_refused_with_the_text_kept(app, agent_browser, submitted):
-    page = page_of(agent_browser, submitted).submit("Prendre en charge")
+    page = page_of(agent_browser, submitted).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
     page = page.fill("Motif du refus", "x" * 2001).submit("Refuser")
     assert page.status == 400 and "2000 caractères au plus" in page.field_error("Motif du refus")
     assert page.soup.find(id="reason").get_text() == "x" * 2001
@@ -91,14 +97,18 @@ def test_a_too_long_reason_is_refused_with_the_text_kept(app, agent_browser, sub
 
 
 def test_asking_for_a_document_needs_a_message_and_sends_the_family_link(app, agent_browser, submitted, mailbox):
-    page = page_of(agent_browser, submitted).submit("Prendre en charge")
+    page = page_of(agent_browser, submitted).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
     mailbox.clear()
     empty = page.submit("Demander une pièce")
     assert empty.status == 400
     assert "Indiquez la pièce demandée à la famille" in empty.field_error("Pièce demandée à la famille")
     assert load(app, submitted).status == "in_review" and mails_to(mailbox) == []
 
-    page = empty.fill("Pièce demandée à la famille", "Votre avis d'imposition 2026").submit("Demander une pièce")
+    page = (
+        empty.fill("Pièce demandée à la famille", "Votre avis d'imposition 2026")
+        .submit("Demander une pièce")
+        .submit("Confirmer et envoyer le courriel")
+    )
     assert "Pièce demandée." in page.text and "Votre avis d'imposition 2026" in page.text
     application = load(app, submitted)
     assert application.status == "documents_requested"
@@ -114,10 +124,14 @@ def test_asking_for_a_document_needs_a_message_and_sends_the_family_link(app, ag
 
 
 def test_resuming_without_the_document_tells_the_family_and_spends_its_link(app, agent_browser, submitted, mailbox):
-    page = page_of(agent_browser, submitted).submit("Prendre en charge")
-    page.fill("Pièce demandée à la famille", "Votre avis d'imposition").submit("Demander une pièce")
+    page = page_of(agent_browser, submitted).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
+    page.fill("Pièce demandée à la famille", "Votre avis d'imposition").submit("Demander une pièce").submit(
+        "Confirmer et envoyer le courriel"
+    )
     link = family_link(mails_to(mailbox)[-1])
-    page_of(agent_browser, submitted).submit("Reprendre l'instruction sans attendre la pièce")
+    page_of(agent_browser, submitted).submit("Reprendre l'instruction sans attendre la pièce").submit(
+        "Confirmer et envoyer le courriel"
+    )
     assert "vous n'avez plus besoin d'envoyer le document demandé" in mails_to(mailbox)[-1]
     application = load(app, submitted)
     assert application.status == "in_review" and application.purge_after.year >= date.today().year + 3
@@ -125,12 +139,15 @@ def test_resuming_without_the_document_tells_the_family_and_spends_its_link(app,
 
 
 def test_a_double_submit_is_told_in_french_and_changes_nothing(app, agent_browser, submitted, mailbox):
-    page = page_of(agent_browser, submitted).submit("Prendre en charge")
-    first = page.submit("Accepter")
+    page = page_of(agent_browser, submitted).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
+    confirmation = page.submit("Accepter")
+    first = confirmation.submit("Confirmer et envoyer le courriel")
     assert load(app, submitted).status == "accepted"
     again = page.submit("Accepter")  # the same page, the button pressed a second time
     assert again.status == 409
     assert "Cette demande est déjà « Acceptée » : son statut ne peut plus changer." in again.text
+    confirmed_again = confirmation.submit("Confirmer et envoyer le courriel")  # the confirmation, twice
+    assert confirmed_again.status == 409 and "déjà « Acceptée »" in confirmed_again.text
     refused = page.fill("Motif du refus", "Trop tard").submit("Refuser")
     assert refused.status == 409 and "déjà « Acceptée »" in refused.text
     application = load(app, submitted)
@@ -163,7 +180,7 @@ def test_an_application_the_rules_refuse_cannot_be_accepted(app, agent_browser, 
     from ..functional.journeys import MSA_MARTIN
 
     application_id = apply_through_api(app, MSA_MARTIN)
-    page = page_of(agent_browser, application_id).submit("Prendre en charge")
+    page = page_of(agent_browser, application_id).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
     assert "Accepter" not in [b.get_text(strip=True) for b in page.soup.select(".actions button")]
     assert "ne remplit pas les conditions : elle ne peut pas être acceptée" in page.text
     forced = page_of(agent_browser, application_id)
@@ -174,10 +191,10 @@ def test_an_application_the_rules_refuse_cannot_be_accepted(app, agent_browser, 
 
 def test_a_qf_from_a_document_must_be_verified_before_acceptance(app, agent_browser):
     application_id = apply_with_document(app)
-    page = page_of(agent_browser, application_id).submit("Prendre en charge")
+    page = page_of(agent_browser, application_id).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
     assert "Vérifiez d'abord le quotient familial sur le justificatif" in page.text
     page = page.submit("Enregistrer la vérification")
-    page = page.submit("Accepter")
+    page = page.submit("Accepter").submit("Confirmer et envoyer le courriel")
     application = load(app, application_id)
     assert application.status == "accepted" and application.pass_famille.bracket_code == "B"
     assert [e.action for e in application.events] == ["status", "qf_verified", "document_deleted", "status"]
@@ -185,6 +202,6 @@ def test_a_qf_from_a_document_must_be_verified_before_acceptance(app, agent_brow
 
 def test_the_agent_is_told_when_the_family_mail_could_not_be_sent(app, agent_browser, submitted):
     app.config["SMTP_URL"] = "smtp://127.0.0.1:9"  # nothing listens there: the mail fails, the change stands
-    page = page_of(agent_browser, submitted).submit("Prendre en charge")
+    page = page_of(agent_browser, submitted).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
     assert "Le courriel à la famille n'a pas pu être envoyé : prévenez-la autrement." in page.text
     assert load(app, submitted).status == "in_review"

@@ -56,7 +56,7 @@ def test_an_agent_checks_and_accepts_a_proof_and_the_family_opens_its_attestatio
 
     agent = Agent(new_page()).log_in(agent_account(live_server.app))
     page = agent.page
-    agent.type("Référence ou nom", reference).press("Rechercher").sees_heading("Demandes")
+    agent.type("Référence, nom, courriel ou adresse", reference).press("Rechercher").sees_heading("Demandes")
     expect(page.get_by_role("heading", name="Résultats de la recherche")).to_be_visible()
     expect(page.get_by_text(f"1 demande pour « {reference} ».")).to_be_visible()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference, exact=True))
@@ -71,7 +71,7 @@ def test_an_agent_checks_and_accepts_a_proof_and_the_family_opens_its_attestatio
     expect(region(page, "Décision selon les règles")).to_contain_text("Éligible : Tranche B, pass à 10")
     expect(page.get_by_role("button", name="Accepter")).to_have_count(0)  # not before someone takes it
 
-    agent.press("Prendre en charge").sees_heading(f"Demande {reference}")
+    agent.press("Prendre en charge").press("Confirmer et envoyer le courriel").sees_heading(f"Demande {reference}")
     expect(page.get_by_role("status")).to_have_text("Demande prise en charge. La famille en est informée par courriel.")
     expect(status_tag(page)).to_have_text("En instruction")
     expect(page.get_by_text("Accepter : Vérifiez d'abord le quotient familial sur le justificatif.")).to_be_visible()
@@ -86,7 +86,7 @@ def test_an_agent_checks_and_accepts_a_proof_and_the_family_opens_its_attestatio
     expect(region(page, "Pièces")).to_contain_text("le justificatif a été supprimé après vérification")
     expect(region(page, "Historique")).to_contain_text("corrigé de 800")
 
-    agent.press("Accepter").sees_heading(f"Demande {reference}")
+    agent.press("Accepter").press("Confirmer et envoyer le courriel").sees_heading(f"Demande {reference}")
     expect(page.get_by_role("status")).to_have_text(
         "Demande acceptée : le pass est attribué. La famille en est informée par courriel."
     )
@@ -121,8 +121,12 @@ def test_the_family_answers_a_request_for_a_document_with_a_photo_and_the_agent_
     agent = Agent(new_page()).log_in(agent_account(live_server.app))
     page = agent.page
     agent.open(f"/agents/demandes/{filed.id}").sees_heading(f"Demande {filed.reference}")
-    agent.press("Prendre en charge").sees_heading(f"Demande {filed.reference}")
-    agent.type("Pièce demandée à la famille", REQUEST).press("Demander une pièce")
+    agent.press("Prendre en charge").press("Confirmer et envoyer le courriel").sees_heading(
+        f"Demande {filed.reference}"
+    )
+    agent.type("Pièce demandée à la famille", REQUEST).press("Demander une pièce").press(
+        "Confirmer et envoyer le courriel"
+    )
     expect(page.get_by_role("status")).to_have_text("Pièce demandée. La famille en est informée par courriel.")
     expect(status_tag(page)).to_have_text("Pièce demandée")
 
@@ -145,8 +149,13 @@ def test_the_family_answers_a_request_for_a_document_with_a_photo_and_the_agent_
     page.reload()
     agent.sees_heading(f"Demande {filed.reference}")
     expect(status_tag(page)).to_have_text("En instruction")
-    expect(region(page, "Pièces").get_by_role("link")).to_have_text(
+    expect(region(page, "Pièces").get_by_role("link").first).to_have_text(
         re.compile(r"^Télécharger : Pièce envoyée par la famille \(PNG, 1 Ko\)")
     )
+    # The photo opens in the browser too, not only as a download.
+    preview = region(page, "Pièces").get_by_role("link", name=re.compile(r"^Voir dans le navigateur"))
+    response = page.request.get(preview.get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "image/png"
+    assert response.headers["content-disposition"].startswith("inline")
     expect(region(page, "Historique")).to_contain_text("pièce envoyée par la famille")
     expect(page.get_by_role("button", name="Accepter")).to_be_visible()

@@ -91,9 +91,11 @@ def test_queue_pages_have_no_axe_violation(agent, live_server):
     expect(page.get_by_role("table")).to_be_visible()
     audit.scan(page, "liste des demandes")
     page.get_by_text("Filtrer et trier la liste", exact=True).click()
-    expect(page.get_by_label("Statut", exact=True)).to_be_visible()
+    expect(page.get_by_label("Statut (Pass Famille)", exact=True)).to_be_visible()
     audit.scan(page, "liste, filtres dépliés")
-    agent.select("Statut", "Déposée").select("Trier par", "Référence").press("Filtrer").sees_heading("Demandes")
+    agent.select("Statut (Pass Famille)", "Déposée").select("Trier par", "Référence").press("Filtrer").sees_heading(
+        "Demandes"
+    )
     expect(page.get_by_role("link", name="Effacer les filtres")).to_be_visible()
     audit.scan(page, "liste filtrée")
 
@@ -105,15 +107,15 @@ def test_queue_pages_have_no_axe_violation(agent, live_server):
     expect(page).to_have_title(re.compile(r"^Demandes \(page 2 sur \d+\)"))
     audit.scan(page, "liste, page 2")
 
-    agent.type("Référence ou nom", "PETIT").press("Rechercher").sees_heading("Demandes")
+    agent.type("Référence, nom, courriel ou adresse", "PETIT").press("Rechercher").sees_heading("Demandes")
     expect(page.get_by_role("heading", name="Résultats de la recherche")).to_be_visible()
     expect(page.get_by_role("table")).to_be_visible()
     audit.scan(page, "résultats de recherche")
-    agent.type("Référence ou nom", "PF-1999-999999").press("Rechercher").sees_heading("Demandes")
+    agent.type("Référence, nom, courriel ou adresse", "PF-1999-999999").press("Rechercher").sees_heading("Demandes")
     expect(page.get_by_text("Aucune demande ne correspond à cette recherche.", exact=False)).to_be_visible()
     audit.scan(page, "recherche sans résultat")
-    agent.type("Référence ou nom", "").press("Rechercher").sees_heading("Demandes")
-    sees_error_summary(page, "Saisissez une référence ou un nom")
+    agent.type("Référence, nom, courriel ou adresse", "").press("Rechercher").sees_heading("Demandes")
+    sees_error_summary(page, "Saisissez une référence, un nom, un prénom, un courriel ou une adresse")
     audit.scan(page, "recherche vide en erreur")
 
     audit.assert_clean()
@@ -130,7 +132,9 @@ def test_application_pages_in_every_status_have_no_axe_violation(agent, live_ser
     sees_error_summary(page, "nombre entier d'euros")
     audit.scan(page, "vérification du QF en erreur")
 
-    agent.press("Prendre en charge").sees_heading(f"Demande {proof.reference}")
+    agent.press("Prendre en charge").press("Confirmer et envoyer le courriel").sees_heading(
+        f"Demande {proof.reference}"
+    )
     expect(page.get_by_role("button", name="Refuser")).to_be_visible()
     audit.scan(page, "en instruction, formulaires d'action (QF à vérifier)")
     agent.press("Refuser")
@@ -140,6 +144,9 @@ def test_application_pages_in_every_status_have_no_axe_violation(agent, live_ser
     expect(page.get_by_role("button", name="Accepter")).to_be_visible()
     audit.scan(page, "en instruction, QF vérifié, acceptation possible")
     agent.type("Pièce demandée à la famille", "Votre avis d'imposition 2025.").press("Demander une pièce")
+    expect(page.get_by_text("Un courriel sera envoyé à la famille", exact=False)).to_be_visible()
+    audit.scan(page, "confirmation avant le courriel (pièce demandée)")
+    agent.press("Confirmer et envoyer le courriel")
     expect(page.get_by_role("status")).to_contain_text("Pièce demandée.")
     audit.scan(page, "pièce demandée")
 

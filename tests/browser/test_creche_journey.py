@@ -135,7 +135,7 @@ def test_family_asks_for_both_then_the_commission_offers_and_the_family_accepts(
     agent.open(agent.page.url)
     agent.follow(creche).sees_heading(f"Demande {creche}")
     expect(agent.page.get_by_text("Place acceptée").first).to_be_visible()
-    agent.press("Prononcer l'admission").sees_heading(f"Demande {creche}")
+    agent.press("Prononcer l'admission").press("Confirmer et envoyer le courriel").sees_heading(f"Demande {creche}")
     expect(agent.page.locator(".tag--status")).to_have_text("Admis")
     assert creche in mails_to(mailbox, FAMILY, count=4)[-1].subject
     follower.open(link).sees_heading("Votre demande de place en crèche")

@@ -57,9 +57,13 @@ def assert_done_once(answers, live, problem: str) -> None:
 def test_accepting_an_application_20_times_at_once_grants_one_pass(app, live, new_browser, agent_browser, mailbox):
     pass_famille_through_caf(new_browser())
     application_id = only_id(app)
-    page = agent_browser.get(f"/agents/demandes/{application_id}").submit("Prendre en charge")
+    page = (
+        agent_browser.get(f"/agents/demandes/{application_id}")
+        .submit("Prendre en charge")
+        .submit("Confirmer et envoyer le courriel")
+    )
     assert load(app, application_id).status == "in_review", page.text[:300]
-    url, data = form_of(page, "Accepter")
+    url, data = form_of(page.submit("Accepter"), "Confirmer et envoyer le courriel")  # the confirmed change
     mailbox.clear()
 
     answers = burst(live.url, clicks(agent_browser, 20, url, data), follow_redirects=False)

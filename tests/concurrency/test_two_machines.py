@@ -196,10 +196,10 @@ def test_a_family_and_an_agent_go_from_one_machine_to_the_other(app, machines, m
 
     # The decision is made on A, from the page B served.
     agent_balancer.to(a)
-    page = page.submit("Prendre en charge")
+    page = page.submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
     assert "Vérifiez d'abord le quotient familial sur le justificatif" in page.text, page.text[:800]
     page = page.fill("Quotient familial lu sur le document", "800").submit("Enregistrer la vérification")
-    page = page.submit("Accepter")
+    page = page.submit("Accepter").submit("Confirmer et envoyer le courriel")
     assert "Numéro du pass PASS-" in page.text, page.text[:800]
     pass_number = re.search(r"PASS-\d{4}-\d{6}", page.text).group(0)
 

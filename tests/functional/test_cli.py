@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from passfamille import ratelimit
-from passfamille.exports import COLUMNS
+from passfamille.exports import COLUMNS, TITLES
 from passfamille.extensions import db
 from passfamille.models import Application, Document, Draft, RateBucket, utcnow
 
@@ -40,18 +40,20 @@ def test_export_json_lists_every_application_with_the_documented_columns(app):
     assert rows[1]["reference"].startswith("PF-") and rows[1]["qf_mois"] == "2023-06"
 
 
-def test_export_csv_parses_back_with_the_same_rows(app):
+def test_export_csv_is_the_agents_readable_csv_for_a_french_spreadsheet(app):
     submit_two(browsers(app))
     result = app.test_cli_runner().invoke(args=["adhesions", "export", "--format", "csv"])
-    rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert [r["nom_naissance"] for r in rows] == ["DUPONT", "LEFEBVRE"]
-    assert rows[1]["prenoms"] == "ALEXIS GÉRÔME JEAN-PHILIPPE" and rows[1]["tranche"] == "E"
+    assert result.output.startswith("\ufeffRéférence;")
+    rows = list(csv.DictReader(io.StringIO(result.output.removeprefix("\ufeff")), delimiter=";"))
+    assert [r["Nom de naissance"] for r in rows] == ["DUPONT", "LEFEBVRE"]
+    assert rows[1]["Prénoms"] == "ALEXIS GÉRÔME JEAN-PHILIPPE" and rows[1]["Tranche"] == "E"
+    assert rows[1]["Statut"] == "Déposée, à vérifier" and rows[0]["Mois du QF"] == "06/2023"
 
 
 def test_export_of_an_empty_database_is_valid(app):
     assert json.loads(app.test_cli_runner().invoke(args=["adhesions", "export"]).output) == []
     output = app.test_cli_runner().invoke(args=["adhesions", "export", "--format", "csv"]).output
-    assert output.strip() == ",".join(COLUMNS)
+    assert output.strip() == "\ufeff" + ";".join(TITLES)
 
 
 def test_purge_removes_expired_drafts_and_their_files_and_applications_past_retention(app, browser, stored_proofs):

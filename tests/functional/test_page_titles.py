@@ -49,7 +49,8 @@ def agents_pages(app):
     for path in ("/agents/", "/agents/tableau-de-bord", "/agents/comptes", "/agents/creche", "/agents/sante"):
         admin.get(path)
     page = admin.get(f"/agents/demandes/{application_id}").submit("Prendre en charge")
-    page.submit("Accepter")
+    page = page.submit("Confirmer et envoyer le courriel")
+    page.submit("Accepter").submit("Confirmer et envoyer le courriel")
     admin.get("/agents/demandes/999999")  # unknown: the 404 page inside the agents' space
     Browser(app.test_client()).get("/agents/")  # not logged in: back to the login page
 

@@ -118,7 +118,7 @@ def test_exports_with_bad_filters(app, cases):
 
 def test_search(app, cases):
     make_agent(app)
-    page = logged_in(app).get("/agents/").fill("Référence ou nom", "Dupont")
+    page = logged_in(app).get("/agents/").fill("Référence, nom, courriel ou adresse", "Dupont")
     form = target(app, page, "/agents/recherche", {"term": "text"}, cases)
     fuzz(form, 400)
 
@@ -126,7 +126,7 @@ def test_search(app, cases):
 def in_review(app, application_id: int):
     make_agent(app)
     browser = logged_in(app)
-    return page_of(browser, application_id).submit("Prendre en charge")
+    return page_of(browser, application_id).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
 
 
 def test_refusal_with_its_reason(app, mailbox, cases):

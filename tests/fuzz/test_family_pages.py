@@ -49,8 +49,12 @@ def test_family_link_with_a_forged_token_is_the_invalid_link_page(app, cases):
 def test_family_upload_refuses_what_is_not_a_document(app, mailbox, cases):
     make_agent(app)
     application_id = apply_through_api(app)
-    page = page_of(logged_in(app), application_id).submit("Prendre en charge")
-    page.fill("Pièce demandée à la famille", "Votre attestation de QF").submit("Demander une pièce")
+    page = (
+        page_of(logged_in(app), application_id).submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
+    )
+    page.fill("Pièce demandée à la famille", "Votre attestation de QF").submit("Demander une pièce").submit(
+        "Confirmer et envoyer le courriel"
+    )
     link = family_link(mails_to(mailbox)[-1])
     family = Browser(app.test_client())
     token = family.get(link).soup.find(attrs={"name": "csrf_token"})["value"]

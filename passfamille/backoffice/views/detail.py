@@ -11,17 +11,19 @@ from ...creche.relance import commune_today
 from ...demarches import statemachine
 from ...extensions import db
 from ...models import Application, Document
-from .. import bp, creche_resources, qf_check
+from .. import bp, creche_resources, notes, qf_check
 from ..forms_commission import WithdrawalForm
 from ..forms_detail import (
     DocumentRequestForm,
+    NoteForm,
     RefusalForm,
     ResourcesForm,
     StatusForm,
     VerificationForm,
     parse_euros,
 )
-from ..viewmodels_detail import attestation_view, detail_view
+from ..viewmodels_commission import CRECHE_BUTTONS
+from ..viewmodels_detail import action_label, attestation_view, confirmation_view, detail_view
 
 STATUS_FORMS = {"refused": RefusalForm, "documents_requested": DocumentRequestForm}
 DONE = {
@@ -44,6 +46,21 @@ def _application(application_id: int) -> Application:
     return found
 
 
+# Every status change mails the family: the agent first sees what will be done and that a mail will go, then
+# confirms (the same form, sent again with this field); the change itself happens once (statemachine.claim_status).
+CONFIRMED = "oui"
+
+
+def _confirmation(application: Application, label: str, written: tuple[str, str] | None = None):
+    fields = {name: value for name, value in request.form.items() if name not in ("csrf_token", "confirme")}
+    view = confirmation_view(application, label, written)
+    return render_template("backoffice/confirmation.html", confirmation=view, fields=fields, url=request.path)
+
+
+def _confirmed() -> bool:
+    return request.form.get("confirme") == CONFIRMED
+
+
 def _declared_qf(application: Application) -> str:
     found = application.pass_famille
     return str(found.qf_value or "") if found else ""
@@ -51,17 +68,20 @@ def _declared_qf(application: Application) -> str:
 
 def _page(application: Application, forms: dict | None = None, problem: str | None = None, status: int = 200):
     """The page, with blank forms except the one just posted (kept with its values and errors)."""
+    # What the agent typed in another form of the page is shown again too: nothing typed is lost.
+    typed = request.form if request.method == "POST" else {}
     blank = {
-        "refused": RefusalForm(formdata=None),
-        "documents_requested": DocumentRequestForm(formdata=None),
+        "refused": RefusalForm(formdata=None, reason=typed.get("reason", "")),
+        "documents_requested": DocumentRequestForm(formdata=None, message=typed.get("message", "")),
         "verification": VerificationForm(formdata=None, qf=_declared_qf(application)),
         "withdrawn": WithdrawalForm(formdata=None),
+        "note": NoteForm(formdata=None, jeton=notes.new_form_token()),
     }
     if application.creche is not None:
         blank["resources"] = _resources_form(application, posted=False)
     forms = blank | (forms or {})
     errors = [(f.id, m) for form in forms.values() for f in form if f.type != "HiddenField" for m in f.errors]
-    view = detail_view(application)
+    view = detail_view(application, g.agent)
     return (
         render_template("backoffice/demande.html", demande=view, forms=forms, errors=errors, problem=problem),
         status,
@@ -88,6 +108,12 @@ def change_status(application_id):
     form = STATUS_FORMS.get(to, StatusForm)()
     if not form.validate():
         return _page(application, forms={to: form}, status=400)
+    if not _confirmed():
+        written = {
+            "refused": ("Motif du refus écrit à la famille", getattr(form, "reason", None)),
+            "documents_requested": ("Pièce demandée à la famille", getattr(form, "message", None)),
+        }.get(to)
+        return _confirmation(application, action_label(application, to), written and (written[0], written[1].data))
     try:
         event = statemachine.change_status(
             application,
@@ -115,6 +141,9 @@ def change_creche_status(application_id):
     form = WithdrawalForm() if to == "withdrawn" else StatusForm()
     if not form.validate():
         return _page(application, forms={to: form}, status=400)
+    if not _confirmed():
+        written = ("Motif du retrait", form.reason.data) if to == "withdrawn" else None
+        return _confirmation(application, CRECHE_BUTTONS[to], written)
     detail = f"Motif : {form.reason.data}" if to == "withdrawn" else None
     try:
         event = statemachine.change_status(application, to, g.agent, detail=detail)
@@ -190,8 +219,17 @@ def attestation(application_id):
     return render_template("backoffice/attestation.html", attestation=attestation_view(application))
 
 
-@bp.get("/documents/<int:document_id>")
-def document(document_id):
+# What a proof may be shown as, in the browser: the types documents.store() recognised by their first bytes.
+PREVIEWABLE = frozenset(documents.LABELS)
+# A proof shown in the browser runs no script of ours and loads nothing else: its own content only (the browser's
+# PDF viewer included), framed by no page but ours. Not `sandbox`: Chromium then refuses to show a PDF at all.
+PREVIEW_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+
+
+def _document_bytes(document_id: int) -> tuple[Document, bytes]:
     found = db.session.get(Document, document_id)
     # A draft's document is the citizen's until the application is sent.
     if found is None or found.application is None:
@@ -199,11 +237,35 @@ def document(document_id):
     content = documents.content(found)
     if content is None:  # a file the migration into the database found missing
         abort(404)
+    return found, content
+
+
+@bp.get("/documents/<int:document_id>")
+def document(document_id):
+    found, content = _document_bytes(document_id)
     response = send_file(
         BytesIO(content),
         mimetype=found.content_type,
         as_attachment=True,
         download_name=documents.download_name(found, found.application.reference),
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/documents/<int:document_id>/apercu")
+def document_preview(document_id):
+    """The proof opened in the browser (a PDF or an image), with the type its bytes were recognised as."""
+    found, content = _document_bytes(document_id)
+    if found.content_type not in PREVIEWABLE:
+        abort(404)
+    response = send_file(
+        BytesIO(content),
+        mimetype=found.content_type,
+        as_attachment=False,
+        download_name=documents.download_name(found, found.application.reference),
+    )
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -5,7 +5,7 @@ The response is streamed: rows are read from the database a batch at a time and 
 
 from datetime import date
 
-from flask import Response, redirect, request, stream_with_context, url_for
+from flask import Response, g, redirect, request, stream_with_context, url_for
 
 from ... import exports
 from .. import bp, queries
@@ -17,7 +17,7 @@ def _download(render, extension: str, mimetype: str) -> Response:
     if form.errors:  # a hand-made link: the queue shows the message next to the faulty filter
         # The query string as typed: passed to url_for, a parameter named « endpoint » or « _scheme » would clash.
         return redirect(f"{url_for('backoffice.queue')}?{request.query_string.decode('latin-1')}", 303)
-    return download(render(queries.for_export(form.filters(), form.sort())), "demandes", extension, mimetype)
+    return download(render(queries.for_export(form.filters(g.agent.id), form.sort())), "demandes", extension, mimetype)
 
 
 def download(chunks, name: str, extension: str, mimetype: str) -> Response:
@@ -30,10 +30,7 @@ def download(chunks, name: str, extension: str, mimetype: str) -> Response:
 
 @bp.get("/demandes.csv")
 def export_csv():
-    # Semicolons and a BOM: what a French spreadsheet opens without an import dialog.
-    return _download(
-        lambda rows: exports.as_csv(rows, delimiter=";", spreadsheet=True, to_row=exports.flat_row), "csv", "text/csv"
-    )
+    return _download(lambda rows: exports.as_csv(rows, to_row=exports.flat_row), "csv", "text/csv")
 
 
 @bp.get("/demandes.json")

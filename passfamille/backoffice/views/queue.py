@@ -6,7 +6,8 @@ the body of a POST and the results are rendered in that response, never behind a
 import re
 from datetime import date
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
@@ -14,7 +15,15 @@ from ...demarches import STATUS_LABELS
 from ...forms_base import BaseForm, MaxLength, as_choices
 from ...parsing import ascii_int
 from .. import bp, queries
-from ..viewmodels_queue import QF_SOURCE_LABELS, bracket_labels, demarche_labels, queue_view, search_view
+from ..viewmodels_queue import (
+    FOLLOW_MINE,
+    FOLLOW_NOBODY,
+    QF_SOURCE_LABELS,
+    bracket_labels,
+    demarche_labels,
+    queue_view,
+    search_view,
+)
 
 SORT_LABELS = {
     "recentes": "Plus récentes d'abord",
@@ -79,8 +88,13 @@ class FilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    statut = _choice_field("Statut", "status_choices", "Choisissez un statut de la liste")
+    # One status filter per démarche: their workflows differ, and a list of both would mix them.
+    statut = _choice_field("Statut (Pass Famille)", "status_choices", "Choisissez un statut de la liste")
+    statut_creche = _choice_field(
+        "Statut (crèche)", "creche_status_choices", "Choisissez un statut de crèche de la liste"
+    )
     demarche = _choice_field("Démarche", "demarche_choices", "Choisissez une démarche de la liste")
+    suivi = _choice_field("Suivi", "follow_choices", "Choisissez un suivi de la liste")
     tranche = _choice_field("Tranche", "bracket_choices", "Choisissez une tranche de la liste")
     source = _choice_field(
         "Source du quotient familial", "source_choices", "Choisissez une source du quotient familial de la liste"
@@ -91,7 +105,10 @@ class FilterForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status_choices = [(status, label) for status, label in STATUS_LABELS.items()]
+        self.status_choices = [(s, STATUS_LABELS[s]) for s in queries.PASS_FAMILLE_STATUSES]
+        has_creche = current_app.extensions["commune"].creche is not None
+        self.creche_status_choices = [(s, STATUS_LABELS[s]) for s in queries.CRECHE_STATUSES] if has_creche else []
+        self.follow_choices = [(FOLLOW_MINE, "Mes dossiers"), (FOLLOW_NOBODY, "Dossiers suivis par personne")]
         self.demarche_choices = demarche_labels()
         self.bracket_choices = [*bracket_labels(), (queries.NO_BRACKET, "Sans tranche")]
         self.source_choices = [(source, QF_SOURCE_LABELS[source]) for source in queries.QF_SOURCES]
@@ -99,6 +116,8 @@ class FilterForm(BaseForm):
         self.sort_choices = list(SORT_LABELS.items())
         for field, everything, pairs in [
             (self.statut, "Tous les statuts", self.status_choices),
+            (self.statut_creche, "Tous les statuts", self.creche_status_choices),
+            (self.suivi, "Tous les dossiers", self.follow_choices),
             (self.demarche, "Toutes les démarches", self.demarche_choices),
             (self.tranche, "Toutes les tranches", self.bracket_choices),
             (self.source, "Toutes les sources", self.source_choices),
@@ -108,6 +127,12 @@ class FilterForm(BaseForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.statut.data and self.statut_creche.data and not self.statut.errors and not self.statut_creche.errors:
+            self.statut_creche.errors = [
+                *self.statut_creche.errors,
+                "Choisissez un statut du Pass Famille ou un statut de crèche, pas les deux",
+            ]
+            valid = False
         start, end = self._day(self.du), self._day(self.au)
         if start and end and start > end:
             self.au.errors = [*self.au.errors, "La date « déposée au » doit être le même jour ou après « déposée du »"]
@@ -121,14 +146,18 @@ class FilterForm(BaseForm):
         except ValueError:
             return None
 
-    def filters(self) -> queries.Filters:
-        """The valid filters; a field in error is left out, so the others still apply."""
+    def filters(self, agent_id: int | None = None) -> queries.Filters:
+        """The valid filters; a field in error is left out, so the others still apply. `agent_id`: who « Mes
+        dossiers » means."""
 
         def valid(field):
             return None if field.errors else field.data or None
 
+        follow = valid(self.suivi)
         return queries.Filters(
-            status=valid(self.statut),
+            status=valid(self.statut) or valid(self.statut_creche),
+            assigned_agent_id=agent_id if follow == FOLLOW_MINE else None,
+            unassigned=follow == FOLLOW_NOBODY,
             demarche=valid(self.demarche),
             bracket=valid(self.tranche),
             qf_source=valid(self.source),
@@ -142,17 +171,26 @@ class FilterForm(BaseForm):
 
 class SearchForm(BaseForm):
     term = StringField(
-        "Référence ou nom",
-        description="Par exemple : PF-2026-000042, Dupont ou Sophie Dupont",
+        "Référence, nom, courriel ou adresse",
+        description=(
+            "Par exemple : PF-2026-000042, Sophie Dupont, le prénom d'un enfant, sophie.dupont@exemple.fr "
+            "ou rue des Lilas"
+        ),
         validators=[
-            DataRequired("Saisissez une référence ou un nom"),  # InputRequired would take "   "
+            # InputRequired would take "   "
+            DataRequired("Saisissez une référence, un nom, un prénom, un courriel ou une adresse"),
             MaxLength(100, "Saisissez au plus 100 caractères"),
         ],
     )
 
 
 def filter_form() -> FilterForm:
-    form = FilterForm(formdata=request.args)
+    args = request.args
+    if args.get("statut") in queries.CRECHE_STATUSES and not args.get("statut_creche"):
+        # A link made before each démarche had its own status filter (?statut=waiting).
+        args = MultiDict([(k, v) for k, v in args.items(multi=True) if k != "statut"])
+        args["statut_creche"] = request.args["statut"]
+    form = FilterForm(formdata=args)
     form.validate()
     return form
 
@@ -169,7 +207,7 @@ def errors_of(form) -> list[tuple[str, str]]:
 @bp.get("/")
 def queue():
     form = filter_form()
-    view = queue_view(form.filters(), form.sort(), page_number())
+    view = queue_view(form.filters(g.agent.id), form.sort(), page_number())
     errors = errors_of(form)
     status = 400 if errors else 200
     return render_template("backoffice/demandes.html", view=view, form=form, search=SearchForm(), errors=errors), status
