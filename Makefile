@@ -55,11 +55,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
 ## migrations-check: the models and the Alembic migrations describe the same schema
+# A database of its own per run: two checks at once (two checkouts) do not share one.
 migrations-check: $(VENV)/.installed-dev
-	@rm -f /tmp/passfamille-migrations-check.db
-	DATABASE_URL=sqlite:////tmp/passfamille-migrations-check.db $(BIN)/flask --app wsgi db upgrade
-	DATABASE_URL=sqlite:////tmp/passfamille-migrations-check.db $(BIN)/flask --app wsgi db check
-	@rm -f /tmp/passfamille-migrations-check.db
+	@db=$$(mktemp -d)/check.db && \
+	DATABASE_URL=sqlite:///$$db $(BIN)/flask --app wsgi db upgrade && \
+	DATABASE_URL=sqlite:///$$db $(BIN)/flask --app wsgi db check; \
+	status=$$?; rm -rf "$$(dirname $$db)"; exit $$status
 
 ## test: lint, migrations in sync, every test (unit, functional, browser)
 test: $(VENV)/.installed-dev /usr/bin/chromium postgres-binaries lint migrations-check
