@@ -15,7 +15,7 @@ from playwright.sync_api import Page
 
 from ..functional.journeys import DUPONT, LEFEBVRE, UNKNOWN
 from .creche import BOTH, CRECHE, begin, fill_wishes, to_child, to_situation
-from .journey import CAF_MODE, Citizen, fill_identity, start
+from .journey import CAF_MODE, COUNTS_KEY, Citizen, fill_identity, start
 from .test_accessibility import PDF
 
 pytestmark = pytest.mark.browser
@@ -41,16 +41,19 @@ class Family(Citizen):
             self.pages.append(f"{request.method} {urlsplit(response.url).path}")
 
 
-def cost(citizen: Family, route: str, pages: int, fields: int) -> None:
-    """Prints what the route cost, then holds it to its ceilings (never raised: a route over them is a defect)."""
+def cost(citizen: Family, config: pytest.Config, route: str, pages: int, fields: int) -> None:
+    """Prints what the route cost (also in pytest's closing summary), then holds it to its ceilings (never raised:
+    a route over them is a defect)."""
     citizen.page.wait_for_load_state()
     loaded, typed = len(citizen.pages), citizen.figures()["fields_typed"]
-    print(f"\n{route} (chromium) : {loaded} pages chargées, {typed} champs saisis")
+    line = f"{route} (chromium) : {loaded} pages chargées (plafond {pages}), {typed} champs saisis (plafond {fields})"
+    print(f"\n{line}")
+    config.stash.setdefault(COUNTS_KEY, []).append(line)
     assert loaded <= pages, f"{route} : {loaded} pages chargées, plafond {pages} :\n" + "\n".join(citizen.pages)
     assert typed <= fields, f"{route} : {typed} champs saisis, plafond {fields}"
 
 
-def test_pass_famille_alone_through_the_caf_costs_at_most_8_pages_and_7_fields(page):
+def test_pass_famille_alone_through_the_caf_costs_at_most_8_pages_and_7_fields(page, request):
     citizen = Family(page)
     start(citizen).press("Continuer").sees_heading("Vous")
     fill_identity(citizen, DUPONT).press("Continuer").sees_heading("Vérifiez les informations de la CAF/MSA")
@@ -58,7 +61,7 @@ def test_pass_famille_alone_through_the_caf_costs_at_most_8_pages_and_7_fields(p
     citizen.press("Continuer").sees_heading("Votre résultat")
     citizen.follow("Continuer").sees_heading("Vérifiez votre demande")
     citizen.press("Envoyer ma demande").sees_heading(PASS_SENT)
-    cost(citizen, "Pass Famille seul, par la CAF", pages=8, fields=7)
+    cost(citizen, request.config, "Pass Famille seul, par la CAF", pages=8, fields=7)
 
 
 # Measured 13 pages, 18 fields: LEFEBVRE's CAF file has no child, so « Ajouter cet enfant » loads « Votre foyer » a
@@ -68,7 +71,7 @@ def test_pass_famille_alone_through_the_caf_costs_at_most_8_pages_and_7_fields(p
     strict=True,
     reason="13 pages chargées > 12 : « Votre foyer » se recharge après « Ajouter cet enfant » (issue 12)",
 )
-def test_both_demarches_through_the_caf_cost_at_most_12_pages_and_18_fields(page):
+def test_both_demarches_through_the_caf_cost_at_most_12_pages_and_18_fields(page, request):
     citizen = Family(page)
     to_child(citizen, BOTH)
     to_situation(citizen, second=None)
@@ -76,10 +79,10 @@ def test_both_demarches_through_the_caf_cost_at_most_12_pages_and_18_fields(page
     citizen.follow("Continuer").sees_heading("Votre résultat")
     citizen.follow("Continuer").sees_heading("Vérifiez votre demande")
     citizen.press("Envoyer ma demande").sees_heading(BOTH_SENT)
-    cost(citizen, "Les deux démarches, par la CAF", pages=12, fields=18)
+    cost(citizen, request.config, "Les deux démarches, par la CAF", pages=12, fields=18)
 
 
-def test_creche_alone_for_an_expected_child_costs_at_most_11_pages_and_18_fields(page):
+def test_creche_alone_for_an_expected_child_costs_at_most_11_pages_and_18_fields(page, request):
     citizen = Family(page)
     begin(citizen, CRECHE).choose(CAF_MODE).press("Continuer").sees_heading("Vous")
     fill_identity(citizen, LEFEBVRE).press("Continuer").sees_heading("Vérifiez les informations de la CAF/MSA")
@@ -97,10 +100,10 @@ def test_creche_alone_for_an_expected_child_costs_at_most_11_pages_and_18_fields
     citizen.press("Continuer").sees_heading("Estimation du tarif")
     citizen.follow("Continuer").sees_heading("Vérifiez votre demande")
     citizen.press("Envoyer ma demande").sees_heading(re.compile(r"^Votre demande .*envoyée$"))
-    cost(citizen, "Crèche seule, enfant à naître, par la CAF", pages=11, fields=18)
+    cost(citizen, request.config, "Crèche seule, enfant à naître, par la CAF", pages=11, fields=18)
 
 
-def test_pass_famille_with_no_caf_file_then_a_proof_costs_at_most_9_pages_and_15_fields(page):
+def test_pass_famille_with_no_caf_file_then_a_proof_costs_at_most_9_pages_and_15_fields(page, request):
     citizen = Family(page)
     start(citizen).press("Continuer").sees_heading("Vous")
     fill_identity(citizen, UNKNOWN).press("Continuer").sees_heading("Aucun dossier CAF ou MSA trouvé")
@@ -114,4 +117,4 @@ def test_pass_famille_with_no_caf_file_then_a_proof_costs_at_most_9_pages_and_15
     citizen.press("Continuer").sees_heading("Votre résultat")
     citizen.follow("Continuer").sees_heading("Vérifiez votre demande")
     citizen.press("Envoyer ma demande").sees_heading(PASS_SENT)
-    cost(citizen, "Pass Famille, aucun dossier CAF (404) puis justificatif", pages=9, fields=15)
+    cost(citizen, request.config, "Pass Famille, aucun dossier CAF (404) puis justificatif", pages=9, fields=15)
