@@ -16,7 +16,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from passfamille import create_app
 
 from ..conftest import config_for
-from .journey import FIGURES_KEY, describe
+from .journey import COUNTS_KEY, FIGURES_KEY, describe
 
 # Debian's chromium, never a downloaded build: Playwright's own browser download is blocked here (ecosystem.md §2.3).
 CHROMIUM = Path("/usr/bin/chromium")
@@ -128,3 +128,5 @@ def pytest_terminal_summary(terminalreporter, config):
     figures = config.stash.get(FIGURES_KEY, None)
     if figures:
         terminalreporter.write_line(f"Parcours nominal (chromium) : {describe(figures)}")
+    for line in config.stash.get(COUNTS_KEY, []):
+        terminalreporter.write_line(line)

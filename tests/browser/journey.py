@@ -12,6 +12,7 @@ from ..functional.journeys import EMAIL, LEFEBVRE
 CAF_MODE = "Récupérer mes informations auprès de la CAF ou de la MSA"
 DOCUMENTS_MODE = "Fournir moi-même un justificatif (attestation de quotient familial ou avis d'imposition)"
 FIGURES_KEY = pytest.StashKey[dict]()
+COUNTS_KEY = pytest.StashKey[list]()  # one line per journey counted by test_journey_counts.py
 
 
 @dataclass
