@@ -289,30 +289,51 @@ def _sqlite_restore(copy: Path) -> None:
 
 
 def _postgres_restore(dump: Path) -> None:
+    """One transaction (psql --single-transaction): the tables and functions the database holds now are dropped, then
+    the backup's are created and filled (pg_restore's script). A failure leaves the database as it was; what a later
+    migration added and the backup does not know (a table, a foreign key on an old table) cannot stand in the way."""
     conninfo, environment = _postgres_connection()
     listing = _run([_postgres_binary("pg_restore"), "--list", str(dump)], environment, "pg_restore")
-    in_backup = set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing, flags=re.MULTILINE))
-    if not in_backup:
+    if not re.search(r"^\d+; \d+ \d+ TABLE ", listing, flags=re.MULTILINE):
         raise BackupError("La sauvegarde ne contient aucune table : rien n'a été modifié.")
-    # Tables a later migration created are not in an older backup and --clean would leave them (their foreign
-    # keys then stop the restore): they go first, so that the database becomes the backup's.
-    with db.engine.begin() as connection:
+    with db.engine.connect() as connection:
         quote = connection.dialect.identifier_preparer.quote
-        for table in sorted(set(inspect(connection).get_table_names()) - in_backup):
-            connection.execute(text(f"DROP TABLE IF EXISTS {quote(table)} CASCADE"))
+        tables = [quote(table) for table in sorted(inspect(connection).get_table_names())]
+        functions = connection.scalars(
+            text(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                " WHERE n.nspname = current_schema()"
+            )
+        ).all()
     db.engine.dispose()
+    script = dump.with_suffix(".sql")
+    with script.open("w") as out:
+        if tables:
+            out.write(f"DROP TABLE IF EXISTS {', '.join(tables)} CASCADE;\n")
+        out.writelines(f"DROP FUNCTION IF EXISTS {function} CASCADE;\n" for function in functions)
+    with script.open("a") as out:
+        restored = subprocess.run(  # noqa: S603
+            [_postgres_binary("pg_restore"), "--no-owner", "--file=-", str(dump)],
+            env=environment,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    if restored.returncode != 0:
+        raise BackupError(f"pg_restore a échoué : {restored.stderr.strip() or restored.returncode}")
     _run(
         [
-            _postgres_binary("pg_restore"),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
+            _postgres_binary("psql"),
+            "--no-psqlrc",
+            "--quiet",
             "--single-transaction",  # all or nothing: a failed restore leaves the tables as they were
+            "--set=ON_ERROR_STOP=1",
             f"--dbname={conninfo}",
-            str(dump),
+            f"--file={script}",
         ],
         environment,
-        "pg_restore",
+        "psql",
     )
 
 

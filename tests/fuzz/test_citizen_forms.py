@@ -115,7 +115,9 @@ def test_verification_step(app, browser, cases):
 
 def test_document_step_with_its_file(app, browser, cases):
     page = fill_identity(start(browser, DOCUMENT_ROUTE), DUPONT).submit("Continuer")
-    page = page.choose("Dernier avis d'imposition").attach("Votre justificatif", "avis.pdf", PDF)
+    # A CAF/MSA attestation: the proof with which the family types the QF it shows (a tax notice asks for none).
+    page = page.choose("Attestation de quotient familial de la CAF ou de la MSA")
+    page = page.attach("Votre justificatif", "attestation.pdf", PDF)
     page = page.fill("Quotient familial indiqué sur le document, en euros", "850").submit("Continuer")
     assert page.h1 == "Votre foyer", page.error_summary()
     page = browser.get("/demande/justificatif")
@@ -123,7 +125,7 @@ def test_document_step_with_its_file(app, browser, cases):
     form = target(app, page, "/demande/justificatif", kinds, cases)
     fuzz(form, 500)
     # The same with a file sent each time: a file is not a reason to lose the other answers.
-    form = target(app, page, "/demande/justificatif", kinds, cases, files={"file": (PDF, "avis.pdf")})
+    form = target(app, page, "/demande/justificatif", kinds, cases, files={"file": (PDF, "attestation.pdf")})
     fuzz(form, 150)
 
 

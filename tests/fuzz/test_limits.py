@@ -59,6 +59,8 @@ CHECKED_IN_VALIDATE = {
     ("HouseholdForm", "child_reason"),
     ("ChildForm", "child"),
     ("FilterForm", "statut"),
+    ("FilterForm", "statut_creche"),
+    ("FilterForm", "suivi"),
     ("FilterForm", "demarche"),
     ("FilterForm", "tranche"),
     ("FilterForm", "source"),
