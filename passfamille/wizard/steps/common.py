@@ -7,7 +7,7 @@ from flask import current_app, redirect, request
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import InputRequired
 
-from ... import places
+from ... import places, rules
 from ...formatting import born, short_date
 from ...forms_base import as_choices
 from ...parsing import ascii_int
@@ -269,15 +269,36 @@ CHILD_FIELDS = ("child_first_name", "child_birth_day", "child_birth_month", "chi
 
 
 def household_context(draft, form) -> dict:
+    today = date.today()
+    ruleset = current_app.extensions["commune"].pass_famille.rules.applicable(today)
+    # The age limit is the Pass Famille's: a family asking only for a crèche place is told nothing about it.
+    limit = ruleset.children_age_limit if wants_pass_famille(draft) else None
     return {
-        "certified_children": household.certified_children(draft),
-        "added_children": household.added_children(draft),
+        "certified_children": _with_coverage(household.certified_children(draft), limit, today),
+        "added_children": _with_coverage(household.added_children(draft), limit, today),
         "changing": household.changing_child(draft, request.values.get("modifier")),
         "certified_address": household.certified_address(draft),
         "territory_check": resident(draft),
         "hidden": details_hidden(draft),
-        "ruleset": current_app.extensions["commune"].pass_famille.rules.applicable(date.today()),
+        "ruleset": ruleset,
+        "age_limit": limit,
     }
+
+
+def _with_coverage(children: list[dict], limit: int | None, today: date) -> list[dict]:
+    """Each child, with `too_old` when the Pass Famille asked for does not cover it (the rules' age limit, as on
+    the result page)."""
+    return [{**child, "too_old": _too_old(child.get("birth_date"), limit, today)} for child in children]
+
+
+def _too_old(birth_date: str | None, limit: int | None, today: date) -> bool:
+    if limit is None or not birth_date:
+        return False
+    try:
+        born = date.fromisoformat(birth_date)
+    except ValueError:
+        return False
+    return rules.age_on(born, today) >= limit
 
 
 def save_household(step: Step, draft, form):
