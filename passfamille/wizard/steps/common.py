@@ -32,11 +32,15 @@ from ..viewmodels import resident, verification_view
 
 # --- information: the CAF/MSA or a proof -------------------------------------------------------------------------
 
-DEMARCHE_LABELS = {
-    "pass_famille": "Le Pass Famille",
-    "creche": "Une place en crèche (préinscription)",
-    "both": "Le Pass Famille et une place en crèche (préinscription)",
-}
+
+def demarche_labels() -> dict[str, str]:
+    """What the family asks for, in its words: the pass under the commune's own title (settings)."""
+    title = current_app.extensions["commune"].pass_famille.title
+    return {
+        "pass_famille": f"Le {title}",
+        "creche": "Une place en crèche (préinscription)",
+        "both": f"Le {title} et une place en crèche (préinscription)",
+    }
 
 
 def information_form(draft, **kwargs):
@@ -69,7 +73,7 @@ DEMARCHES_PAGE = "demarches"
 def information_recap(draft) -> list[Section]:
     sections = []
     if current_app.extensions["commune"].creche is not None:
-        rows = [("Vous demandez", DEMARCHE_LABELS[demarche(draft)])]
+        rows = [("Vous demandez", demarche_labels()[demarche(draft)])]
         sections.append(Section("Vos démarches", rows, DEMARCHES_PAGE, "vos démarches"))
     how = "Auprès de la CAF ou de la MSA" if mode(draft) == "api" else "Justificatif fourni par vous"
     what = "votre quotient familial" if wants_pass_famille(draft) else "vos ressources"
@@ -174,6 +178,8 @@ APPLICANT = Step(
 
 # A typo is the usual reason why no file is found: checking what was typed comes first, everything typed kept.
 CHECK_TYPED = ("edit", "Vérifier ce que j'ai saisi")
+# The pass is named as the commune titles it: "{title}" is filled in by verification_form.
+FULL_PRICE = ("full_price", "Continuer sans justificatif : le {title} sera au plein tarif")
 VERIFICATION_CHOICES = {
     "ok": (
         "Ces informations sont-elles correctes ?",
@@ -188,7 +194,7 @@ VERIFICATION_CHOICES = {
         [
             ("edit", "Corriger mes informations"),
             ("documents", "Fournir un justificatif de quotient familial"),
-            ("full_price", "Continuer sans justificatif : le Pass Famille sera au plein tarif"),
+            FULL_PRICE,
         ],
     ),
     "not_found": (
@@ -196,7 +202,7 @@ VERIFICATION_CHOICES = {
         [
             CHECK_TYPED,
             ("documents", "Fournir un justificatif de quotient familial"),
-            ("full_price", "Continuer sans justificatif : le Pass Famille sera au plein tarif"),
+            FULL_PRICE,
         ],
     ),
     "unavailable": (
@@ -234,6 +240,8 @@ def verification_form(draft, **kwargs):
         key = "ok_hidden"
     table = CRECHE_VERIFICATION_CHOICES if creche_only(draft) else VERIFICATION_CHOICES
     legend, choices = table.get(key, ("", []))
+    title = current_app.extensions["commune"].pass_famille.title
+    choices = [(value, label.format(title=title) if value == FULL_PRICE[0] else label) for value, label in choices]
     return VerificationForm(legend=legend, choices=choices, **kwargs)
 
 
