@@ -9,6 +9,7 @@ from flask import abort, current_app, url_for
 from sqlalchemy import func, select
 
 from ..creche import waiting_list
+from ..creche.labels import CHILD_SOURCES, PSU_SOURCES, SHORT_TABLE_LABELS
 from ..creche.settings import AgeGroup, CrecheSettings, Structure, age_in_months
 from ..demarches import statemachine, status_label
 from ..demarches.creche import WAITING
@@ -20,15 +21,6 @@ from .viewmodels_queue import application_href
 
 # The requests the commission still has to see once they left the waiting list of a structure and section.
 AFTER_OFFER = ("offered", "offer_accepted", "offer_declined", "offer_expired")
-PSU_SOURCES = {
-    "api": "CAF/MSA (API Particulier)",
-    "document": "justificatif de ressources",
-    "pending": "à interroger plus tard",
-    None: "aucune donnée (pas d'estimation)",
-}
-CHILD_SOURCES = {"caf": "CAF/MSA", "declared": "déclaré par la famille", "expected": "enfant à naître"}
-# Agents read the short form; families read creche_settings.TABLE_LABELS.
-SHORT_TABLE_LABELS = {"collective": "accueil collectif", "familial": "accueil familial"}
 
 
 def settings() -> CrecheSettings:

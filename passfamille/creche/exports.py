@@ -14,9 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import exports
+from ..demarches import status_label
 from ..extensions import db
 from ..models import Application, CrecheRequest, CrecheWish
 from . import waiting_list
+from .labels import CHILD_SOURCES, PSU_SOURCES, SHORT_TABLE_LABELS
 
 
 def _ranks() -> dict[tuple[str, str], dict[int, int]]:
@@ -71,19 +73,9 @@ def _wishes(entry) -> list[dict]:
     ]
 
 
-def _wishes_cell(wishes: list[dict]) -> str:
-    return " ; ".join(
-        f"{w['choix']}. {w['structure']}/{w['section']} (rang {w['rang'] if w['rang'] else '–'})" for w in wishes
-    )
-
-
 def _hourly(request: CrecheRequest) -> dict:
     tables = (request.estimate or {}).get("tables") or {}
     return {table: values.get("hourly") for table, values in tables.items()}
-
-
-def _hourly_cell(hourly: dict) -> str:
-    return " ; ".join(f"{table} {exports.decimal_comma(value)}" for table, value in hourly.items())
 
 
 def _linked_reference(request: CrecheRequest) -> str:
@@ -91,7 +83,57 @@ def _linked_reference(request: CrecheRequest) -> str:
     return linked.reference if linked else ""
 
 
-# Each column reads a (request, ranks) pair: the ranks of every waiting list, computed once per export.
+# --- the agents' CSV: names and labels instead of codes, dates as 15/11/2013, times on the commune's clock -----
+
+
+def _settings():
+    return current_app.extensions["commune"].creche
+
+
+def _structure_name(code: str) -> str:
+    structure = _settings().structure(code) if code else None
+    return structure.name if structure else code
+
+
+def _section_label(structure_code: str, code: str) -> str:
+    structure = _settings().structure(structure_code) if structure_code else None
+    group = structure.age_group(code) if structure and code else None
+    return group.label if group else code
+
+
+def _wishes_cell(wishes: list[dict]) -> str:
+    return " ; ".join(
+        f"{w['choix']}. {_structure_name(w['structure'])} – {_section_label(w['structure'], w['section'])}"
+        f" (rang {w['rang'] if w['rang'] else '–'})"
+        for w in wishes
+    )
+
+
+def _criteria_cell(codes: list[str]) -> str:
+    labels = {criterion.code: criterion.label for criterion in _settings().points_grid}
+    return " ; ".join(labels.get(code, code) for code in codes)
+
+
+def _hourly_cell(hourly: dict) -> str:
+    return " ; ".join(
+        f"{SHORT_TABLE_LABELS.get(table, table)} : {exports.decimal_comma(value)} €" for table, value in hourly.items()
+    )
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _day(value: str) -> str:
+    return exports.french_dates(value) if value else ""
+
+
+def _number(value) -> str:
+    return "" if value is None else str(value)
+
+
+# Each column reads a (request, ranks) pair: the ranks of every waiting list, computed once per export. The name
+# and the value are the JSON's (an interface, kept stable); the title and the cell are the agents' CSV.
 def _request(read):
     return lambda entry: read(entry[0])
 
@@ -100,38 +142,72 @@ def _application(read):
     return lambda entry: read(entry[0].application)
 
 
+def _column(name, read, title, cell=None, typed=False):
+    return exports.Column(name, read, typed=typed, cell=cell, title=title)
+
+
 CRECHE_COLUMNS = (
-    exports.Column("reference", _application(lambda a: a.reference)),
-    exports.Column("reference_liee", _request(_linked_reference)),
-    exports.Column("statut", _application(lambda a: a.status)),
-    exports.Column("deposee_le", _application(lambda a: _iso(a.created_at))),
-    exports.Column("derniere_confirmation", _request(lambda r: _iso(r.confirmed_at))),
-    exports.Column("relance_envoyee_le", _request(lambda r: _iso(r.relance_sent_at))),
-    exports.Column("enfant_prenom", _request(lambda r: r.child_first_name or ""), typed=True),
-    exports.Column("enfant_naissance", _request(lambda r: _iso(r.child_birth_date))),
-    exports.Column("enfant_terme", _request(lambda r: _iso(r.child_due_date))),
-    exports.Column("enfant_source", _request(lambda r: r.child_source)),
-    exports.Column("date_entree", _request(lambda r: _iso(r.start_date))),
-    exports.Column("jours_par_semaine", _request(lambda r: r.days_per_week)),
-    exports.Column("heures_par_semaine", _request(lambda r: r.hours_per_week)),
-    exports.Column("souhaits", _wishes, cell=_wishes_cell),
-    exports.Column("criteres", _request(lambda r: list(r.criteria or [])), cell=" ".join),
-    exports.Column("points", _request(lambda r: waiting_list.points_of(r).total)),
-    exports.Column("psu_source", _request(lambda r: r.psu_source or "")),
-    exports.Column("ressources_annuelles", _request(lambda r: _or_blank(r.psu_annual_resources))),
-    exports.Column("enfants_a_charge", _request(lambda r: _or_blank(r.psu_children))),
-    exports.Column("enfants_aeeh", _request(lambda r: _or_blank(r.psu_aeeh_children))),
-    exports.Column("estimation_horaire", _request(_hourly), cell=_hourly_cell),
-    exports.Column("offre_structure", _request(lambda r: r.offer_structure or "")),
-    exports.Column("offre_section", _request(lambda r: r.offer_age_group or "")),
-    exports.Column("offre_entree", _request(lambda r: _iso(r.offer_start_date))),
-    exports.Column("offre_reponse_avant", _request(lambda r: _iso(r.offer_deadline))),
-    exports.Column("nom_naissance", _application(lambda a: a.birth_name), typed=True),
-    exports.Column("nom_usage", _application(lambda a: a.usage_name or ""), typed=True),
-    exports.Column("prenoms", _application(lambda a: a.first_names or ""), typed=True),
-    exports.Column("courriel", _application(lambda a: a.email), typed=True),
+    _column("reference", _application(lambda a: a.reference), "Référence"),
+    _column("reference_liee", _request(_linked_reference), "Référence liée (Pass Famille)"),
+    _column("statut", _application(lambda a: a.status), "Statut", cell=status_label),
+    _column(
+        "deposee_le", _application(lambda a: _iso(a.created_at)), "Déposée le (heure de Paris)", exports.paris_time
+    ),
+    _column(
+        "derniere_confirmation",
+        _request(lambda r: _iso(r.confirmed_at)),
+        "Dernière confirmation (heure de Paris)",
+        exports.paris_time,
+    ),
+    _column(
+        "relance_envoyee_le",
+        _request(lambda r: _iso(r.relance_sent_at)),
+        "Relance envoyée le (heure de Paris)",
+        exports.paris_time,
+    ),
+    _column("enfant_prenom", _request(lambda r: r.child_first_name or ""), "Prénom de l'enfant", typed=True),
+    _column("enfant_naissance", _request(lambda r: _iso(r.child_birth_date)), "Date de naissance de l'enfant", _day),
+    _column("enfant_terme", _request(lambda r: _iso(r.child_due_date)), "Naissance prévue le", _day),
+    _column(
+        "enfant_source",
+        _request(lambda r: r.child_source),
+        "Enfant connu par",
+        lambda v: _first_upper(CHILD_SOURCES.get(v, v or "")),
+    ),
+    _column("date_entree", _request(lambda r: _iso(r.start_date)), "Entrée souhaitée le", _day),
+    _column("jours_par_semaine", _request(lambda r: r.days_per_week), "Jours par semaine"),
+    _column("heures_par_semaine", _request(lambda r: r.hours_per_week), "Heures par semaine"),
+    _column("souhaits", _wishes, "Souhaits (rang sur la liste d'attente)", _wishes_cell),
+    _column("criteres", _request(lambda r: list(r.criteria or [])), "Critères déclarés", _criteria_cell),
+    _column("points", _request(lambda r: waiting_list.points_of(r).total), "Points"),
+    _column(
+        "psu_source",
+        _request(lambda r: r.psu_source or ""),
+        "Source des ressources",
+        lambda v: _first_upper(PSU_SOURCES.get(v or None, v)),
+    ),
+    _column(
+        "ressources_annuelles",
+        _request(lambda r: _or_blank(r.psu_annual_resources)),
+        "Ressources annuelles (€)",
+        _number,
+    ),
+    _column("enfants_a_charge", _request(lambda r: _or_blank(r.psu_children)), "Enfants à charge"),
+    _column("enfants_aeeh", _request(lambda r: _or_blank(r.psu_aeeh_children)), "Enfants bénéficiaires de l'AEEH"),
+    _column("estimation_horaire", _request(_hourly), "Tarif horaire estimé", _hourly_cell),
+    _column(
+        "offre_structure", _request(lambda r: r.offer_structure or ""), "Place proposée : structure", _structure_name
+    ),
+    _column("offre_section", _request(lambda r: r.offer_age_group or ""), "Place proposée : section"),
+    _column("offre_entree", _request(lambda r: _iso(r.offer_start_date)), "Place proposée : entrée le", _day),
+    _column("offre_reponse_avant", _request(lambda r: _iso(r.offer_deadline)), "Réponse attendue avant le", _day),
+    _column("nom_naissance", _application(lambda a: a.birth_name), "Nom de naissance", typed=True),
+    _column("nom_usage", _application(lambda a: a.usage_name or ""), "Nom d'usage", typed=True),
+    _column("prenoms", _application(lambda a: a.first_names or ""), "Prénoms", typed=True),
+    _column("courriel", _application(lambda a: a.email), "Courriel", typed=True),
 )
 COLUMNS = tuple(column.name for column in CRECHE_COLUMNS)
+TITLES = exports.titles_of(CRECHE_COLUMNS)
 
 
 def row(request: CrecheRequest, ranks: dict[tuple[str, str], dict[int, int]]) -> dict:
@@ -143,9 +219,16 @@ def as_json(rows: Iterable[dict]) -> Iterator[str]:
 
 
 def as_spreadsheet_csv(rows: Iterable[dict]) -> Iterator[str]:
-    """Semicolons and a BOM: what a French spreadsheet opens without an import dialog."""
-    cells = (exports.cells_of(CRECHE_COLUMNS, values) for values in rows)
-    return exports.write_csv(cells, COLUMNS, delimiter=";", bom=True)
+    """Semicolons and a BOM: what a French spreadsheet opens without an import dialog; French titles, names and
+    labels rather than codes, as the applications' CSV."""
+    return exports.write_csv(map(_cells, rows), COLUMNS, delimiter=";", bom=True, titles=TITLES)
+
+
+def _cells(values: dict) -> dict:
+    cells = exports.cells_of(CRECHE_COLUMNS, values)
+    # A section's code is only unique within its structure (« bebes » in two of them): its label needs both.
+    cells["offre_section"] = _section_label(values["offre_structure"], values["offre_section"])
+    return cells
 
 
 @click.command("export", help="Écrit toutes les demandes de place en crèche sur la sortie standard.")

@@ -5,6 +5,7 @@ view; every message is French and names the field."""
 
 from datetime import date
 
+from flask import current_app
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired
@@ -16,20 +17,26 @@ from ..months import add_months
 from ..parsing import ascii_int
 from .applicant_form import name_check
 
-DEMARCHE_CHOICES = [
-    ("pass_famille", "Le Pass Famille"),
-    ("creche", "Une place en crèche (préinscription)"),
-    ("both", "Les deux"),
-]
+
+def demarche_choices(title: str) -> list[tuple[str, str]]:
+    """The démarches a family may ask for; the pass under the commune's own title (settings: pass_famille.title)."""
+    return [
+        ("pass_famille", f"Le {title}"),
+        ("creche", "Une place en crèche (préinscription)"),
+        ("both", "Les deux"),
+    ]
 
 
 class DemarcheForm(BaseForm):
     choice = RadioField(
         "Que souhaitez-vous demander ?",
-        choices=as_choices(DEMARCHE_CHOICES),
         validators=[InputRequired("Choisissez ce que vous souhaitez demander")],
         invalid_choice_message=CHOICE_MESSAGE,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choice.choices = as_choices(demarche_choices(current_app.extensions["commune"].pass_famille.title))
 
 
 BIRTH_SUBJECTS = ("Le jour de naissance", "Le mois de naissance", "L'année de naissance")

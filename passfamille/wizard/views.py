@@ -168,7 +168,7 @@ def render_demarches(draft, form, confirm=False, status=200):
         form=form,
         errors=errors,
         change=change,
-        labels=common.DEMARCHE_LABELS,
+        labels=common.demarche_labels(),
         service_title=service_title(draft),
         recap=url_for("wizard.step", slug=RECAP.slug),
     )

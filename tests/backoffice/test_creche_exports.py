@@ -6,6 +6,8 @@ import io
 import json
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
 from passfamille.demarches import statemachine
 from passfamille.extensions import db
 from passfamille.models import Application
@@ -54,17 +56,39 @@ def test_cli_json_has_wishes_with_rank_points_and_offer(app):
     assert offered["offre_entree"] == start.isoformat() and offered["psu_source"] == ""
 
 
-def test_cli_csv_opens_in_a_french_spreadsheet_with_wishes_and_points(app):
-    (ahead, two_wishes, _), _ = recorded(app)
+def test_cli_csv_is_what_an_agent_reads_in_a_french_spreadsheet(app):
+    (ahead, two_wishes, elsewhere), start = recorded(app)
+    with app.app_context():
+        request = db.session.get(Application, db.session.scalar(select(Application.id).filter_by(reference=ahead)))
+        request.creche.estimate = {"on": "2026-09-01", "tables": {"collective": {"hourly": "1.76"}}}
+        db.session.commit()
     result = app.test_cli_runner().invoke(args=["creche", "export", "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("\ufeffreference;reference_liee;statut;")
-    rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(result.output[1:]), delimiter=";")}
+    # French column titles, ";" and a BOM: opened by Excel or LibreOffice in French without an import dialog.
+    assert result.output.startswith("\ufeffRéférence;Référence liée (Pass Famille);Statut;Déposée le (heure de Paris);")
+    rows = {row["Référence"]: row for row in csv.DictReader(io.StringIO(result.output[1:]), delimiter=";")}
     row = rows[two_wishes]
-    assert row["souhaits"] == "1. coquelicots/bebes (rang 1) ; 2. pioupious/bebes (rang 2)"
-    assert row["criteres"] == "residence fratrie" and row["points"] == "55"
-    assert row["nom_naissance"] == "'=HYPERLINK(1)"  # never run as a formula
-    assert rows[ahead]["souhaits"] == "1. pioupious/bebes (rang 1)" and rows[ahead]["points"] == "60"
+    assert row["Statut"] == "En attente"
+    assert row["Déposée le (heure de Paris)"] == "02/09/2026 11:00"  # 9:00 UTC, summer time in Paris
+    assert row["Souhaits (rang sur la liste d'attente)"] == (
+        "1. Crèche familiale Les Coquelicots – Bébés (rang 1) ; 2. Multi-accueil Les Pioupious – Bébés (rang 2)"
+    )
+    assert row["Critères déclarés"] == (
+        "La famille habite Val-Fleuri ; Un frère ou une sœur est déjà accueilli dans la structure demandée"
+    )
+    assert row["Points"] == "55" and row["Source des ressources"] == "CAF/MSA (API Particulier)"
+    assert row["Date de naissance de l'enfant"] == "01/06/2026" and row["Entrée souhaitée le"] == "04/01/2027"
+    assert row["Enfant connu par"] == "Déclaré par la famille"
+    assert row["Nom de naissance"] == "'=HYPERLINK(1)"  # never run as a formula
+    assert rows[ahead]["Tarif horaire estimé"] == "accueil collectif : 1,76 €" and rows[ahead]["Points"] == "60"
+    offered = rows[elsewhere]
+    assert offered["Statut"] == "Place proposée" and offered["Enfant connu par"] == "Enfant à naître"
+    assert offered["Naissance prévue le"] == "01/11/2026"
+    assert offered["Source des ressources"] == "Aucune donnée (pas d'estimation)"
+    assert offered["Place proposée : structure"] == "Micro-crèche Les Petits Loups"
+    assert offered["Place proposée : section"] == "De 2 mois à 4 ans"
+    assert offered["Place proposée : entrée le"] == start.strftime("%d/%m/%Y")
+    assert "pioupious" not in result.output and "waiting" not in result.output and "2026-09-02" not in result.output
 
 
 def test_downloads_from_the_commission_pages(app, agent_browser):
@@ -76,7 +100,7 @@ def test_downloads_from_the_commission_pages(app, agent_browser):
     assert response.headers["Content-Disposition"].startswith('attachment; filename="demandes-creche-')
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_data(as_text=True)
-    assert body.startswith("\ufeffreference;") and all(ref in body for ref in (ahead, two_wishes, elsewhere))
+    assert body.startswith("\ufeffRéférence;") and all(ref in body for ref in (ahead, two_wishes, elsewhere))
     section = agent_browser.get("/agents/creche/pioupious/bebes")
     link = section.soup.find("a", string="Télécharger les demandes de cette section (JSON)")
     response = agent_browser.client.get(link["href"])

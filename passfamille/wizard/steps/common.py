@@ -7,7 +7,7 @@ from flask import current_app, redirect, request
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import InputRequired
 
-from ... import places
+from ... import places, rules
 from ...formatting import born, short_date
 from ...forms_base import as_choices
 from ...parsing import ascii_int
@@ -32,11 +32,15 @@ from ..viewmodels import resident, verification_view
 
 # --- information: the CAF/MSA or a proof -------------------------------------------------------------------------
 
-DEMARCHE_LABELS = {
-    "pass_famille": "Le Pass Famille",
-    "creche": "Une place en crèche (préinscription)",
-    "both": "Le Pass Famille et une place en crèche (préinscription)",
-}
+
+def demarche_labels() -> dict[str, str]:
+    """What the family asks for, in its words: the pass under the commune's own title (settings)."""
+    title = current_app.extensions["commune"].pass_famille.title
+    return {
+        "pass_famille": f"Le {title}",
+        "creche": "Une place en crèche (préinscription)",
+        "both": f"Le {title} et une place en crèche (préinscription)",
+    }
 
 
 def information_form(draft, **kwargs):
@@ -69,7 +73,7 @@ DEMARCHES_PAGE = "demarches"
 def information_recap(draft) -> list[Section]:
     sections = []
     if current_app.extensions["commune"].creche is not None:
-        rows = [("Vous demandez", DEMARCHE_LABELS[demarche(draft)])]
+        rows = [("Vous demandez", demarche_labels()[demarche(draft)])]
         sections.append(Section("Vos démarches", rows, DEMARCHES_PAGE, "vos démarches"))
     how = "Auprès de la CAF ou de la MSA" if mode(draft) == "api" else "Justificatif fourni par vous"
     what = "votre quotient familial" if wants_pass_famille(draft) else "vos ressources"
@@ -174,6 +178,8 @@ APPLICANT = Step(
 
 # A typo is the usual reason why no file is found: checking what was typed comes first, everything typed kept.
 CHECK_TYPED = ("edit", "Vérifier ce que j'ai saisi")
+# The pass is named as the commune titles it: "{title}" is filled in by verification_form.
+FULL_PRICE = ("full_price", "Continuer sans justificatif : le {title} sera au plein tarif")
 VERIFICATION_CHOICES = {
     "ok": (
         "Ces informations sont-elles correctes ?",
@@ -188,7 +194,7 @@ VERIFICATION_CHOICES = {
         [
             ("edit", "Corriger mes informations"),
             ("documents", "Fournir un justificatif de quotient familial"),
-            ("full_price", "Continuer sans justificatif : le Pass Famille sera au plein tarif"),
+            FULL_PRICE,
         ],
     ),
     "not_found": (
@@ -196,7 +202,7 @@ VERIFICATION_CHOICES = {
         [
             CHECK_TYPED,
             ("documents", "Fournir un justificatif de quotient familial"),
-            ("full_price", "Continuer sans justificatif : le Pass Famille sera au plein tarif"),
+            FULL_PRICE,
         ],
     ),
     "unavailable": (
@@ -234,6 +240,8 @@ def verification_form(draft, **kwargs):
         key = "ok_hidden"
     table = CRECHE_VERIFICATION_CHOICES if creche_only(draft) else VERIFICATION_CHOICES
     legend, choices = table.get(key, ("", []))
+    title = current_app.extensions["commune"].pass_famille.title
+    choices = [(value, label.format(title=title) if value == FULL_PRICE[0] else label) for value, label in choices]
     return VerificationForm(legend=legend, choices=choices, **kwargs)
 
 
@@ -269,15 +277,36 @@ CHILD_FIELDS = ("child_first_name", "child_birth_day", "child_birth_month", "chi
 
 
 def household_context(draft, form) -> dict:
+    today = date.today()
+    ruleset = current_app.extensions["commune"].pass_famille.rules.applicable(today)
+    # The age limit is the Pass Famille's: a family asking only for a crèche place is told nothing about it.
+    limit = ruleset.children_age_limit if wants_pass_famille(draft) else None
     return {
-        "certified_children": household.certified_children(draft),
-        "added_children": household.added_children(draft),
+        "certified_children": _with_coverage(household.certified_children(draft), limit, today),
+        "added_children": _with_coverage(household.added_children(draft), limit, today),
         "changing": household.changing_child(draft, request.values.get("modifier")),
         "certified_address": household.certified_address(draft),
         "territory_check": resident(draft),
         "hidden": details_hidden(draft),
-        "ruleset": current_app.extensions["commune"].pass_famille.rules.applicable(date.today()),
+        "ruleset": ruleset,
+        "age_limit": limit,
     }
+
+
+def _with_coverage(children: list[dict], limit: int | None, today: date) -> list[dict]:
+    """Each child, with `too_old` when the Pass Famille asked for does not cover it (the rules' age limit, as on
+    the result page)."""
+    return [{**child, "too_old": _too_old(child.get("birth_date"), limit, today)} for child in children]
+
+
+def _too_old(birth_date: str | None, limit: int | None, today: date) -> bool:
+    if limit is None or not birth_date:
+        return False
+    try:
+        born = date.fromisoformat(birth_date)
+    except ValueError:
+        return False
+    return rules.age_on(born, today) >= limit
 
 
 def save_household(step: Step, draft, form):
