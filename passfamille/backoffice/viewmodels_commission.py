@@ -97,6 +97,11 @@ def _days_hours(request: CrecheRequest) -> str:
 # --- the commission's overview ---------------------------------------------------------------------------------
 
 
+# A place is free when nobody holds it: not a family that accepted it or was admitted, nor one that has not answered
+# an offer yet (its deadline still runs). Declined and expired offers give their place back.
+HOLDING_A_PLACE = ("offered", "offer_accepted", "admitted")
+
+
 @dataclass(frozen=True)
 class GroupSummary:
     label: str
@@ -104,7 +109,28 @@ class GroupSummary:
     waiting: int
     offered: int
     accepted: int
+    admitted: int
     href: str
+
+    @property
+    def free(self) -> int:
+        return max(0, self.places - self.offered - self.accepted - self.admitted)
+
+    @property
+    def overbooked(self) -> int:
+        """How many more places are promised than the section has (the commission offered too many)."""
+        return max(0, self.offered + self.accepted + self.admitted - self.places)
+
+    @property
+    def free_label(self) -> str:
+        return free_places_label(self.free, self.places)
+
+
+def free_places_label(free: int, places: int) -> str:
+    """« 3 places libres sur 12 », « 1 place libre sur 10 », « aucune place libre sur 12 »."""
+    if free == 0:
+        return f"aucune place libre sur {places}"
+    return f"{free} place{'s' if free > 1 else ''} libre{'s' if free > 1 else ''} sur {places}"
 
 
 @dataclass(frozen=True)
@@ -125,33 +151,46 @@ def _counts_by_wish(statuses: tuple[str, ...]) -> dict[tuple[str, str, str], int
     return {(s, g, status): n for s, g, status, n in db.session.execute(query)}
 
 
-def _counts_by_offer(statuses: tuple[str, ...]) -> dict[tuple[str, str, str], int]:
+def _counts_by_offer(statuses: tuple[str, ...], wish: tuple[str, str] | None = None) -> dict[tuple[str, str, str], int]:
     query = (
         select(CrecheRequest.offer_structure, CrecheRequest.offer_age_group, Application.status, func.count())
         .join(Application, CrecheRequest.application_id == Application.id)
         .where(Application.status.in_(statuses))
         .group_by(CrecheRequest.offer_structure, CrecheRequest.offer_age_group, Application.status)
     )
+    if wish is not None:
+        query = query.where(CrecheRequest.offer_structure == wish[0], CrecheRequest.offer_age_group == wish[1])
     return {(s, g, status): n for s, g, status, n in db.session.execute(query)}
 
 
+def group_summary(structure: Structure, group: AgeGroup, waiting: int, offers: dict) -> GroupSummary:
+    return GroupSummary(
+        label=group.label,
+        places=group.places,
+        waiting=waiting,
+        offered=offers.get((structure.code, group.code, "offered"), 0),
+        accepted=offers.get((structure.code, group.code, "offer_accepted"), 0),
+        admitted=offers.get((structure.code, group.code, "admitted"), 0),
+        href=url_for("backoffice.commission_list", structure=structure.code, group=group.code),
+    )
+
+
+def section_summary(structure: Structure, group: AgeGroup, waiting: int) -> GroupSummary:
+    """One structure and section's places; the places held are counted by the database in one query."""
+    return group_summary(structure, group, waiting, _counts_by_offer(HOLDING_A_PLACE, (structure.code, group.code)))
+
+
 def overview() -> list[StructureSummary]:
-    """Per structure and section: places, requests waiting, places offered and accepted (not yet admitted)."""
+    """Per structure and section: free places out of its places, requests waiting, places offered, accepted and
+    taken by an admitted child (one query for all the places held, one for the waiting requests)."""
     waiting = _counts_by_wish((WAITING,))
-    offers = _counts_by_offer(("offered", "offer_accepted"))
+    offers = _counts_by_offer(HOLDING_A_PLACE)
     return [
         StructureSummary(
             name=structure.name,
             table=SHORT_TABLE_LABELS.get(structure.table, structure.table),
             groups=[
-                GroupSummary(
-                    label=group.label,
-                    places=group.places,
-                    waiting=waiting.get((structure.code, group.code, WAITING), 0),
-                    offered=offers.get((structure.code, group.code, "offered"), 0),
-                    accepted=offers.get((structure.code, group.code, "offer_accepted"), 0),
-                    href=url_for("backoffice.commission_list", structure=structure.code, group=group.code),
-                )
+                group_summary(structure, group, waiting.get((structure.code, group.code, WAITING), 0), offers)
                 for group in structure.age_groups
             ],
         )

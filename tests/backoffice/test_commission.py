@@ -62,6 +62,14 @@ def test_offering_a_place_mails_the_family_and_the_others_move_up(app, agent_bro
     start = (date.today() + timedelta(days=30)).strftime("%d/%m/%Y")
     page = agent_browser.get(LIST).fill(f"Date d'entrée proposée pour {ref}", start)
     page = page.submit(f"Proposer une place à la demande {ref}")
+    # The offer mails the family: nothing is done before the agent confirms what will be sent.
+    assert page.h1 == "Confirmer : Proposer une place"
+    assert "Un courriel sera envoyé à la famille (premiere@example.org)" in page.text
+    deadline = (date.today() + timedelta(days=8)).strftime("%d/%m/%Y")
+    assert f"Date d'entrée proposée : {start}" in page.text and f"Réponse attendue avant le {deadline}" in page.text
+    assert "Multi-accueil Les Pioupious, Bébés" in page.text
+    assert mailbox.received() == [] and waiting_rows(agent_browser.get(LIST))[0][1] == ref
+    page = page.submit("Confirmer et envoyer le courriel")
     assert page.url.endswith(LIST)  # Post/Redirect/Get
     assert f"Place proposée pour la demande {ref}, entrée le {start}" in page.text
     assert "La famille en est informée par courriel" in page.text
@@ -69,7 +77,6 @@ def test_offering_a_place_mails_the_family_and_the_others_move_up(app, agent_bro
     assert [(row[0], row[1]) for row in rows] == [("1", reference(app, second))]
     offered = page.soup.find("caption", string=lambda s: s and s.startswith("Propositions")).find_parent("table")
     cells = [c.get_text(" ", strip=True) for c in offered.select("tbody tr")[0].find_all(["th", "td"])]
-    deadline = (date.today() + timedelta(days=8)).strftime("%d/%m/%Y")
     assert cells[0] == ref and cells[1] == "Place proposée" and cells[3:] == [start, deadline]
     (message,) = mailbox.received("premiere@example.org")
     body = message.get_content()
@@ -82,7 +89,7 @@ def test_offering_a_place_mails_the_family_and_the_others_move_up(app, agent_bro
     assert "agent@val-fleuri.example" in history and "En attente → Place proposée" in history
     overview = page.click("Retour à la commission des crèches")
     row = overview.soup.find("a", href=LIST).find_parent("tr")
-    assert [td.get_text(strip=True) for td in row.find_all("td")] == ["10", "1", "1", "0"]
+    assert [td.get_text(" ", strip=True) for td in row.find_all("td")] == ["9 places libres sur 10", "1", "1", "0", "0"]
 
 
 def test_an_empty_or_invalid_start_date_is_shown_at_the_field_and_kept(app, agent_browser, mailbox):
@@ -108,11 +115,22 @@ def test_offering_to_a_request_no_longer_waiting_says_why(app, agent_browser):
     first = make_request(app, criteria=["residence"])
     ref = reference(app, first)
     page = agent_browser.get(LIST)
-    # Another agent offers first: the stale form meets the workflow's refusal.
-    agent_browser.get(LIST).submit(f"Proposer une place à la demande {ref}")
+    # Another agent offers first: the stale form meets the workflow's refusal, before any confirmation.
+    agent_browser.get(LIST).submit(f"Proposer une place à la demande {ref}").submit("Confirmer et envoyer le courriel")
     page = page.submit(f"Proposer une place à la demande {ref}")
-    assert page.status == 409
+    assert page.status == 409 and page.h1 == "Multi-accueil Les Pioupious : Bébés"
     assert "Cette demande est « Place proposée »" in page.soup.select_one(".alert--error").get_text()
+
+
+def test_cancelling_the_offer_confirmation_offers_nothing_and_goes_back_to_the_list(app, agent_browser, mailbox):
+    ref = reference(app, make_request(app, criteria=["residence"]))
+    page = agent_browser.get(LIST).submit(f"Proposer une place à la demande {ref}")
+    assert page.status == 200 and page.h1 == "Confirmer : Proposer une place"
+    back = page.click("Annuler")
+    assert back.h1 == "Multi-accueil Les Pioupious : Bébés"
+    assert [row[1] for row in waiting_rows(back)] == [ref]
+    assert mailbox.received() == []
+    assert page.click("Retour à la liste d'attente Multi-accueil Les Pioupious, Bébés").url.endswith(LIST)
 
 
 def test_the_commission_exists_only_with_a_creche_section(app_config, settings_without_creche):

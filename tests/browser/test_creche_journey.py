@@ -112,6 +112,9 @@ def test_family_asks_for_both_then_the_commission_offers_and_the_family_accepts(
     expect(row).to_contain_text("1er choix")
     start = (date.today() + timedelta(days=40)).strftime("%d/%m/%Y")
     agent.type(f"Date d'entrée proposée pour {creche}", start).press(f"Proposer une place à la demande {creche}")
+    agent.sees_heading("Confirmer : Proposer une place")  # the offer mails the family: the agent confirms first
+    expect(agent.page.get_by_text(f"Date d'entrée proposée : {start}")).to_be_visible()
+    agent.press("Confirmer et envoyer le courriel")
     expect(agent.page.get_by_role("status")).to_contain_text(
         f"Place proposée pour la demande {creche}, entrée le {start}"
     )

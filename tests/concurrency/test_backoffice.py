@@ -88,10 +88,13 @@ def test_offering_a_place_20_times_at_once_makes_one_offer(app, live, agent_brow
     application_id = make_request(app, criteria=["residence"])
     reference = load(app, application_id).reference
     start = (date.today() + timedelta(days=30)).strftime("%d/%m/%Y")
-    page = agent_browser.get("/agents/creche/pioupious/bebes")
-    url, data = form_of(
-        page, f"Proposer une place à la demande {reference}", {f"Date d'entrée proposée pour {reference}": start}
+    page = (
+        agent_browser.get("/agents/creche/pioupious/bebes")
+        .fill(f"Date d'entrée proposée pour {reference}", start)
+        .submit(f"Proposer une place à la demande {reference}")
     )
+    assert load(app, application_id).status == "waiting", page.text[:300]
+    url, data = form_of(page, "Confirmer et envoyer le courriel")  # the confirmed offer
 
     answers = burst(live.url, clicks(agent_browser, 20, url, data), follow_redirects=False)
 

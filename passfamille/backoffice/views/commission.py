@@ -1,16 +1,29 @@
 """Back-office views: the crèche commission (waiting lists per structure and age group, offering a place) and
 the download of the crèche requests. A commune without a crèche section has none of these pages (404)."""
 
-from flask import Response, abort, g, redirect, render_template, url_for
+from datetime import date, timedelta
+
+from flask import Response, abort, g, redirect, render_template, request, url_for
 
 from ...creche import exports as creche_exports
 from ...demarches import statemachine
+from ...demarches.base import Change
 from ...extensions import db
-from ...models import Application
+from ...formatting import date_time
+from ...models import Application, utcnow
 from .. import bp
 from ..forms_commission import OfferForm
-from ..viewmodels_commission import has_creche, offer_rows, overview, settings, structure_and_group, waiting_rows
-from .detail import flash_done
+from ..viewmodels_commission import (
+    has_creche,
+    offer_rows,
+    overview,
+    section_summary,
+    settings,
+    structure_and_group,
+    waiting_rows,
+)
+from ..viewmodels_detail import confirmation_view
+from .detail import CONFIRMED, flash_done
 from .exports import download
 
 
@@ -41,6 +54,8 @@ def _list_page(structure_code: str, group_code: str, posted: OfferForm | None = 
         structure=structure,
         group=group,
         rows=rows,
+        places=section_summary(structure, group, len(rows)),
+        listed_at=date_time(utcnow()),
         forms=forms,
         offers=offer_rows(structure_code, group_code),
         errors=errors,
@@ -68,20 +83,46 @@ def offer_place(structure, group, application_id):
     form.problem = None
     if not form.validate():
         return _list_page(structure, group, form, 400)
+    offer = (structure, group, form.start_date())
+    # Checked before the confirmation: a stale list (another agent offered meanwhile) says so at once.
+    problem = statemachine.problem(application, "offered", Change(offer=offer))
+    if problem:
+        form.problem = problem
+        return _list_page(structure, group, form, 409)
+    if request.form.get("confirme") != CONFIRMED:
+        # An offer mails the family: the agent first sees the place, the dates and to whom the mail goes.
+        return _confirmation(application, offer)
     try:
-        event = statemachine.change_status(application, "offered", g.agent, offer=(structure, group, form.start_date()))
+        event = statemachine.change_status(application, "offered", g.agent, offer=offer)
     except statemachine.TransitionError as error:
         db.session.rollback()
         # Not a fault of the date: the request moved on meanwhile (another agent, the family).
         form.problem = str(error)
         return _list_page(structure, group, form, 409)
-    request = application.creche
+    creche = application.creche
     message = (
-        f"Place proposée pour la demande {application.reference}, entrée le {request.offer_start_date:%d/%m/%Y} ; "
-        f"réponse attendue avant le {request.offer_deadline:%d/%m/%Y}."
+        f"Place proposée pour la demande {application.reference}, entrée le {creche.offer_start_date:%d/%m/%Y} ; "
+        f"réponse attendue avant le {creche.offer_deadline:%d/%m/%Y}."
     )
     flash_done(message, event)
     return redirect(url_for("backoffice.commission_list", structure=structure, group=group), 303)
+
+
+def _confirmation(application: Application, offer: tuple[str, str, date]):
+    structure_code, group_code, start = offer
+    structure, group = structure_and_group(structure_code, group_code)
+    deadline = date.today() + timedelta(days=settings().delays.offer_answer_days)
+    written = (
+        "Place proposée à la famille",
+        f"{structure.name}, {group.label}\nDate d'entrée proposée : {start:%d/%m/%Y}\n"
+        f"Réponse attendue avant le {deadline:%d/%m/%Y}",
+    )
+    view = confirmation_view(application, "Proposer une place", written) | {
+        "href": url_for("backoffice.commission_list", structure=structure_code, group=group_code),
+        "back_label": f"Retour à la liste d'attente {structure.name}, {group.label}",
+    }
+    fields = {name: value for name, value in request.form.items() if name not in ("csrf_token", "confirme")}
+    return render_template("backoffice/confirmation.html", confirmation=view, fields=fields, url=request.path)
 
 
 # --- downloads ------------------------------------------------------------------------------------------------
