@@ -5,12 +5,16 @@ from datetime import date, datetime
 from flask import current_app
 
 from .. import rules
-from ..formatting import TIMEZONE, month_year, short_date
+from ..formatting import TIMEZONE, month_year, months_duration, short_date
+from ..months import calendar_months
 from . import household
 from .certify import MAX_LOOKUPS_PER_DRAFT
 from .draft import certified, certified_ok, creche_only, details_hidden
 
 PROVIDERS = {"CNAF": "CAF", "MSA": "MSA"}
+# A QF whose month is this many months before today is said to be old, even when the rules set no limit: the CAF or
+# the MSA recomputes it at least every January, so an older one may no longer match the family's situation.
+OLD_QF_MONTHS = 12
 
 
 def provider_label(code: str | None) -> str:
@@ -29,13 +33,17 @@ def _person(person: dict) -> dict:
     }
 
 
-def _qf(qf: dict | None) -> dict | None:
+def _qf(qf: dict | None, today: date | None = None) -> dict | None:
     if not qf:
         return None
+    months = None
+    if qf.get("year") and qf.get("month"):
+        months = calendar_months(qf["year"], qf["month"], today or date.today())
     return {
         "value": qf["value"],
         "provider": provider_label(qf.get("provider")),
         "month": month_year(qf.get("year"), qf.get("month")),
+        "old_age": months_duration(months) if months is not None and months >= OLD_QF_MONTHS else None,
     }
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from passfamille import create_app
 from passfamille.formatting import months_duration
 from passfamille.months import calendar_months
+from passfamille.wizard.viewmodels import _qf
 
 from ..conftest import edited_example_settings
 from ..formclient import Browser
@@ -35,6 +36,19 @@ def test_a_qf_of_long_ago_is_said_with_its_age(browser):
     page = page.click("Continuer")
     assert page.h1 == "Vérifiez votre demande"
     assert f"juin 2023), il y a {age} : ancien" in page.text
+
+
+def test_the_caf_check_page_already_says_the_qf_is_old(browser):
+    page = through_api(browser, DUPONT)
+    assert page.h1 == "Vérifiez les informations de la CAF/MSA", page.h1
+    age = months_duration(calendar_months(2023, 6, date.today()))
+    assert f"Il date d'il y a {age} : c'est ancien." in page.text
+
+
+def test_a_recent_qf_is_not_said_old_on_the_caf_check_page():
+    today = date(2026, 12, 2)
+    assert _qf({"value": 700, "provider": "CNAF", "year": 2026, "month": 1}, today)["old_age"] is None
+    assert _qf({"value": 700, "provider": "CNAF", "year": 2025, "month": 12}, today)["old_age"] == "1 an"
 
 
 def test_a_qf_older_than_the_rules_accept_says_the_limit_and_what_to_do(app_config, tmp_path):

@@ -11,13 +11,10 @@ from .. import household
 from ..draft import answers, certified_ok, details_hidden, uses_api, wants_documents, wants_pass_famille
 from ..forms import DocumentForm
 from ..step import Section, Step, receive_file
-from ..viewmodels import decision_view, provider_label
+from ..viewmodels import OLD_QF_MONTHS, decision_view, provider_label
 from .common import INFORMATION, VERIFICATION
 
 MISSING_PROOF = "Joignez votre justificatif au format PDF, JPEG ou PNG"
-# A QF whose month is this many months before today is said to be old, even when the rules set no limit: the CAF or
-# the MSA recomputes it at least every January, so an older one may no longer match the family's situation.
-OLD_QF_MONTHS = 12
 
 
 def receive_proof(draft, form) -> bool:
