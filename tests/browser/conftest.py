@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from playwright.sync_api import sync_playwright
+from sqlalchemy import delete
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from passfamille import create_app
+from passfamille.extensions import db
+from passfamille.models import RateBucket
 
 from ..conftest import config_for
 from .journey import COUNTS_KEY, FIGURES_KEY, describe
@@ -57,6 +60,18 @@ def live_server(tmp_path_factory, sandbox, smtp_server, migrated_template):
     yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits_on_the_live_server(request):
+    """Each browser test is a new family on the shared live server: the limits' counters (per connection address:
+    every test comes from 127.0.0.1) start from zero, as they do for each test's own app, instead of adding up over
+    the whole session until « Trop de vérifications depuis cette connexion »."""
+    if "live_server" in request.fixturenames:
+        app = request.getfixturevalue("live_server").app
+        with app.app_context():
+            db.session.execute(delete(RateBucket))
+            db.session.commit()
 
 
 @pytest.fixture

@@ -52,9 +52,15 @@ class Machine(GunicornProcess):
         options += ["--no-control-socket", "--chdir", str(self.folder), "wsgi:app"]
         self.launch(options, self.folder, self.environment, wait_seconds)
 
-    def served(self, method: str, path_start: str) -> bool:
-        """Whether its access log shows a request `method path…` (the path's start)."""
-        return f'"{method} {path_start}' in self.log_path.read_text(errors="replace")
+    def served(self, method: str, path_start: str, wait_seconds: float = 5) -> bool:
+        """Whether its access log shows a request `method path…` (the path's start). gunicorn writes the line once
+        the response is sent, maybe after the client has read it: a line not there yet is waited for a while."""
+        deadline = time.monotonic() + wait_seconds
+        while f'"{method} {path_start}' not in self.log_path.read_text(errors="replace"):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
 
     def written(self) -> list[str]:
         """What the app wrote in its instance folder."""
@@ -167,8 +173,8 @@ def test_a_family_and_an_agent_go_from_one_machine_to_the_other(app, machines, m
     assert page.h1 == "Votre demande est envoyée", page.error_summary() or page.h1
     reference = re.search(r"PF-\d{4}-\d{6}", page.text).group(0)
     # Each request went where the balancer sent it.
-    assert a.served("POST", "/demande/justificatif") and not b.served("POST", "/demande/justificatif")
-    assert b.served("POST", "/demande/recapitulatif") and not a.served("POST", "/demande/recapitulatif")
+    assert a.served("POST", "/demande/justificatif") and not b.served("POST", "/demande/justificatif", 0)
+    assert b.served("POST", "/demande/recapitulatif") and not a.served("POST", "/demande/recapitulatif", 0)
     receipts = mailbox.received(EMAIL)
     assert len(receipts) == 1, f"{len(receipts)} accusés de réception"
     assert reference in receipts[0].get_body().get_content()
