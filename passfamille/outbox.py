@@ -22,9 +22,10 @@ sent again after CLAIM, with the same Message-ID (which many mail clients show o
 A failed send is tried again later (RETRY_AFTER_MINUTES), then given up with a warning; a given-up message is kept
 for GIVEN_UP_KEPT, then `adhesions purge` deletes it. Logs name a message by its id and kind, never its address.
 
-Two mails are still sent at once with mail.send: the crèche relance (a cron command whose outcome decides whether the
-relance is recorded: a family is closed for not answering only a relance that left) and an agent's device link (the
-log-in page must take as long whether the account exists or not, and the link is valid for 15 minutes only)."""
+Three mails are still sent at once with mail.send: the crèche relance (a cron command whose outcome decides whether
+the relance is recorded: a family is closed for not answering only a relance that left), an agent's device link (the
+log-in page must take as long whether the account exists or not, and the link is valid for 15 minutes only) and an
+agent's forgotten-password link (the same: made and sent after an answer that does not depend on the account)."""
 
 import logging
 import smtplib

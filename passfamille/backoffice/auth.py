@@ -272,18 +272,25 @@ def new_link_nonce(agent: Agent) -> None:
     agent.link_nonce = secrets.token_hex(16)
 
 
-def password_token(agent: Agent) -> str:
+def password_token(agent: Agent, max_age: int = PASSWORD_LINK_MAX_AGE) -> str:
+    """A signed link token; a shorter `max_age` (in seconds) is signed into it, so that it cannot be lengthened."""
     if not agent.link_nonce:
         raise ValueError("no password link was issued for this agent (new_link_nonce)")
-    return _serializer().dumps({"agent": agent.id, "nonce": agent.link_nonce})
+    data = {"agent": agent.id, "nonce": agent.link_nonce}
+    if max_age != PASSWORD_LINK_MAX_AGE:
+        data["max_age"] = max_age
+    return _serializer().dumps(data)
 
 
 def agent_from_password_token(token: str) -> Agent | None:
     try:
-        data = _serializer().loads(token, max_age=PASSWORD_LINK_MAX_AGE)
+        data, signed_at = _serializer().loads(token, max_age=PASSWORD_LINK_MAX_AGE, return_timestamp=True)
     except (BadSignature, SignatureExpired):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("nonce"), str):
+        return None
+    max_age = data.get("max_age", PASSWORD_LINK_MAX_AGE)
+    if not isinstance(max_age, int) or utcnow() - signed_at.replace(tzinfo=None) > timedelta(seconds=max_age):
         return None
     agent = db.session.get(Agent, data.get("agent")) if isinstance(data.get("agent"), int) else None
     if agent is None or not agent.active or not agent.link_nonce:
@@ -310,8 +317,35 @@ def choose_password(agent: Agent, password: str) -> bool:
     return True
 
 
-def password_link(agent: Agent) -> str:
-    return f"{current_app.config['PASSFAMILLE_URL']}/agents/mot-de-passe/{password_token(agent)}"
+def password_link(agent: Agent, max_age: int = PASSWORD_LINK_MAX_AGE) -> str:
+    return f"{current_app.config['PASSFAMILLE_URL']}/agents/mot-de-passe/{password_token(agent, max_age)}"
+
+
+# --- « Mot de passe oublié ? » ---------------------------------------------------------------------------------
+
+FORGOTTEN_WINDOW = timedelta(hours=1)
+FORGOTTEN_LINK_MAX_AGE = 3600
+FORGOTTEN_PER_ACCOUNT = 3  # links an address may ask for in FORGOTTEN_WINDOW
+FORGOTTEN_PER_ADDRESS = 10  # requests from one client address in FORGOTTEN_WINDOW, whatever the accounts typed
+
+
+def count_forgotten_request(email: str) -> bool:
+    """Count one « mot de passe oublié » request, per address typed (known or not: a refusal tells nothing of which
+    accounts exist) and per client address; True while both stay within their limits."""
+    by_account = ratelimit.count("oubli-compte", normalise_email(email), FORGOTTEN_WINDOW)
+    by_address = ratelimit.count("oubli-adresse", request.remote_addr or "", FORGOTTEN_WINDOW)
+    return by_account <= FORGOTTEN_PER_ACCOUNT and by_address <= FORGOTTEN_PER_ADDRESS
+
+
+def forgotten_password_link(email: str) -> tuple[Agent, str] | None:
+    """For an active account: a new one-hour link (every earlier link stops working) and its agent; else None.
+    The password stays as it was until a new one is chosen: asking for a link must not lock anyone out."""
+    agent = find_agent(email)
+    if agent is None or not agent.active:
+        return None
+    new_link_nonce(agent)
+    db.session.commit()
+    return agent, password_link(agent, FORGOTTEN_LINK_MAX_AGE)
 
 
 # --- guards ------------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Back-office forms. Messages in French; the base strips whitespace like the citizen's forms."""
 
 from wtforms import PasswordField, StringField
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Regexp, ValidationError
 
 from ..forms_base import BaseForm, MaxLength
 from .auth import MIN_PASSWORD_LENGTH
@@ -20,6 +20,21 @@ class LoginForm(BaseForm):
     password = PasswordField(
         "Mot de passe",
         validators=[InputRequired("Saisissez votre mot de passe"), MaxLength(MAX_PASSWORD, PASSWORD_LENGTH_MESSAGE)],
+    )
+
+
+class ForgottenPasswordForm(BaseForm):
+    email = StringField(
+        "Adresse électronique",
+        description="L'adresse de votre compte de l'espace agents, par exemple prenom.nom@mairie.fr",
+        validators=[
+            InputRequired("Saisissez l'adresse électronique de votre compte"),
+            MaxLength(MAX_EMAIL, EMAIL_LENGTH_MESSAGE),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message="Saisissez une adresse électronique valide, par exemple prenom.nom@mairie.fr",
+            ),
+        ],
     )
 
 

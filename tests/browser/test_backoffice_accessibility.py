@@ -83,6 +83,23 @@ def test_login_and_password_pages_have_no_axe_violation(new_page, live_server):
     audit.assert_clean()
 
 
+def test_forgotten_password_pages_have_no_axe_violation(new_page, live_server):
+    page, audit = new_page(), Audit()
+    visitor = Citizen(page)
+
+    visitor.open("/agents/connexion").follow("Mot de passe oublié ?").sees_heading("Mot de passe oublié")
+    audit.scan(page, "mot de passe oublié")
+    visitor.press("Recevoir un lien").sees_heading("Mot de passe oublié")
+    sees_error_summary(page, "Saisissez l'adresse électronique de votre compte")
+    audit.scan(page, "mot de passe oublié en erreur (champ vide)")
+    visitor.type("Adresse électronique", "inconnu.navigateur@val-fleuri.example").press("Recevoir un lien")
+    visitor.sees_heading("Demande de lien envoyée")
+    expect(page.get_by_text("Si un compte actif correspond à cette adresse", exact=False)).to_be_visible()
+    audit.scan(page, "demande de lien envoyée")
+
+    audit.assert_clean()
+
+
 def test_queue_pages_have_no_axe_violation(agent, live_server):
     at_least(live_server.app, PAGE_SIZE + 1)
     page, audit = agent.page, Audit()
@@ -323,6 +340,8 @@ def _to_proof_page(page) -> None:
 # every page at fault shows on its own.
 SMALL_SCREEN_PAGES = {
     "connexion": (None, lambda app: "/agents/connexion"),
+    "mot de passe oublié": (None, lambda app: "/agents/mot-de-passe-oublie"),
+    "demande de lien envoyée": (None, lambda app: "/agents/mot-de-passe-oublie/demande-envoyee"),
     "liste des demandes": (AGENT, lambda app: file_application(app) and "/agents/"),
     "page d'une demande": (AGENT, lambda app: f"/agents/demandes/{_with_history(app).id}"),
     "attestation (agents)": (AGENT, lambda app: f"/agents/demandes/{_accepted(app).id}/attestation"),
