@@ -21,6 +21,6 @@ def require_agent():
 
 def register(app) -> None:
     # Importing the view modules attaches their routes to bp.
-    from .views import account, agents, commission, dashboard, detail, exports, follow, health, queue  # noqa: F401
+    from .views import account, agents, bulk, commission, dashboard, detail, exports, follow, health, queue  # noqa: F401
 
     app.register_blueprint(bp)
