@@ -32,6 +32,7 @@ def register(app) -> None:
     from .views import (  # noqa: F401
         account,
         agents,
+        bulk,
         commission,
         dashboard,
         detail,

@@ -131,6 +131,7 @@ class Row:
     # What applies to the row's démarche; the other's columns say « sans objet ».
     pass_famille: PassFamilleCells | None = None
     creche: CrecheCells | None = None
+    application_id: int = 0  # what a ticked row posts (the queue's selection)
 
 
 def _pass_famille_cells(application: Application) -> PassFamilleCells:
@@ -167,6 +168,7 @@ def row(application: Application, demarches: dict[str, str] | None = None) -> Ro
         follower=application.assigned_agent.email if application.assigned_agent else None,
         pass_famille=None if is_creche else _pass_famille_cells(application),
         creche=_creche_cells(application) if is_creche else None,
+        application_id=application.id,
     )
 
 

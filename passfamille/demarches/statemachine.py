@@ -75,11 +75,13 @@ def change_status(
     offer: tuple[str, str, date] | None = None,
     detail: str | None = None,
     today: date | None = None,
+    send_now: bool = True,
 ) -> AuditEvent:
     """Apply one status change, record it and the family's mail, commit. Raises TransitionError.
 
     `reason`: a refusal's; `message`: the document asked for; `offer`: (structure code, age group code, start) of
-    a place. The audit log keeps what the démarche says of the change, else `detail`."""
+    a place. The audit log keeps what the démarche says of the change, else `detail`. `send_now=False`: the mail
+    leaves after the response, by the outbox (a bulk change would otherwise wait on the mail server per row)."""
     change = Change(reason=reason, message=message, offer=offer, detail=detail)
     today = today or date.today()
     from_status = application.status
@@ -94,7 +96,7 @@ def change_status(
     message = notify_family(application, previous_status=from_status, agent=agent, detail=detail)
     db.session.commit()
     log.info("status reference=%s from=%s to=%s", application.reference, from_status, to_status)
-    if agent is not None:
+    if agent is not None and send_now:
         # The agent's page says whether the mail left, so that the family can be reached otherwise: sent before the
         # response. A mail that did not leave stays queued and is tried again (outbox.py).
         event.family_notified = outbox.send_now(message)

@@ -31,3 +31,20 @@
     button.addEventListener("click", function () { window.print(); });
   });
 })();
+
+// The queue's « Tout sélectionner sur cette page » ticks or unticks every row; unticking a row unticks it, so
+// that the page's ids it sends (its meaning without JavaScript) never add a row the agent left out.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-tout-selectionner]").forEach(function (all) {
+    var rows = all.form.querySelectorAll('input[type="checkbox"][name="dossier"]');
+    all.addEventListener("change", function () {
+      rows.forEach(function (row) { row.checked = all.checked; });
+    });
+    rows.forEach(function (row) {
+      row.addEventListener("change", function () {
+        if (!row.checked) { all.checked = false; }
+      });
+    });
+  });
+})();
