@@ -16,6 +16,8 @@ from .test_commission import LIST, reference, waiting_rows
 
 RESIDENCE = "La famille habite Val-Fleuri"
 REASON = f"Motif du refus du critère « {RESIDENCE} »"
+# Each button names its criterion for screen readers (visually hidden): several criteria, several buttons.
+VERIFY, REFUSE = f"Vérifié : {RESIDENCE}", f"Refusé : {RESIDENCE}"
 
 
 def two_requests(app) -> tuple[int, int]:
@@ -42,7 +44,7 @@ def test_a_refused_criterion_no_longer_counts_and_the_commission_order_changes(a
     page = agent_browser.get(f"/agents/demandes/{ahead}")
     assert "Total : 40 points" in page.text and "À vérifier." in criterion_item(page, RESIDENCE).get_text()
     assert "La famille voit sur son lien de suivi ce critère « non retenu après vérification », à 0 point" in page.text
-    page = page.fill(REASON, "Le justificatif de domicile est au nom d'une autre commune.").submit("Refusé")
+    page = page.fill(REASON, "Le justificatif de domicile est au nom d'une autre commune.").submit(REFUSE)
     assert page.status == 200
     assert "Total : 0 point" in page.text
     item = criterion_item(page, RESIDENCE).get_text(" ", strip=True)
@@ -65,7 +67,7 @@ def test_the_familys_follow_up_page_shows_the_total_without_the_refused_criterio
     family = Browser(app.test_client())
     before = family.get(link_of(app, ahead))
     assert rank_rows(before)[0][-1] == "Rang : 1 sur 2 familles en attente"
-    agent_browser.get(f"/agents/demandes/{ahead}").fill(REASON, "Adresse hors commune.").submit("Refusé")
+    agent_browser.get(f"/agents/demandes/{ahead}").fill(REASON, "Adresse hors commune.").submit(REFUSE)
     after = family.get(link_of(app, ahead))
     points = after.soup.find("h2", string="Vos points").find_next("table")
     rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in points.find_all("tr")]
@@ -80,14 +82,14 @@ def test_a_verified_criterion_says_who_and_when_and_the_agent_can_change_their_m
     page = agent_browser.get(f"/agents/demandes/{ahead}")
     proof = criterion_item(page, RESIDENCE).find("a")
     assert proof is not None and agent_browser.client.get(proof["href"]).status_code == 200
-    page = page.submit("Vérifié")
+    page = page.submit(VERIFY)
     item = criterion_item(page, RESIDENCE).get_text(" ", strip=True)
     assert "Vérifié par agent@val-fleuri.example le" in item and "Total : 40 points" in page.text
     assert "vérifié" in waiting_rows(agent_browser.get(LIST))[0][6]
     # Then refused after all, then verified again: each change counts and is in the history.
-    page = page.fill(REASON, "Attestation périmée.").submit("Refusé")
+    page = page.fill(REASON, "Attestation périmée.").submit(REFUSE)
     assert "Total : 0 point" in page.text
-    page = page.submit("Vérifié")
+    page = page.submit(VERIFY)
     assert "Total : 40 points" in page.text and "Vérifié par" in criterion_item(page, RESIDENCE).get_text()
     assert checks_in_history(app, ahead) == [
         f"« {RESIDENCE} » : vérifié",
@@ -100,7 +102,7 @@ def test_a_verified_criterion_says_who_and_when_and_the_agent_can_change_their_m
 
 def test_a_refusal_without_reason_is_asked_again_and_changes_nothing(app, agent_browser):
     ahead, _ = two_requests(app)
-    page = agent_browser.get(f"/agents/demandes/{ahead}").fill(REASON, "   ").submit("Refusé")
+    page = agent_browser.get(f"/agents/demandes/{ahead}").fill(REASON, "   ").submit(REFUSE)
     assert page.status == 400 and page.title.startswith("Erreur : ")
     assert "Indiquez pourquoi ce critère est refusé" in page.field_error(REASON)
     assert "Total : 40 points" in page.text
@@ -110,11 +112,11 @@ def test_a_refusal_without_reason_is_asked_again_and_changes_nothing(app, agent_
 def test_a_double_click_changes_the_criterion_once(app, agent_browser):
     ahead, _ = two_requests(app)
     form = agent_browser.get(f"/agents/demandes/{ahead}").fill(REASON, "Adresse hors commune.")
-    form.submit("Refusé")
-    again = form.submit("Refusé")  # the same form, sent again (a double click, a resend)
+    form.submit(REFUSE)
+    again = form.submit(REFUSE)  # the same form, sent again (a double click, a resend)
     assert again.status == 200 and "Ce critère a déjà été modifié : il est maintenant « refusé »" in again.text
     # A « Vérifié » sent from a tab opened before the refusal changes nothing either.
-    stale = form.submit("Vérifié")
+    stale = form.submit(VERIFY)
     assert "il est maintenant « refusé »" in stale.text and "Total : 0 point" in stale.text
     assert checks_in_history(app, ahead) == [f"« {RESIDENCE} » : refusé. Motif : Adresse hors commune."]
     with app.app_context():
