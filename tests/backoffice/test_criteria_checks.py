@@ -6,8 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from passfamille.creche import criteria_checks
 from passfamille.extensions import db
-from passfamille.models import Application, AuditEvent, CrecheCriterionCheck
+from passfamille.models import Agent, Application, AuditEvent, CrecheCriterionCheck
 
 from ..creche.family_link import link_of, rank_rows
 from ..creche_factory import attach, make_request
@@ -134,3 +135,20 @@ def test_a_criterion_the_family_did_not_declare_cannot_be_checked(app, agent_bro
     )
     assert response.status == 409 and "La famille n'a pas déclaré ce critère" in response.text
     assert checks_in_history(app, ahead) == []
+
+
+def test_two_requests_that_both_saw_the_same_state_change_it_once(app, agent_browser):
+    """Two tabs, or two clicks racing past the page's own check: the database applies only the first."""
+    ahead, _ = two_requests(app)
+    with app.app_context():
+        application = db.session.get(Application, ahead)
+        agent = db.session.scalar(select(Agent))
+        first = criteria_checks.change(application, "residence", RESIDENCE, "verified", "pending", agent, None)
+        second = criteria_checks.change(application, "residence", RESIDENCE, "refused", "pending", agent, "Autre.")
+        third = criteria_checks.change(application, "residence", RESIDENCE, "refused", "verified", agent, "Périmé.")
+        fourth = criteria_checks.change(application, "residence", RESIDENCE, "pending", "verified", agent, None)
+        assert (first, second, third, fourth) == (True, False, True, False)
+    assert checks_in_history(app, ahead) == [
+        f"« {RESIDENCE} » : vérifié",
+        f"« {RESIDENCE} » : refusé. Motif : Périmé.",
+    ]
