@@ -239,7 +239,7 @@ def check_criterion(application_id, code):
     form = CriterionCheckForm(code, label)
     to, seen = form.to.data, form.seen.data
     if to not in (criteria_checks.VERIFIED, criteria_checks.REFUSED) or seen not in criteria_checks.STATES:
-        return _page(application, problem="Action inconnue", status=400)
+        return _page(application, problem="Action inconnue", status=409)
     if _current_state(application, code) != seen or to == seen:
         return _already_checked(application, code)
     if not form.validate():
