@@ -13,6 +13,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     event,
     func,
     inspect,
@@ -407,6 +408,7 @@ class CrecheRequest(db.Model):
     wishes: Mapped[list["CrecheWish"]] = relationship(
         order_by="CrecheWish.position", cascade="all, delete-orphan", back_populates="request"
     )
+    checks: Mapped[list["CrecheCriterionCheck"]] = relationship(cascade="all, delete-orphan", back_populates="request")
 
 
 class CrecheWish(db.Model):
@@ -421,6 +423,26 @@ class CrecheWish(db.Model):
     age_group_code: Mapped[str] = mapped_column(String(30))
 
     request: Mapped[CrecheRequest] = relationship(back_populates="wishes")
+
+
+class CrecheCriterionCheck(db.Model):
+    """An agent's check of one declared criterion: "verified" or "refused" (with an internal reason). No row: not
+    checked yet. One row per request and criterion, changed only by a conditional UPDATE on its current state
+    (creche/criteria_checks.py), so that a double click records one change."""
+
+    __tablename__ = "creche_criterion_check"
+    __table_args__ = (UniqueConstraint("request_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("creche_request.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(10))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    request: Mapped[CrecheRequest] = relationship(back_populates="checks")
+    agent: Mapped[Agent | None] = relationship()
 
 
 # --- Shared counters -----------------------------------------------------------------------------------------

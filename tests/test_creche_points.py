@@ -53,6 +53,27 @@ def test_points_of_the_declared_criteria(declared, total, codes, unknown):
     assert result.unknown == unknown
 
 
+# id, declared, refused by an agent, total, codes still counted, codes listed as refused
+REFUSED = [
+    ("refused_criterion_gives_nothing", {"residence", "fratrie"}, {"residence"}, 15, ("fratrie",), ("residence",)),
+    ("every_criterion_refused", {"residence"}, {"residence"}, 0, (), ("residence",)),
+    ("refusing_an_undeclared_code_changes_nothing", {"fratrie"}, {"residence"}, 15, ("fratrie",), ()),
+]
+
+
+@pytest.mark.parametrize(
+    ("declared", "refused", "total", "codes", "refused_codes"),
+    [row[1:] for row in REFUSED],
+    ids=[row[0] for row in REFUSED],
+)
+def test_a_criterion_refused_by_an_agent_no_longer_counts(declared, refused, total, codes, refused_codes):
+    result = points(declared, GRID, refused)
+
+    assert result.total == total
+    assert tuple(criterion.code for criterion, _ in result.lines) == codes
+    assert tuple(criterion.code for criterion in result.refused) == refused_codes
+
+
 def test_points_with_the_example_grid():
     grid = load_settings(DEFAULT_COMMUNE_FILE).creche.points_grid
 

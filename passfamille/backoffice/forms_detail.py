@@ -206,3 +206,25 @@ class NoteForm(DetailForm):
             MaxLength(64, "Formulaire incomplet : rechargez la page"),
         ]
     )
+
+
+class CriterionCheckForm(DetailForm):
+    """« Vérifié » / « Refusé » for one criterion of a crèche request. Each criterion's form has its own prefix
+    (critere-<code>), so that ids and labels stay unique on the page. `seen`: the state the agent saw (the change
+    applies only if the criterion is still in it); `to`: the button pressed."""
+
+    to = HiddenField(validators=[MaxLength(10, "Action inconnue")])
+    seen = HiddenField(validators=[MaxLength(10, "Action inconnue")])
+    reason = TextAreaField(
+        "Motif du refus",
+        description="Obligatoire pour refuser. Interne : la famille ne le voit pas, ni sur son lien ni par courriel.",
+        validators=[MaxLength(MAX_TEXT, f"Le motif doit faire {MAX_TEXT} caractères au plus")],
+    )
+
+    def __init__(self, code: str, label: str, *args, **kwargs):
+        super().__init__(*args, prefix=f"critere-{code}", **kwargs)
+        self.reason.label.text = f"Motif du refus du critère « {label} »"
+
+    def validate_reason(self, field):
+        if self.to.data == "refused" and not field.data:
+            raise ValidationError("Indiquez pourquoi ce critère est refusé (motif interne, la famille ne le voit pas)")

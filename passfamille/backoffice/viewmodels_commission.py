@@ -8,7 +8,7 @@ from datetime import date
 from flask import abort, current_app, url_for
 from sqlalchemy import func, select
 
-from ..creche import waiting_list
+from ..creche import criteria_checks, waiting_list
 from ..creche.labels import CHILD_SOURCES, PSU_SOURCES, SHORT_TABLE_LABELS
 from ..creche.settings import AgeGroup, CrecheSettings, Structure, age_in_months
 from ..demarches import statemachine, status_label
@@ -73,19 +73,44 @@ def _proofs(application: Application) -> set[str]:
     return {d.kind[len(CRITERION_PREFIX) :] for d in application.documents if d.kind.startswith(CRITERION_PREFIX)}
 
 
+def _check(request: CrecheRequest, code: str) -> dict:
+    """An agent's check of one criterion: its state, a short tag for the lists, who and when for the page."""
+    check = next((c for c in request.checks if c.code == code), None)
+    if check is None:
+        return {"state": criteria_checks.PENDING, "tag": "à vérifier", "by": None, "on": None, "reason": None}
+    return {
+        "state": check.state,
+        "tag": criteria_checks.STATES.get(check.state, check.state),
+        "by": check.agent.email if check.agent else "un agent supprimé",
+        "on": date_time(check.at),
+        "reason": check.reason,
+    }
+
+
 def points_lines(request: CrecheRequest) -> dict:
-    """The points with each criterion that gives them, and whether its proof came with the request."""
+    """The points with each criterion that gives them, whether its proof came with the request, and whether an agent
+    verified it or refused it (a refused criterion is listed, worth nothing)."""
     points = waiting_list.points_of(request)
     proofs = _proofs(request.application)
+    counted = {criterion.code: value for criterion, value in points.lines}
     lines = []
-    for criterion, value in points.lines:
+    for criterion in (c for c in settings().points_grid if c.code in counted or c in points.refused):
         proof = None
         if criterion.requires_document:
             proof = "justificatif joint" if criterion.code in proofs else "justificatif manquant"
             # Ticked from the address the CAF/MSA gave, no proof was asked: the agent checks that address.
             if criterion.address_in_commune and criterion.code not in proofs:
                 proof = "adresse de la CAF/MSA" if request.application.address_source == "api" else proof
-        lines.append({"code": criterion.code, "label": criterion.label, "points": value, "proof": proof})
+        lines.append(
+            {
+                "code": criterion.code,
+                "label": criterion.label,
+                "points": counted.get(criterion.code, 0),
+                "grid_points": criterion.points,
+                "proof": proof,
+                "check": _check(request, criterion.code),
+            }
+        )
     return {"total": points.total, "lines": lines, "unknown": list(points.unknown)}
 
 

@@ -6,6 +6,7 @@ from flask import current_app, url_for
 
 from .. import demarches, documents
 from ..commune_settings import NoRulesInForce
+from ..demarches import creche as creche_demarche
 from ..demarches import pass_famille, statemachine, status_label
 from ..documents import DOCUMENT_KINDS
 from ..formatting import date_time as when
@@ -34,6 +35,8 @@ ACTION_LABELS = {
     "relance": "Relance envoyée",
     "relance_answer": "Réponse à la relance",
     "assigned": "Dossier pris en charge",
+    "criterion_verified": "Critère vérifié",
+    "criterion_refused": "Critère refusé",
     "released": "Dossier laissé à un autre agent",
 }
 DEMARCHE_LABELS = {"creche": "préinscription en crèche"}
@@ -259,11 +262,27 @@ def _creche_part(application: Application) -> dict:
         "creche": creche_detail(application),
         "creche_actions": creche_actions(application),
         "resources_entry": _resources_entry(application),
+        "criterion_proofs": _criterion_proofs(application),
+        "can_check_criteria": application.status not in creche_demarche.FINISHED,
         "qf": None,
         "pass": None,
         "refusal_reason": None,
         "requested_document": None,
     }
+
+
+def _criterion_proofs(application: Application) -> dict[str, list[dict]]:
+    """Each criterion's proofs, by code, to open beside the « Vérifié » / « Refusé » buttons."""
+    found: dict[str, list[dict]] = {}
+    for d in sorted(application.documents, key=lambda d: d.id):
+        if d.kind.startswith(documents.CRITERION_PREFIX):
+            viewable = d.content_type in documents.LABELS
+            endpoint = "backoffice.document_preview" if viewable else "backoffice.document"
+            summary = documents.summary(d)
+            found.setdefault(d.kind[len(documents.CRITERION_PREFIX) :], []).append(
+                {"name": f"{summary['label']}, {summary['size_kb']} Ko", "href": url_for(endpoint, document_id=d.id)}
+            )
+    return found
 
 
 # What each démarche adds to the page, shown by the panels its record names (demarches/*.py: detail_panels).

@@ -150,6 +150,21 @@ def _offer(settings: CrecheSettings, request, today: date) -> Offer | None:
     )
 
 
+def _points_lines(points) -> tuple[tuple[str, int], ...]:
+    """Each declared criterion with its points; one an agent refused is said « non retenu », at 0 (its reason is
+    internal to the commune)."""
+    refused = {criterion.code for criterion in points.refused}
+    counted = {criterion.code: value for criterion, value in points.lines}
+    return tuple(
+        (
+            f"{criterion.label} : non retenu après vérification" if criterion.code in refused else criterion.label,
+            counted.get(criterion.code, 0),
+        )
+        for criterion in _settings().points_grid
+        if criterion.code in counted or criterion.code in refused
+    )
+
+
 def follow_view(application: Application, token: str, today: date) -> FollowView:
     settings = _settings()
     request = application.creche
@@ -176,7 +191,7 @@ def follow_view(application: Application, token: str, today: date) -> FollowView
         if waiting
         else NO_RANK_REASONS.get(application.status, "Votre demande n'est pas en attente."),
         points_total=points.total,
-        points_lines=tuple((criterion.label, value) for criterion, value in points.lines),
+        points_lines=_points_lines(points),
         estimate_on=estimate_on,
         estimate=estimate,
         psu_source=request.psu_source,

@@ -22,13 +22,21 @@ class Points:
     lines: tuple[tuple[Criterion, int], ...]  # in the grid's order
     # Declared codes no longer in the grid (a criterion removed by the council): worth nothing, shown to agents.
     unknown: tuple[str, ...] = ()
+    # Declared criteria an agent refused (the proof does not show it): worth nothing, shown to agents.
+    refused: tuple[Criterion, ...] = ()
 
 
-def points(declared_criteria: Iterable[str], grid: Sequence[Criterion]) -> Points:
+def points(declared_criteria: Iterable[str], grid: Sequence[Criterion], refused: Iterable[str] = ()) -> Points:
     declared = set(declared_criteria)
-    lines = tuple((criterion, criterion.points) for criterion in grid if criterion.code in declared)
+    refused_codes = set(refused) & declared
+    lines = tuple(
+        (criterion, criterion.points)
+        for criterion in grid
+        if criterion.code in declared and criterion.code not in refused_codes
+    )
     unknown = tuple(sorted(declared - {criterion.code for criterion in grid}))
-    return Points(sum(value for _, value in lines), lines, unknown)
+    refused_lines = tuple(criterion for criterion in grid if criterion.code in refused_codes)
+    return Points(sum(value for _, value in lines), lines, unknown, refused_lines)
 
 
 @dataclass(frozen=True)

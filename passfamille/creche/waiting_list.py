@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from ..demarches.creche import WAITING
 from ..extensions import db
-from ..models import Application, CrecheRequest
+from ..models import Application, CrecheCriterionCheck, CrecheRequest
+from . import criteria_checks
 from . import points as creche_points
 
 
@@ -21,7 +22,9 @@ def _grid():
 
 
 def points_of(request: CrecheRequest) -> creche_points.Points:
-    return creche_points.points(request.criteria or [], _grid())
+    """A criterion an agent refused gives no points: the family's page, the lists and the exports all say so."""
+    refused = [check.code for check in request.checks if check.state == criteria_checks.REFUSED]
+    return creche_points.points(request.criteria or [], _grid(), refused)
 
 
 def as_waiting_list_request(request: CrecheRequest) -> creche_points.WaitingListRequest:
@@ -42,6 +45,7 @@ def _waiting_requests(structure_code: str | None = None) -> list[CrecheRequest]:
         # The commission shows each request's proofs: loaded with the list, not one query per row.
         .options(
             selectinload(CrecheRequest.wishes),
+            selectinload(CrecheRequest.checks).selectinload(CrecheCriterionCheck.agent),
             selectinload(CrecheRequest.application).selectinload(Application.documents),
         )
     )

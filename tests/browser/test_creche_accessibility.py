@@ -247,6 +247,33 @@ def test_commission_and_creche_request_pages_have_no_axe_violation_and_reflow(ne
     checks.assert_clean()
 
 
+def test_checking_the_criteria_of_a_creche_request_has_no_axe_violation_and_reflows(new_page, live_server):
+    """« Vérifié » / « Refusé » on each declared criterion: pending, a refusal without reason, refused, verified."""
+    app, checks = live_server.app, Inspection()
+    request_id = with_proof(app, criteria=["residence", "parent-seul"])
+    agent = Agent(new_page()).log_in(agent_account(app))
+    page = agent.page
+    home, alone = "La famille habite Val-Fleuri", "Parent qui élève seul son enfant"
+
+    agent.open(f"/agents/demandes/{request_id}").sees_heading(re.compile(r"^Demande CR-"))
+    expect(page.get_by_text("Total : 60 points")).to_be_visible()
+    checks.check(page, "demande de crèche (agents) : critères à vérifier")
+    agent.press(f"Refusé : {home}")
+    sees_error(page, "Indiquez pourquoi ce critère est refusé")
+    expect(page.get_by_label(f"Motif du refus du critère « {home} »", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    checks.check(page, "demande de crèche (agents) : refus d'un critère sans motif en erreur")
+    agent.type(f"Motif du refus du critère « {home} »", "Justificatif d'une autre commune.")
+    agent.press(f"Refusé : {home}")
+    expect(page.get_by_text("Total : 20 points")).to_be_visible()
+    agent.press(f"Vérifié : {alone}")
+    expect(page.get_by_text(re.compile(r"^Vérifié par "))).to_be_visible()
+    checks.check(page, "demande de crèche (agents) : un critère refusé, un vérifié")
+
+    checks.assert_clean()
+
+
 def test_the_reflow_check_reports_an_element_too_wide_for_320_px(page):
     """Negative control: a page of the app with one element wider than a phone is reported, with that element."""
     Citizen(page).open("/creche/grille").sees_heading("Places en crèche : la grille de points et les structures")

@@ -175,6 +175,18 @@ def test_withdrawal_of_a_creche_request(app, mailbox, cases):
     fuzz(form, 300)
 
 
+def test_check_of_a_creche_criterion(app, cases):
+    application_id = make_request(app, criteria=["residence"])
+    make_agent(app)
+    label = "Motif du refus du critère « La famille habite Val-Fleuri »"
+    page = page_of(logged_in(app), application_id).fill(label, "Adresse hors commune")
+    url = page._form_of(page._element(label)).get("action")
+    kinds = {"critere-residence-reason": "text", "critere-residence-to": "any", "critere-residence-seen": "any"}
+    extra = {"critere-residence-to": "refused"}
+    form = target(app, page, url, kinds, cases, kept=(), extra=extra, also_allowed=frozenset({409}))
+    fuzz(form, 300)
+
+
 def test_commission_offer_of_a_place(app, mailbox, cases):
     application_id = make_request(app)
     make_agent(app)

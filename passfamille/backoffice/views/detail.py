@@ -4,9 +4,10 @@ from static/)."""
 
 from io import BytesIO
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 
 from ... import documents
+from ...creche import criteria_checks
 from ...creche.relance import commune_today
 from ...demarches import statemachine
 from ...extensions import db
@@ -14,6 +15,7 @@ from ...models import Application, Document
 from .. import bp, creche_resources, notes, qf_check
 from ..forms_commission import WithdrawalForm
 from ..forms_detail import (
+    CriterionCheckForm,
     DocumentRequestForm,
     NoteForm,
     RefusalForm,
@@ -37,6 +39,10 @@ CRECHE_DONE = {
     "waiting": "Demande remise en liste d'attente, avec ses points et sa date de dépôt.",
     "withdrawn": "Demande retirée.",
 }
+
+
+def commune_settings():
+    return current_app.extensions["commune"]
 
 
 def _application(application_id: int) -> Application:
@@ -79,6 +85,9 @@ def _page(application: Application, forms: dict | None = None, problem: str | No
     }
     if application.creche is not None:
         blank["resources"] = _resources_form(application, posted=False)
+        for code, label in _declared(application).items():
+            reason = typed.get(f"critere-{code}-reason", "")
+            blank[f"critere-{code}"] = CriterionCheckForm(code, label, formdata=None, reason=reason)
     forms = blank | (forms or {})
     errors = [(f.id, m) for form in forms.values() for f in form if f.type != "HiddenField" for m in f.errors]
     view = detail_view(application, g.agent)
@@ -208,6 +217,52 @@ def enter_creche_resources(application_id):
         flash("Ressources enregistrées, mais aucun barème n'est en vigueur : pas d'estimation du tarif.", "warning")
     else:
         flash("Ressources enregistrées : l'estimation du tarif est calculée et la famille la voit sur son lien.")
+    return redirect(url_for("backoffice.application", application_id=application.id), 303)
+
+
+def _declared(application: Application) -> dict[str, str]:
+    """The criteria the family declared that the grid still knows, by code, with their labels."""
+    grid = {c.code: c.label for c in commune_settings().creche.points_grid} if commune_settings().creche else {}
+    return {code: grid[code] for code in application.creche.criteria or [] if code in grid}
+
+
+@bp.post("/demandes/<int:application_id>/criteres/<code>")
+def check_criterion(application_id, code):
+    """« Vérifié » / « Refusé » on one declared criterion; a refused one no longer counts in the points and ranks."""
+    application = _application(application_id)
+    problem = criteria_checks.problem(application, code)
+    if problem is None and code not in _declared(application):
+        problem = "Ce critère n'est plus dans la grille de points"
+    if problem:
+        return _page(application, problem=problem, status=409)
+    label = _declared(application)[code]
+    form = CriterionCheckForm(code, label)
+    to, seen = form.to.data, form.seen.data
+    if to not in (criteria_checks.VERIFIED, criteria_checks.REFUSED) or seen not in criteria_checks.STATES:
+        return _page(application, problem="Action inconnue", status=409)
+    if _current_state(application, code) != seen or to == seen:
+        return _already_checked(application, code)
+    if not form.validate():
+        return _page(application, forms={f"critere-{code}": form}, status=400)
+    if not criteria_checks.change(application, code, label, to, seen, g.agent, form.reason.data or None):
+        return _already_checked(application, code)
+    if to == criteria_checks.VERIFIED:
+        flash(f"Critère « {label} » vérifié.", "success")
+    else:
+        flash(f"Critère « {label} » refusé : il ne compte plus, les points et les rangs sont recalculés.", "success")
+    return redirect(url_for("backoffice.application", application_id=application.id), 303)
+
+
+def _current_state(application: Application, code: str) -> str:
+    check = criteria_checks.state_of(application, code)
+    return check.state if check else criteria_checks.PENDING
+
+
+def _already_checked(application: Application, code: str):
+    """A second click, or another tab, after the change was made: say what the criterion is now, change nothing."""
+    db.session.expire(application.creche, ["checks"])
+    state = criteria_checks.STATES[_current_state(application, code)]
+    flash(f"Ce critère a déjà été modifié : il est maintenant « {state} ». Rien d'autre n'a été changé.", "warning")
     return redirect(url_for("backoffice.application", application_id=application.id), 303)
 
 
