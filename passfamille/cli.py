@@ -14,7 +14,7 @@ from .backup import backup
 from .creche.cli import creche
 from .demarches import status_label
 from .extensions import db
-from .models import Application
+from .models import SERVICES, Application
 
 adhesions = AppGroup("adhesions", help="Demandes de Pass Famille enregistrées.")
 
@@ -86,9 +86,15 @@ agents = AppGroup("agents", help="Comptes des agents de l'espace agents.")
 @agents.command("create", help="Crée un compte et affiche un lien à usage unique pour choisir le mot de passe.")
 @click.argument("email")
 @click.option("--admin", is_flag=True, help="Administrateur : gère aussi les comptes des agents.")
-def create_agent(email, admin):
+@click.option(
+    "--service",
+    type=click.Choice(["pass_famille", "creche"]),
+    default=None,
+    help="Le seul service de l'agent (il ne voit que ses demandes) ; sans cette option : les deux.",
+)
+def create_agent(email, admin, service):
     try:
-        agent = accounts.create(email, admin=admin)
+        agent = accounts.create(email, admin=admin, demarches=(service,) if service else SERVICES)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Compte créé : {agent.email} ({agent.role_label.lower()}).")
@@ -111,7 +117,8 @@ def list_agents():
     for agent in accounts.all_agents():
         state = "actif" if agent.active else "désactivé"
         password = "" if agent.password_hash else ", mot de passe à choisir"
-        click.echo(f"{agent.email}\t{agent.role_label.lower()}\t{state}{password}")
+        services = " ".join(agent.demarches) or "aucun service"
+        click.echo(f"{agent.email}\t{agent.role_label.lower()}\t{state}{password}\t{services}")
 
 
 mails = AppGroup("mails", help="Courriels en attente d'envoi (accusés de réception, changements de statut).")

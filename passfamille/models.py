@@ -276,6 +276,10 @@ class DocumentContent(db.Model):
 # --- Back-office ---------------------------------------------------------------------------------------------
 
 
+SERVICES = ("pass_famille", "creche")  # the démarches' codes (demarches/), in the order they are listed
+ALL_SERVICES = " ".join(SERVICES)
+
+
 class Agent(db.Model):
     """A commune agent. Role "agent" reviews and decides; "admin" also manages agents."""
 
@@ -290,10 +294,19 @@ class Agent(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Changed each time a password link is sent: a link carries it, so an earlier link stops working.
     link_nonce: Mapped[str | None] = mapped_column(String(32))
+    # The démarches (services) the agent works for, codes separated by a space: an agent sees and acts only on
+    # their applications (the privacy notice promises it). Every existing account has both.
+    services: Mapped[str] = mapped_column(String(40), default=ALL_SERVICES, server_default=ALL_SERVICES)
 
     @property
     def role_label(self) -> str:
         return "Administrateur" if self.is_admin else "Agent"
+
+    @property
+    def demarches(self) -> tuple[str, ...]:
+        """The codes of the démarches this agent works for, in a fixed order."""
+        chosen = set((self.services or "").split())
+        return tuple(code for code in SERVICES if code in chosen)
 
 
 class AgentSession(db.Model):

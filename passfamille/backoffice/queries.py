@@ -31,6 +31,7 @@ PASS_FAMILLE_STATUSES = tuple(s for s in STATUS_ORDER if s not in CRECHE_STATUSE
 DECIDED = DECIDED_STATUSES
 NO_BRACKET = "aucune"
 NO_QF = "aucune"
+NO_DEMARCHE = "aucune"  # an agent of no service: no application has this démarche
 QF_SOURCES = ("api", "document", "declared")
 
 SORTS = {
@@ -242,21 +243,27 @@ class Overview:
         return self._by(1)
 
 
-def overview() -> Overview:
+def overview(demarche: str | None = None) -> Overview:
+    """Every application's counts, or those of one démarche (an agent of one service)."""
     by_bracket = select(PassFamilleRequest.bracket_code, PassFamilleRequest.qf_source, func.count())
+    if demarche:
+        by_bracket = by_bracket.join(Application, Application.id == PassFamilleRequest.application_id)
+        by_bracket = by_bracket.where(Application.demarche == demarche)
     by_bracket = by_bracket.group_by(PassFamilleRequest.bracket_code, PassFamilleRequest.qf_source)
     return Overview(
-        by_demarche_status=tally.counts(),
+        by_demarche_status=tally.counts(demarche),
         by_bracket_source={(b, q): n for b, q, n in db.session.execute(by_bracket)},
     )
 
 
-def decision_delays() -> tuple[int, timedelta | None]:
+def decision_delays(demarche: str | None = None) -> tuple[int, timedelta | None]:
     """How many applications were decided (accepted or refused, with a decision date) and the median time from
     submission to decision: the middle row (or the two middle rows, averaged) of the decisions in the order of
     their delay, found by walking half of an index in that order (ix_application_decision_delay on SQLite,
     ix_application_decision_interval on PostgreSQL) rather than by sorting every decision."""
     decided = text(DECIDED_SQL)  # literals: see the index
+    if demarche:
+        decided = and_(decided, Application.demarche == demarche)
     decisions = db.session.scalar(select(func.count()).select_from(Application).where(decided)) or 0
     if not decisions:
         return 0, None
@@ -319,11 +326,10 @@ def _by_names(words: list[str]):
     )
 
 
-def search(term: str, limit: int = SEARCH_LIMIT) -> tuple[list[Application], bool]:
+def search(term: str, limit: int = SEARCH_LIMIT, demarche: str | None = None) -> tuple[list[Application], bool]:
     """Applications whose reference starts with `term` when it looks like a reference, otherwise those whose names,
     children's first names, e-mail or address hold a word starting with each word of `term` (case and accents
-    ignored). Returns at most `limit` of them,
-    newest first, and whether there were more."""
+    ignored). Returns at most `limit` of them, newest first, and whether there were more; of one démarche if given."""
     reference = term.strip().upper()
     if REFERENCE_START.fullmatch(reference):
         condition = _by_reference(reference)
@@ -331,6 +337,8 @@ def search(term: str, limit: int = SEARCH_LIMIT) -> tuple[list[Application], boo
         condition = _by_names(words)
     else:
         return [], False
+    if demarche:
+        condition = and_(condition, Application.demarche == demarche)
     query = select(Application).options(*ROW_LOADS).where(condition).order_by(*SORTS[DEFAULT_SORT]).limit(limit + 1)
     found = list(db.session.scalars(query))
     return found[:limit], len(found) > limit

@@ -5,7 +5,7 @@ The order of a waiting list is never computed here: it comes from creche.waiting
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app, g, url_for
 from sqlalchemy import func, select
 
 from ..creche import criteria_checks, waiting_list
@@ -24,15 +24,21 @@ AFTER_OFFER = ("offered", "offer_accepted", "offer_declined", "offer_expired")
 
 
 def settings() -> CrecheSettings:
-    """The crèche settings, or a 404: a commune without a crèche section has no commission."""
+    """The crèche settings, or a 404: a commune without a crèche section has no commission, and an agent of the
+    Pass Famille only does not see it (nor that it exists)."""
     found = current_app.extensions["commune"].creche
-    if found is None:
+    if found is None or not _works_for_creche():
         abort(404)
     return found
 
 
+def _works_for_creche() -> bool:
+    agent = g.get("agent")
+    return agent is not None and "creche" in agent.demarches
+
+
 def has_creche() -> bool:
-    return current_app.extensions["commune"].creche is not None
+    return current_app.extensions["commune"].creche is not None and _works_for_creche()
 
 
 def structure_and_group(structure_code: str, group_code: str) -> tuple[Structure, AgeGroup]:

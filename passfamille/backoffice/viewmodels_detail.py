@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 
 from .. import demarches, documents
 from ..commune_settings import NoRulesInForce
@@ -13,7 +13,7 @@ from ..formatting import date_time as when
 from ..formatting import euros, local, month_year, short_date
 from ..models import Application
 from ..wizard.viewmodels import provider_label
-from . import creche_resources, duplicates, qf_check
+from . import creche_resources, duplicates, qf_check, services
 from .viewmodels_commission import creche_actions, creche_detail
 
 FAMILY_DOCUMENT_KIND = "piece_demandee"  # a document the family sent through its link
@@ -234,7 +234,8 @@ def _actions(application: Application) -> list[dict]:
 
 def _linked(application: Application) -> dict | None:
     linked = application.linked_application
-    if linked is None:
+    # « Les deux »: the other request is shown only to an agent of its service too.
+    if linked is None or not services.sees(g.agent, linked):
         return None
     label = DEMARCHE_LABELS.get(linked.demarche) or current_app.extensions["commune"].pass_famille.title
     return {
@@ -311,6 +312,8 @@ def _duplicates(application: Application) -> list[dict]:
     for duplicate in duplicates.probable(application):
         why = [w for w, same in (("mêmes noms", duplicate.same_names), ("même courriel", duplicate.same_email)) if same]
         other = duplicate.application
+        if not services.sees(g.agent, other):  # another service's family: not this agent's to see
+            continue
         found.append(
             {
                 "reference": other.reference,

@@ -256,10 +256,12 @@ def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
     )
 
 
-def search_view(term: str) -> QueueView:
-    found, more = queries.search(term)
-    everything = queries.count_by_status(queries.Filters())
-    by_status = everything.by_status(shown_statuses(queries.Filters(), everything))
+def search_view(term: str, scope: queries.Filters | None = None) -> QueueView:
+    """The search's results; `scope`: the démarche the agent works for, if only one (services.scope)."""
+    scope = scope or queries.Filters()
+    found, more = queries.search(term, demarche=scope.demarche)
+    everything = queries.count_by_status(scope)
+    by_status = everything.by_status(shown_statuses(scope, everything))
     counts = [StatusCount("Toutes", everything.total, url_for("backoffice.queue"), False)]
     counts += [
         StatusCount(status_label(status), n, url_for("backoffice.queue", **status_arg(status)), False)
@@ -321,8 +323,9 @@ def duration(delay: timedelta | None) -> str:
     return " et ".join(parts)
 
 
-def dashboard_view() -> DashboardView:
-    found = queries.overview()
+def dashboard_view(demarche: str | None = None) -> DashboardView:
+    """The dashboard, of every application or of one démarche (an agent of one service)."""
+    found = queries.overview(demarche)
     by_status = found.by_status(queries.PASS_FAMILLE_STATUSES)
     by_creche_status = found.by_status(queries.CRECHE_STATUSES)
     total = found.total
@@ -331,11 +334,12 @@ def dashboard_view() -> DashboardView:
     bracket_rows += [(f"Tranche {code}", n) for code, n in sorted(brackets.items(), key=lambda i: str(i[0])) if code]
     bracket_rows.append(("Sans tranche", brackets.get(None, 0)))
     demarches = found.by_demarche()
-    # The Pass Famille always has its row; another démarche once it has requests.
+    # The Pass Famille always has its row (the agent's own démarche, for an agent of one service); another démarche
+    # once it has requests.
     demarche_rows = [
         (label, n)
         for index, (code, label) in enumerate(demarche_labels())
-        if (n := demarches.pop(code, 0)) or index == 0
+        if (n := demarches.pop(code, 0)) or (code == demarche if demarche else index == 0)
     ]
     demarche_rows += sorted(demarches.items())
     sources = found.by_qf_source()
@@ -343,7 +347,7 @@ def dashboard_view() -> DashboardView:
         Share(QF_SOURCE_LABELS[source], sources.get(source, 0), percent(sources.get(source, 0), total))
         for source in (*queries.QF_SOURCES, None)
     ]
-    decisions, median = queries.decision_delays()
+    decisions, median = queries.decision_delays(demarche)
     return DashboardView(
         total=total,
         by_status=[(status_label(s), n) for s, n in by_status.items()],

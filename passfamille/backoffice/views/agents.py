@@ -8,18 +8,33 @@ import re
 from dataclasses import dataclass
 
 from flask import abort, current_app, g, render_template, request
-from wtforms import BooleanField
+from wtforms import BooleanField, RadioField
 
 from ...extensions import db
 from ...formatting import date_time
 from ...models import Agent
-from .. import accounts, bp
+from .. import accounts, bp, services
 from ..auth import admin_required
 from ..forms import AgentEmailForm
 
 
 class NewAgentForm(AgentEmailForm):
     admin = BooleanField("Administrateur")
+    service = RadioField("Services de l'agent", default=services.BOTH, validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service.choices = list(services.choice_labels().items())
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.service.data not in services.CHOICES:
+            self.service.errors = [
+                *self.service.errors,
+                "Choisissez le service de l'agent : Pass Famille, crèche ou les deux",
+            ]
+            return False
+        return valid
 
 
 @dataclass(frozen=True)
@@ -27,6 +42,8 @@ class AgentRow:
     id: int
     email: str
     role: str
+    services: str
+    service_choice: str
     active: bool
     password_chosen: bool
     last_login: str
@@ -45,6 +62,8 @@ def _rows() -> list[AgentRow]:
             id=agent.id,
             email=agent.email,
             role=agent.role_label,
+            services=services.summary(agent.demarches),
+            service_choice=services.choice_of(agent),
             active=agent.active,
             password_chosen=bool(agent.password_hash),
             last_login=date_time(agent.last_login_at) or "Jamais",
@@ -59,7 +78,13 @@ def _page(form: NewAgentForm | None = None, notice: Notice | None = None, proble
     errors = [(field.id, message) for field in form for message in field.errors]
     if problem:
         errors.append(("", problem))
-    return render_template("backoffice/agents.html", form=form, rows=_rows(), notice=notice, errors=errors), status
+    choices = services.choice_labels()
+    return (
+        render_template(
+            "backoffice/agents.html", form=form, rows=_rows(), notice=notice, errors=errors, service_choices=choices
+        ),
+        status,
+    )
 
 
 def _agent() -> Agent:
@@ -84,12 +109,14 @@ def agents():
     form = NewAgentForm()
     if form.validate():
         try:
-            agent = accounts.create(form.email.data, admin=form.admin.data)
+            agent = accounts.create(
+                form.email.data, admin=form.admin.data, demarches=services.CHOICES[form.service.data]
+            )
         except accounts.AccountError as error:
             form.email.errors.append(str(error))
         else:
             _log("created", agent)
-            text = f"Compte créé : {agent.email} ({agent.role_label.lower()})."
+            text = f"Compte créé : {agent.email} ({agent.role_label.lower()}, {services.summary(agent.demarches)})."
             return _page(notice=Notice(text, accounts.password_link(agent)))
     return _page(form, status=400)
 
@@ -132,3 +159,33 @@ def new_password_link():
     _log("new password link", agent)
     text = f"Nouveau lien pour {agent.email} : son ancien mot de passe ne fonctionne plus et ses sessions sont fermées."
     return _page(notice=Notice(text, link))
+
+
+@bp.post("/comptes/services")
+@admin_required
+def change_services():
+    """The services an account works for. The administrator first sees what changes (which applications the agent
+    will stop or start seeing), then confirms (the same form, sent again with « confirme »)."""
+    agent = _agent()
+    choice = request.form.get("services", "")
+    if choice not in services.CHOICES:
+        return _page(
+            problem=f"Choisissez les services de {agent.email} : Pass Famille, crèche ou les deux.", status=400
+        )
+    before, after = agent.demarches, services.CHOICES[choice]
+    if before == after:
+        return _page(notice=Notice(f"Rien n'a changé : {agent.email} travaille déjà pour {services.summary(after)}."))
+    if request.form.get("confirme") != "oui":
+        names = services.labels()
+        return render_template(
+            "backoffice/agents-services.html",
+            agent=agent,
+            choice=choice,
+            before=services.summary(before),
+            after=services.summary(after),
+            lost=[names[code] for code in before if code not in after],
+            gained=[names[code] for code in after if code not in before],
+        )
+    accounts.set_services(agent, after)
+    _log("services changed", agent)
+    return _page(notice=Notice(f"Services de {agent.email} : {services.summary(after)}."))

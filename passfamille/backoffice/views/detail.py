@@ -12,7 +12,7 @@ from ...creche.relance import commune_today
 from ...demarches import statemachine
 from ...extensions import db
 from ...models import Application, Document
-from .. import bp, creche_resources, notes, qf_check
+from .. import bp, creche_resources, notes, qf_check, services
 from ..forms_commission import WithdrawalForm
 from ..forms_detail import (
     CriterionCheckForm,
@@ -46,10 +46,8 @@ def commune_settings():
 
 
 def _application(application_id: int) -> Application:
-    found = db.session.get(Application, application_id)
-    if found is None:
-        abort(404)
-    return found
+    """The application, or a 404 if there is none or it belongs to a service the agent does not work for."""
+    return services.require(g.agent, db.session.get(Application, application_id))
 
 
 # Every status change mails the family: the agent first sees what will be done and that a mail will go, then
@@ -289,6 +287,7 @@ def _document_bytes(document_id: int) -> tuple[Document, bytes]:
     # A draft's document is the citizen's until the application is sent.
     if found is None or found.application is None:
         abort(404)
+    services.require(g.agent, found.application)
     content = documents.content(found)
     if content is None:  # a file the migration into the database found missing
         abort(404)

@@ -8,7 +8,7 @@ from datetime import date
 from flask import Response, g, redirect, request, stream_with_context, url_for
 
 from ... import exports
-from .. import bp, queries
+from .. import bp, queries, services
 from .queue import filter_form
 
 
@@ -17,7 +17,12 @@ def _download(render, extension: str, mimetype: str) -> Response:
     if form.errors:  # a hand-made link: the queue shows the message next to the faulty filter
         # The query string as typed: passed to url_for, a parameter named « endpoint » or « _scheme » would clash.
         return redirect(f"{url_for('backoffice.queue')}?{request.query_string.decode('latin-1')}", 303)
-    return download(render(queries.for_export(form.filters(g.agent.id), form.sort())), "demandes", extension, mimetype)
+    return download(
+        render(queries.for_export(services.scope(form.filters(g.agent.id), g.agent), form.sort())),
+        "demandes",
+        extension,
+        mimetype,
+    )
 
 
 def download(chunks, name: str, extension: str, mimetype: str) -> Response:

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, ValidationError
 from ...demarches import STATUS_LABELS
 from ...forms_base import BaseForm, MaxLength, as_choices
 from ...parsing import ascii_int
-from .. import bp, queries
+from .. import bp, queries, services
 from ..viewmodels_queue import (
     FOLLOW_MINE,
     FOLLOW_NOBODY,
@@ -103,13 +103,15 @@ class FilterForm(BaseForm):
     au = StringField("Déposée au", description=DATE_HINT, validators=[_day_length("déposée au"), _a_day("déposée au")])
     tri = _choice_field("Trier par", "sort_choices", "Choisissez un tri de la liste")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, demarches: tuple[str, ...] = ("pass_famille", "creche"), **kwargs):
+        """`demarches`: those the agent works for; the other's filters are not offered."""
         super().__init__(*args, **kwargs)
-        self.status_choices = [(s, STATUS_LABELS[s]) for s in queries.PASS_FAMILLE_STATUSES]
-        has_creche = current_app.extensions["commune"].creche is not None
+        pass_famille = "pass_famille" in demarches
+        self.status_choices = [(s, STATUS_LABELS[s]) for s in queries.PASS_FAMILLE_STATUSES] if pass_famille else []
+        has_creche = current_app.extensions["commune"].creche is not None and "creche" in demarches
         self.creche_status_choices = [(s, STATUS_LABELS[s]) for s in queries.CRECHE_STATUSES] if has_creche else []
         self.follow_choices = [(FOLLOW_MINE, "Mes dossiers"), (FOLLOW_NOBODY, "Dossiers suivis par personne")]
-        self.demarche_choices = demarche_labels()
+        self.demarche_choices = [(code, label) for code, label in demarche_labels() if code in demarches]
         self.bracket_choices = [*bracket_labels(), (queries.NO_BRACKET, "Sans tranche")]
         self.source_choices = [(source, QF_SOURCE_LABELS[source]) for source in queries.QF_SOURCES]
         self.source_choices.append((queries.NO_QF, QF_SOURCE_LABELS[None]))
@@ -190,7 +192,7 @@ def filter_form() -> FilterForm:
         # A link made before each démarche had its own status filter (?statut=waiting).
         args = MultiDict([(k, v) for k, v in args.items(multi=True) if k != "statut"])
         args["statut_creche"] = request.args["statut"]
-    form = FilterForm(formdata=args)
+    form = FilterForm(formdata=args, demarches=services.of(g.agent))
     form.validate()
     return form
 
@@ -207,7 +209,7 @@ def errors_of(form) -> list[tuple[str, str]]:
 @bp.get("/")
 def queue():
     form = filter_form()
-    view = queue_view(form.filters(g.agent.id), form.sort(), page_number())
+    view = queue_view(services.scope(form.filters(g.agent.id), g.agent), form.sort(), page_number())
     errors = errors_of(form)
     status = 400 if errors else 200
     return render_template("backoffice/demandes.html", view=view, form=form, search=SearchForm(), errors=errors), status
@@ -217,10 +219,11 @@ def queue():
 def search():
     if request.method == "GET":  # a bookmark or a reload after the results: back to the list
         return redirect(url_for("backoffice.queue"), 303)
-    form, search_form = FilterForm(formdata=None), SearchForm()
+    form, search_form = FilterForm(formdata=None, demarches=services.of(g.agent)), SearchForm()
+    scope = services.scope(queries.Filters(), g.agent)
     if not search_form.validate():
-        view = queue_view(queries.Filters(), queries.DEFAULT_SORT, 1)
+        view = queue_view(scope, queries.DEFAULT_SORT, 1)
         errors = errors_of(search_form)
         return render_template("backoffice/demandes.html", view=view, form=form, search=search_form, errors=errors), 400
-    view = search_view(search_form.term.data)
+    view = search_view(search_form.term.data, scope)
     return render_template("backoffice/demandes.html", view=view, form=form, search=search_form, errors=[])
