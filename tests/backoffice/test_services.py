@@ -103,9 +103,8 @@ def test_existing_and_new_accounts_work_for_both_services(app):
 def test_the_admin_changes_an_agents_services_after_seeing_what_changes(app, admin_browser, both_demarches):
     make_agent_of(app, "agent@val-fleuri.example", "pass_famille", "creche")
     page = admin_browser.get("/agents/comptes")
-    page = page.select("Services de agent@val-fleuri.example", "Crèche seulement").submit(
-        "Changer les services de agent@val-fleuri.example"
-    )
+    page = page.select("Compte à modifier", "agent@val-fleuri.example (Pass Famille et Crèche)")
+    page = page.select("Nouveaux services", "Crèche seulement").submit("Changer les services")
     assert page.h1 == "Confirmer les services de agent@val-fleuri.example"
     assert "ne verra plus les demandes du service Pass Famille" in page.text
     with app.app_context():  # nothing changed before the confirmation
@@ -124,6 +123,6 @@ def test_the_admin_changes_an_agents_services_after_seeing_what_changes(app, adm
 def test_the_admin_creates_an_account_for_the_creche_only(app, admin_browser, both_demarches):
     page = admin_browser.get("/agents/comptes").fill("Adresse électronique de l'agent", "creche@val-fleuri.example")
     page = page.choose("Crèche seulement").submit("Créer le compte")
-    assert "Compte créé : creche@val-fleuri.example (agent, Crèche)." in page.text
+    assert "Compte créé : creche@val-fleuri.example (agent). Services : Crèche." in page.text
     with app.app_context():
         assert auth.find_agent("creche@val-fleuri.example").demarches == ("creche",)

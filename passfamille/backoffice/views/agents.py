@@ -116,7 +116,10 @@ def agents():
             form.email.errors.append(str(error))
         else:
             _log("created", agent)
-            text = f"Compte créé : {agent.email} ({agent.role_label.lower()}, {services.summary(agent.demarches)})."
+            text = (
+                f"Compte créé : {agent.email} ({agent.role_label.lower()}). "
+                f"Services : {services.summary(agent.demarches)}."
+            )
             return _page(notice=Notice(text, accounts.password_link(agent)))
     return _page(form, status=400)
 
