@@ -219,6 +219,15 @@ def test_dashboard_health_and_accounts_pages_have_no_axe_violation(new_page, liv
     expect(page.locator(".one-time-link")).to_contain_text("/agents/mot-de-passe/")
     audit.scan(page, "compte créé, lien à usage unique affiché")
 
+    page.get_by_label("Compte à modifier").select_option(label=f"{address} (Pass Famille et Crèche)")
+    page.get_by_label("Nouveaux services").select_option(label="Crèche seulement")
+    admin.press("Changer les services").sees_heading(f"Confirmer les services de {address}")
+    audit.scan(page, "confirmation des services d'un agent")
+    page.set_viewport_size(SMALL_SCREEN)
+    assert not scrolls_sideways(page), sticking_out(page)
+    admin.press("Confirmer les services").sees_heading("Agents")
+    expect(page.get_by_role("status")).to_contain_text(f"Services de {address} : Crèche")
+
     audit.assert_clean()
 
 
