@@ -217,7 +217,8 @@ def _columns(rows: list[Row]) -> dict[str, bool]:
     }
 
 
-def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
+def queue_view(filters: queries.Filters, sort: str, number: int, fixed_demarche: str | None = None) -> QueueView:
+    """`fixed_demarche`: the only démarche of an agent of one service, which is not a filter they chose."""
     # Counts follow the other filters, so that each one says what its link will list; the page's own total is
     # one of them. One GROUP BY for the whole page.
     found_counts = queries.count_by_status(filters.without_status())
@@ -251,7 +252,7 @@ def queue_view(filters: queries.Filters, sort: str, number: int) -> QueueView:
             "CSV": url_for("backoffice.export_csv", **args),
             "JSON": url_for("backoffice.export_json", **args),
         },
-        filtered=bool(args),
+        filtered=any(name != "demarche" or value != fixed_demarche for name, value in args.items()),
         reset_href=url_for("backoffice.queue"),
     )
 

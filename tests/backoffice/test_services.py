@@ -48,6 +48,7 @@ def test_an_agent_of_one_service_neither_sees_nor_opens_nor_exports_the_other(ap
 
     queue = browser.get("/agents/")
     assert mine_reference in queue.text and other_reference not in queue.text
+    assert not queue.has_label("Démarche")  # their only démarche is not a filter to choose
     # Even asked for by a hand-made link, the other démarche's list is not shown.
     asked = browser.get(f"/agents/?demarche={other}")
     assert other_reference not in asked.text
@@ -86,6 +87,7 @@ def test_an_agent_of_both_services_sees_everything_and_the_link_between_them(app
     (pf_id, pf_reference), (creche_id, creche_reference) = both_demarches["pass_famille"], both_demarches["creche"]
     queue = browser.get("/agents/")
     assert pf_reference in queue.text and creche_reference in queue.text
+    assert queue.has_label("Démarche")
     assert creche_reference in browser.get(f"/agents/demandes/{pf_id}").text
     assert pf_reference in browser.get(f"/agents/demandes/{creche_id}").text
     assert browser.get("/agents/creche").status == 200

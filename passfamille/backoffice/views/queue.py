@@ -107,6 +107,7 @@ class FilterForm(BaseForm):
         """`demarches`: those the agent works for; the other's filters are not offered."""
         super().__init__(*args, **kwargs)
         pass_famille = "pass_famille" in demarches
+        self.one_service = len(demarches) < 2  # the agent's only démarche is not a filter to offer
         self.status_choices = [(s, STATUS_LABELS[s]) for s in queries.PASS_FAMILLE_STATUSES] if pass_famille else []
         has_creche = current_app.extensions["commune"].creche is not None and "creche" in demarches
         self.creche_status_choices = [(s, STATUS_LABELS[s]) for s in queries.CRECHE_STATUSES] if has_creche else []
@@ -209,7 +210,8 @@ def errors_of(form) -> list[tuple[str, str]]:
 @bp.get("/")
 def queue():
     form = filter_form()
-    view = queue_view(services.scope(form.filters(g.agent.id), g.agent), form.sort(), page_number())
+    fixed = services.demarche_of(g.agent)
+    view = queue_view(services.scope(form.filters(g.agent.id), g.agent), form.sort(), page_number(), fixed)
     errors = errors_of(form)
     status = 400 if errors else 200
     return render_template("backoffice/demandes.html", view=view, form=form, search=SearchForm(), errors=errors), status
@@ -222,7 +224,7 @@ def search():
     form, search_form = FilterForm(formdata=None, demarches=services.of(g.agent)), SearchForm()
     scope = services.scope(queries.Filters(), g.agent)
     if not search_form.validate():
-        view = queue_view(scope, queries.DEFAULT_SORT, 1)
+        view = queue_view(scope, queries.DEFAULT_SORT, 1, scope.demarche)
         errors = errors_of(search_form)
         return render_template("backoffice/demandes.html", view=view, form=form, search=search_form, errors=errors), 400
     view = search_view(search_form.term.data, scope)
