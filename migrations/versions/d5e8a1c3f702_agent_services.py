@@ -1,7 +1,7 @@
 """The services (démarches) an agent works for: Pass Famille, crèche or both; every existing account has both.
 
 Revision ID: d5e8a1c3f702
-Revises: b7d41e2a9c63
+Revises: d5c8a1f3e7b2
 Create Date: 2026-12-02 16:20:00
 
 """
