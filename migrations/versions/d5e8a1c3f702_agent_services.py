@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "d5e8a1c3f702"
-down_revision = "b7d41e2a9c63"
+down_revision = "d5c8a1f3e7b2"
 branch_labels = None
 depends_on = None
 
