@@ -170,10 +170,12 @@ def test_no_retry_once_the_deadline_has_passed(sandbox):
 
 
 def test_no_retry_when_a_502_comes_too_late_to_leave_time_for_one(sandbox):
-    sandbox.arm_fault("slow", seconds=0.8)  # then the fixture's own 502
+    # The 502 comes 1.55 s into a 2 s deadline: too late for a retry (MIN_RETRY_SECONDS), early enough to be read
+    # even on a loaded machine (0.45 s to spare).
+    sandbox.arm_fault("slow", seconds=1.55)  # then the fixture's own 502
     sandbox.arm_fault("503")  # what a retry would meet
     waits = []
-    client = deadline_client(sandbox.url, deadline=1, waits=waits)
+    client = deadline_client(sandbox.url, deadline=2, waits=waits)
     with pytest.raises(Unavailable) as error:
         client.quotient_familial(DELANOUE)
     assert (error.value.status, error.value.code) == (502, "37999")
