@@ -24,10 +24,17 @@ AFTER_OFFER = ("offered", "offer_accepted", "offer_declined", "offer_expired")
 
 
 def settings() -> CrecheSettings:
-    """The crèche settings, or a 404: a commune without a crèche section has no commission, and an agent of the
-    Pass Famille only does not see it (nor that it exists)."""
+    """The crèche settings for the commission's pages, or a 404: a commune without a crèche section has no
+    commission, and an agent of the Pass Famille only does not see it (nor that it exists)."""
+    if not _works_for_creche():
+        abort(404)
+    return _creche()
+
+
+def _creche() -> CrecheSettings:
+    """The crèche settings, whoever asks (a crèche request's points, read outside the commission too)."""
     found = current_app.extensions["commune"].creche
-    if found is None or not _works_for_creche():
+    if found is None:
         abort(404)
     return found
 
@@ -100,7 +107,7 @@ def points_lines(request: CrecheRequest) -> dict:
     proofs = _proofs(request.application)
     counted = {criterion.code: value for criterion, value in points.lines}
     lines = []
-    for criterion in (c for c in settings().points_grid if c.code in counted or c in points.refused):
+    for criterion in (c for c in _creche().points_grid if c.code in counted or c in points.refused):
         proof = None
         if criterion.requires_document:
             proof = "justificatif joint" if criterion.code in proofs else "justificatif manquant"

@@ -61,6 +61,7 @@ CHECKED_IN_VALIDATE = {
     ("FilterForm", "statut"),
     ("FilterForm", "statut_creche"),
     ("FilterForm", "suivi"),
+    ("NewAgentForm", "service"),
     ("FilterForm", "demarche"),
     ("FilterForm", "tranche"),
     ("FilterForm", "source"),
