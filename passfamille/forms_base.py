@@ -7,7 +7,7 @@ from flask import abort, current_app, has_request_context, request
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations as wtforms_translations
-from wtforms.validators import Length, StopValidation, ValidationError
+from wtforms.validators import Email, InputRequired, Length, StopValidation, ValidationError
 
 from .parsing import ascii_int
 
@@ -47,6 +47,16 @@ class MaxLength(Length):
             super().__call__(form, field)
         except ValidationError as error:
             raise StopValidation(error.args[0]) from None
+
+
+def email_validators(missing: str) -> list:
+    """A family's e-mail address: required (`missing` says which), 254 characters at most, then well formed (no
+    DNS lookup: the page must not wait for one)."""
+    return [
+        InputRequired(missing),
+        MaxLength(254, "L'adresse électronique doit faire 254 caractères au plus"),
+        Email("Saisissez une adresse électronique valide, par exemple : nom@exemple.fr", check_deliverability=False),
+    ]
 
 
 def number_in(field, max_digits: int, low: int, high: int) -> int | None:

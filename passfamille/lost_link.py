@@ -14,12 +14,12 @@ from datetime import timedelta
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from wtforms import StringField
-from wtforms.validators import Email, InputRequired, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from . import outbox, ratelimit
 from .demarches import DEMARCHES
 from .extensions import db
-from .forms_base import BaseForm, MaxLength
+from .forms_base import BaseForm, MaxLength, email_validators
 from .models import Application
 
 log = logging.getLogger(__name__)
@@ -45,13 +45,7 @@ class LostLinkForm(BaseForm):
     email = StringField(
         "Adresse électronique donnée dans la demande",
         description="Le lien sera envoyé à cette adresse seulement. Par exemple : nom@exemple.fr",
-        validators=[
-            InputRequired("Saisissez l'adresse électronique donnée dans votre demande"),
-            MaxLength(254, "L'adresse électronique doit faire 254 caractères au plus"),
-            Email(
-                "Saisissez une adresse électronique valide, par exemple : nom@exemple.fr", check_deliverability=False
-            ),
-        ],
+        validators=email_validators("Saisissez l'adresse électronique donnée dans votre demande"),
     )
 
     def validate_reference(self, field):

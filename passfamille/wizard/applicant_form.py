@@ -6,11 +6,11 @@ from datetime import date
 from functools import cache
 
 from wtforms import BooleanField, RadioField, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from .. import places
 from ..formatting import typed_date_example
-from ..forms_base import BaseForm, MaxLength, as_choices, number_in
+from ..forms_base import BaseForm, MaxLength, as_choices, email_validators, number_in
 from ..parsing import ascii_int
 
 # API Particulier's own character class for names (REFERENCE §3.1); accents, hyphens, apostrophes, spaces.
@@ -104,13 +104,7 @@ class ApplicantForm(BaseForm):
     email = StringField(
         "Adresse électronique",
         description="Pour recevoir l'accusé de réception et la réponse de la mairie. Par exemple : nom@exemple.fr",
-        validators=[
-            InputRequired("Saisissez votre adresse électronique"),
-            MaxLength(254, "L'adresse électronique doit faire 254 caractères au plus"),
-            Email(
-                "Saisissez une adresse électronique valide, par exemple : nom@exemple.fr", check_deliverability=False
-            ),
-        ],
+        validators=email_validators("Saisissez votre adresse électronique"),
     )
 
     def __init__(self, *args, needs_birth_data: bool = True, **kwargs):
