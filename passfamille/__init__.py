@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, abort, render_template, send_file
 from flask_wtf.csrf import CSRFError
 
-from . import api_clients, config, formatting, logs, outbox, places, proxies
+from . import api_clients, config, formatting, franceconnect, logs, outbox, places, proxies
 from .commune import load_settings
 from .extensions import csrf, db
 from .wizard import progress as wizard_progress
@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(family_bp)
     app.register_blueprint(creche_family_bp)
     app.register_blueprint(lost_link_bp)
+    franceconnect.install(app)
     from . import backoffice
 
     backoffice.register(app)
@@ -137,12 +138,20 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
+    from .franceconnect.views import allowed_origin
+
+    # FranceConnect's login and logout are reached by a form whose answer redirects there: the browser checks the
+    # redirect against form-action too.
+    with app.app_context():
+        fc_origin = allowed_origin()
+    form_action = f"'self' {fc_origin}" if fc_origin else "'self'"
+
     @app.after_request
     def headers(response):
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

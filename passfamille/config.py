@@ -12,6 +12,15 @@ DEFAULT_COMMUNE_FILE = PACKAGE_DIR / "commune-exemple.yaml"
 # The built-in sandbox (passfamille/sandbox) listens here under `make run` and accepts this token.
 SANDBOX_URL = "http://127.0.0.1:5001"
 SANDBOX_TOKEN = "bac-a-sable-passfamille"  # noqa: S105 - public test token of the local sandbox
+# The sandbox's FranceConnect (passfamille/sandbox/franceconnect): its issuer and the public test client it knows.
+SANDBOX_FRANCECONNECT = (
+    f"{SANDBOX_URL}/franceconnect/api/v2",
+    "passfamille-bac-a-sable",
+    "secret-public-du-bac-a-sable-franceconnect",
+)
+# What the Pass Famille asks FranceConnect for: the identity pivot (API Particulier finds the family with it), the
+# e-mail (so that the family types nothing), and the CAF/MSA data of the QF endpoint (REFERENCE §2).
+FRANCECONNECT_SCOPES = "openid identite_pivot email cnaf_quotient_familial cnaf_allocataires cnaf_enfants cnaf_adresse"
 
 
 def _dev_secret_key(instance_path: Path) -> str:
@@ -42,6 +51,15 @@ def from_environment(instance_path: Path) -> dict:
     token = os.environ.get("API_PARTICULIER_TOKEN")
     if token is None and api_url == SANDBOX_URL:
         token = SANDBOX_TOKEN
+    sandbox = api_url == SANDBOX_URL
+    fc_url, fc_client_id, fc_client_secret = (
+        os.environ.get(name, default if sandbox else "")
+        for name, default in zip(
+            ("FRANCECONNECT_URL", "FRANCECONNECT_CLIENT_ID", "FRANCECONNECT_CLIENT_SECRET"),
+            SANDBOX_FRANCECONNECT,
+            strict=True,
+        )
+    )
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'passfamille.db'}"),
@@ -78,6 +96,13 @@ def from_environment(instance_path: Path) -> dict:
         "API_CALLS_PER_MINUTE": _int("PASSFAMILLE_API_CALLS_PER_MINUTE", 300),
         # New drafts (anonymous storage) per client address and hour.
         "DRAFTS_PER_ADDRESS_HOUR": _int("PASSFAMILLE_DRAFTS_PER_ADDRESS_HOUR", 30),
+        # FranceConnect v2 for families (franceconnect/): on when the three are set; under `make run`, the sandbox's.
+        "FRANCECONNECT_URL": fc_url.rstrip("/"),
+        "FRANCECONNECT_CLIENT_ID": fc_client_id,
+        "FRANCECONNECT_CLIENT_SECRET": fc_client_secret,
+        "FRANCECONNECT_SCOPES": os.environ.get("FRANCECONNECT_SCOPES", FRANCECONNECT_SCOPES),
+        # Scopes added for a crèche request (the EAJE endpoint's data), as the commune's habilitation names them.
+        "FRANCECONNECT_SCOPES_CRECHE": os.environ.get("FRANCECONNECT_SCOPES_CRECHE", ""),
         # Never read from the environment: only a test configuration turns it on, and create_app refuses it
         # outside TESTING (see backoffice/auth.py).
         "WEAK_PASSWORD_HASH_FOR_TESTS": False,

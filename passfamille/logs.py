@@ -10,8 +10,12 @@ import re
 TOKEN_PATHS = re.compile(r"(/(?:demande/suivi|creche/suivi|agents/mot-de-passe|agents/appareil)/)[^/\s?\"#]+")
 
 
+# FranceConnect's callbacks: their query (the code, the state, an error) is no one's business in a log.
+CALLBACK_QUERIES = re.compile(r"(/franceconnect/(?:retour|deconnexion/retour))\?[^\s\"#]*")
+
+
 def mask_tokens(text: str) -> str:
-    return TOKEN_PATHS.sub(r"\1[jeton]", text)
+    return CALLBACK_QUERIES.sub(r"\1?[masqué]", TOKEN_PATHS.sub(r"\1[jeton]", text))
 
 
 class MaskTokens(logging.Filter):

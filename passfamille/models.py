@@ -66,6 +66,9 @@ class Draft(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Identity lookups made for this draft, counted atomically (certify.py): the cap holds whatever the answers.
     lookups: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A FranceConnect login: while it is under way, its `state` and `nonce`; once made, the ID token kept for the
+    # logout (franceconnect/session.py). Emptied by the logout and the submission: never kept past the session.
+    franceconnect: Mapped[dict | None] = mapped_column(JSON)
 
     application: Mapped["Application | None"] = relationship()
     documents: Mapped[list["Document"]] = relationship(back_populates="draft")
@@ -115,6 +118,9 @@ class Application(db.Model):
     # household's facts with their sources ("api", "declared").
     api_request_id: Mapped[str | None] = mapped_column(String(64))
     api_outcome: Mapped[str | None] = mapped_column(String(30))
+    # How the family's identity was known when the CAF/MSA was asked: "franceconnect" (certified) or "identite"
+    # (typed by the family); None without the CAF/MSA.
+    identity_modality: Mapped[str | None] = mapped_column(String(20))
     children: Mapped[list] = mapped_column(JSON, default=list)
     address: Mapped[dict | None] = mapped_column(JSON)
     address_source: Mapped[str | None] = mapped_column(String(10))

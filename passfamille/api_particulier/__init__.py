@@ -7,7 +7,15 @@ the exceptions (errors.py), the transport with its whole-call deadline (transpor
 """
 
 from .client import ApiParticulierClient
-from .errors import ApiParticulierError, BadRequest, IdentityNotRecognised, NoFamilyFile, Refused, Unavailable
+from .errors import (
+    ApiParticulierError,
+    BadRequest,
+    FranceConnectTokenRefused,
+    IdentityNotRecognised,
+    NoFamilyFile,
+    Refused,
+    Unavailable,
+)
 from .identity import Identity
 from .results import Address, EajeFacts, FamilyFacts, Person, PsuParameters, QuotientFamilial, TokenGrant
 
@@ -18,6 +26,7 @@ __all__ = [
     "BadRequest",
     "EajeFacts",
     "FamilyFacts",
+    "FranceConnectTokenRefused",
     "Identity",
     "IdentityNotRecognised",
     "NoFamilyFile",

@@ -15,7 +15,15 @@ from typing import Any, TypeVar
 import requests
 import urllib3
 
-from .errors import ApiParticulierError, BadRequest, IdentityNotRecognised, NoFamilyFile, Refused, Unavailable
+from .errors import (
+    ApiParticulierError,
+    BadRequest,
+    FranceConnectTokenRefused,
+    IdentityNotRecognised,
+    NoFamilyFile,
+    Refused,
+    Unavailable,
+)
 from .identity import Identity
 from .results import EajeFacts, FamilyFacts, TokenGrant, read_data, read_eaje_facts, read_family_facts, read_grant
 from .transport import BodyTooLarge, DeadlineReached, Watchdog, WatchedAdapter, read_body
@@ -27,6 +35,10 @@ T = TypeVar("T")
 QF_PATH = "/v3/dss/quotient_familial/identite"
 # Crèche prices use the PSU parameters of this endpoint, never the QF (REFERENCE §4).
 EAJE_PATH = "/v3/dss/participation_familiale_eaje/identite"
+# The FranceConnect modality (REFERENCE §3.5): the family's FranceConnect access token is the bearer, `recipient` the
+# only parameter; API Particulier reads the identity from FranceConnect (checktoken).
+QF_FC_PATH = "/v3/dss/quotient_familial/france_connect"
+EAJE_FC_PATH = "/v3/dss/participation_familiale_eaje/france_connect"
 INTROSPECT_PATH = "/api/introspect"
 RETRY_PAUSE = 0.2
 # A retry with less time left than this could only end at the deadline: the first error is kept instead.
@@ -50,6 +62,9 @@ class _Answer:
 
 _REFUSED = {401: Refused, 403: Refused}
 _STATUS_ERRORS = {**_REFUSED, 404: NoFamilyFile, 422: IdentityNotRecognised}  # the identity endpoints
+# The FranceConnect routes: a 401 is the family's token (malformed 50001, expired 50002, without the identity 50003),
+# which a new FranceConnect login replaces; no identity is typed, so there is no 422 for a typo.
+_FC_STATUS_ERRORS = {401: FranceConnectTokenRefused, 403: Refused, 404: NoFamilyFile}
 _RETRIED_STATUSES = {502, 503, 504}
 
 
@@ -88,6 +103,19 @@ class ApiParticulierClient:
         data, request_id = self._get("participation_familiale_eaje", EAJE_PATH, params)
         return read_eaje_facts(data, request_id)
 
+    def quotient_familial_france_connect(self, access_token: str) -> FamilyFacts:
+        """The QF of the family logged in with FranceConnect, whose access token (60 s of life) is the bearer."""
+        data, request_id = self._get(
+            "quotient_familial_france_connect", QF_FC_PATH, [("recipient", self.recipient)], access_token
+        )
+        return read_family_facts(data, request_id)
+
+    def participation_familiale_eaje_france_connect(self, access_token: str) -> EajeFacts:
+        data, request_id = self._get(
+            "participation_familiale_eaje_france_connect", EAJE_FC_PATH, [("recipient", self.recipient)], access_token
+        )
+        return read_eaje_facts(data, request_id)
+
     def introspect(self, timeout: tuple[float, float] | None = None) -> TokenGrant:
         """The token's scopes (GET /api/introspect, v2 flat body). No retry: the agents' health check has a short
         budget of its own and asks again a few minutes later."""
@@ -97,12 +125,15 @@ class ApiParticulierClient:
         )
         return grant
 
-    def _get(self, label: str, path: str, params: list[tuple[str, str]]) -> tuple[dict, str | None]:
+    def _get(
+        self, label: str, path: str, params: list[tuple[str, str]], france_connect_token: str | None = None
+    ) -> tuple[dict, str | None]:
         """GET with at most one retry: connection error, 502/503/504, or 429 with a short Retry-After. The retry is
-        made only if the pause before it leaves time for an answer, and gets what is left of the deadline."""
+        made only if the pause before it leaves time for an answer, and gets what is left of the deadline.
+        With a FranceConnect access token, it is the bearer instead of our token."""
         deadline = time.monotonic() + self.deadline
         try:
-            return self._get_once(label, path, params, deadline)
+            return self._get_once(label, path, params, deadline, france_connect_token)
         except Unavailable as error:
             if not self._worth_retrying(error):
                 raise
@@ -110,7 +141,7 @@ class ApiParticulierClient:
             if deadline - time.monotonic() - pause < MIN_RETRY_SECONDS:
                 raise
             self._sleep(pause)
-        return self._get_once(label, path, params, deadline)
+        return self._get_once(label, path, params, deadline, france_connect_token)
 
     def _worth_retrying(self, error: Unavailable) -> bool:
         if error.status == 429:
@@ -119,9 +150,13 @@ class ApiParticulierClient:
         return error.status in _RETRIED_STATUSES or error.code == "connection"
 
     def _get_once(
-        self, label: str, path: str, params: list[tuple[str, str]], deadline: float
+        self, label: str, path: str, params: list[tuple[str, str]], deadline: float, france_connect_token: str | None
     ) -> tuple[dict, str | None]:
-        return self._call(label, path, params, deadline, self.timeout, read_data, _STATUS_ERRORS)
+        if france_connect_token is None:
+            return self._call(label, path, params, deadline, self.timeout, read_data, _STATUS_ERRORS)
+        return self._call(
+            label, path, params, deadline, self.timeout, read_data, _FC_STATUS_ERRORS, bearer=france_connect_token
+        )
 
     def _call(
         self,
@@ -132,9 +167,10 @@ class ApiParticulierClient:
         timeout: tuple[float, float],
         read: Callable[[Any], T],
         errors: Mapping[int, type[ApiParticulierError]],
+        bearer: str | None = None,
     ) -> tuple[T, str | None]:
         """One GET, logged: a 200 gives what ``read`` takes from its JSON body, another status raises its error."""
-        answer = self._fetch(label, path, params, deadline, timeout)
+        answer = self._fetch(label, path, params, deadline, timeout, bearer or self.token)
         status, request_id, started = answer.status, answer.request_id, answer.started
         if status == 200:
             try:
@@ -162,12 +198,18 @@ class ApiParticulierClient:
         return session
 
     def _fetch(
-        self, label: str, path: str, params: list[tuple[str, str]] | None, deadline: float, timeout: tuple
+        self,
+        label: str,
+        path: str,
+        params: list[tuple[str, str]] | None,
+        deadline: float,
+        timeout: tuple,
+        bearer: str,
     ) -> _Answer:
         """One GET, whole body read, within the deadline; a failure on the way is logged and raised as Unavailable."""
         started = time.monotonic()
         left = deadline - started
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        headers = {"Authorization": f"Bearer {bearer}", "Accept": "application/json"}
         request_id = None
         with Watchdog(deadline) as watchdog:
             try:
@@ -204,7 +246,8 @@ class ApiParticulierClient:
     @staticmethod
     def _log(label, status, started, code, request_id):
         duration_ms = round((time.monotonic() - started) * 1000)
-        level = logging.ERROR if status in (401, 403) else logging.INFO
+        # Our token refused is the admin's to fix; a family's FranceConnect token that expired is not.
+        level = logging.ERROR if status in (401, 403) and not label.endswith("_france_connect") else logging.INFO
         log.log(
             level,
             "api_particulier endpoint=%s status=%s duration_ms=%d code=%s request_id=%s",

@@ -46,6 +46,13 @@ class Refused(ApiParticulierError):
     outcome = "refused"
 
 
+class FranceConnectTokenRefused(ApiParticulierError):
+    """401 on a FranceConnect route: the family's FranceConnect access token is malformed, expired (it lives 60 s) or
+    lacks the identity. A new FranceConnect login gives another one."""
+
+    outcome = "reconnect"
+
+
 class BadRequest(ApiParticulierError):
     """Any other 4xx: a bug on our side."""
 

@@ -243,3 +243,14 @@ class ApplicantForm(BaseForm):
         else:
             message += " Vérifiez l'orthographe et le département."
         self.birth_commune.errors.append(message)
+
+
+class CertifiedApplicantForm(BaseForm):
+    """The applicant identified by FranceConnect: the identity is shown, certified; only the e-mail is asked (filled
+    in with FranceConnect's when it gave one)."""
+
+    email = StringField(
+        "Adresse électronique",
+        description="Pour recevoir l'accusé de réception et la réponse de la mairie. Par exemple : nom@exemple.fr",
+        validators=email_validators("Saisissez votre adresse électronique"),
+    )

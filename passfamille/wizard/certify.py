@@ -169,42 +169,58 @@ def _refusal(draft: Draft, client_address: str, calls: int) -> Lookup | None:
     return None
 
 
-def _ask(call, identity: Identity):
+def _ask(call, who: Identity | str):
     """The facts, or the error that stands for the outcome."""
     try:
-        return call(identity)
+        return call(who)
     except ApiParticulierError as error:
         return error
 
 
-def _ask_all(calls: dict, identity: Identity) -> dict:
+def _ask_all(calls: dict, who: Identity | str) -> dict:
     """Each endpoint's facts or error. Two calls are made side by side: a family asking for both démarches waits
     for one API deadline, not two in a row."""
     if len(calls) == 1:
         ((name, call),) = calls.items()
-        return {name: _ask(call, identity)}
+        return {name: _ask(call, who)}
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = {name: pool.submit(_ask, call, identity) for name, call in calls.items()}
+        futures = {name: pool.submit(_ask, call, who) for name, call in calls.items()}
         return {name: future.result() for name, future in futures.items()}
 
 
-def fetch(draft: Draft, values: dict, client_address: str, retry: bool = False) -> str:
-    """Call the API for the identity in `values`, keep the outcome on the draft, return the outcome code.
-
-    Pass Famille: the quotient familial endpoint. Crèche: the EAJE endpoint, whose PSU facts are kept apart. Each
-    call carries its démarche's token (api_clients.py). A crèche request alone never calls the quotient familial
-    endpoint (data minimisation): its household (children, address) comes from the EAJE answer. A `retry` (the
-    family's « Réessayer ») is dated, so that the page it sees says when it was made and what came of it."""
+def _calls(draft: Draft, france_connect: bool) -> dict:
+    """The endpoints the démarches need, each with its démarche's client: by identity, or by FranceConnect."""
     calls = {}
     if wants_pass_famille(draft):
-        calls["quotient_familial"] = client_for(PASS_FAMILLE).quotient_familial
+        client = client_for(PASS_FAMILLE)
+        calls["quotient_familial"] = (
+            client.quotient_familial_france_connect if france_connect else client.quotient_familial
+        )
     if wants_creche(draft):
-        calls["participation_familiale_eaje"] = client_for(CRECHE).participation_familiale_eaje
+        client = client_for(CRECHE)
+        by_fc = client.participation_familiale_eaje_france_connect
+        calls["participation_familiale_eaje"] = by_fc if france_connect else client.participation_familiale_eaje
+    return calls
+
+
+def fetch(
+    draft: Draft, values: dict, client_address: str, retry: bool = False, france_connect_token: str | None = None
+) -> str:
+    """Call the API for the identity in `values` (or, with `france_connect_token`, for the family FranceConnect
+    identified), keep the outcome on the draft, return the outcome code.
+
+    Pass Famille: the quotient familial endpoint. Crèche: the EAJE endpoint, whose PSU facts are kept apart. Each
+    call carries its démarche's token (api_clients.py), or the family's FranceConnect access token. A crèche request
+    alone never calls the quotient familial endpoint (data minimisation): its household (children, address) comes
+    from the EAJE answer. A `retry` (the family's « Réessayer ») is dated, so that the page it sees says when it was
+    made and what came of it."""
+    calls = _calls(draft, france_connect=france_connect_token is not None)
     refusal = _refusal(draft, client_address, len(calls))
     if refusal is not None:
         household, eaje = refusal, refusal if wants_creche(draft) else Lookup()
     else:
-        household, eaje = _outcomes(_ask_all(calls, to_identity(values)), creche_only=not wants_pass_famille(draft))
+        who = france_connect_token if france_connect_token is not None else to_identity(values)
+        household, eaje = _outcomes(_ask_all(calls, who), creche_only=not wants_pass_famille(draft))
     if retry:
         household = replace(household, retried_at=datetime.now(UTC).isoformat(timespec="seconds"))
     facts = certified(draft).with_outcome(household, eaje)

@@ -79,6 +79,10 @@ class Certified:
         )
 
 
+# How the family was identified: {"modality": "franceconnect"} once a FranceConnect login came through (not a step:
+# it is answered on FranceConnect's pages).
+IDENTIFICATION = "identification"
+
 # --- answers -------------------------------------------------------------------------------------------------
 
 
@@ -124,9 +128,19 @@ def uses_api(draft: Draft) -> bool:
     return mode(draft) == "api"
 
 
+def via_franceconnect(draft: Draft) -> bool:
+    """True when the family logged in with FranceConnect: its identity is certified, the CAF/MSA was asked with it."""
+    return answers(draft, IDENTIFICATION).get("modality") == "franceconnect"
+
+
 def details_hidden(draft: Draft) -> bool:
-    """True when the commune shows the family only that its CAF/MSA file was found (CGU, see settings)."""
-    return uses_api(draft) and not current_app.extensions["commune"].api_particulier.show_details
+    """True when the commune shows the family only that its CAF/MSA file was found (CGU, see settings). A family
+    identified by FranceConnect always sees its data: API Particulier allows it for an identified user (§11)."""
+    return (
+        uses_api(draft)
+        and not via_franceconnect(draft)
+        and not current_app.extensions["commune"].api_particulier.show_details
+    )
 
 
 def outcome(draft: Draft) -> str | None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app, request
 from sqlalchemy import update
 
+from .. import documents
 from ..extensions import db
 from ..models import Draft, utcnow
 from .draft import Certified, certified
@@ -131,10 +132,27 @@ def claim(draft: Draft) -> bool:
 
 
 def submitted(draft: Draft, application_id: int) -> None:
-    """The draft keeps only the link that shows the confirmation page; its answers are no longer needed."""
+    """The draft keeps only the link that shows the confirmation page; its answers are no longer needed, nor its
+    FranceConnect login (franceconnect/views.py has read what the logout needs)."""
     draft.application_id = application_id
     draft.answers = {}
     draft.certified = {}
+    draft.franceconnect = None
+
+
+def set_franceconnect(draft: Draft, value: dict | None) -> None:
+    """The draft's FranceConnect login: under way ({state, nonce}), made ({id_token}), ending ({logout_state}), or
+    None."""
+    draft.franceconnect = value
+    touch(draft)
+
+
+def discard(draft: Draft) -> None:
+    """Everything the family entered and was shown goes (« Se déconnecter »): the draft is left empty, as new."""
+    draft.answers = {}
+    draft.certified = certified(draft).forgotten().to_json()
+    for document in list(draft.documents):
+        documents.delete(document)
 
 
 def _lifetime() -> timedelta:

@@ -12,7 +12,7 @@ from ..demarches.pass_famille import DEMARCHE as PASS_FAMILLE
 from ..extensions import db
 from ..models import Application, CrecheRequest, PassFamilleRequest
 from . import certify, creche, household, store
-from .draft import answers, certified, certified_ok, wants_creche, wants_pass_famille
+from .draft import answers, certified, certified_ok, uses_api, via_franceconnect, wants_creche, wants_pass_famille
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ def _applicant_fields(draft) -> dict:
         "usage_name": applicant.get("usage_name") or None,
         "first_names": first_names or None,
         "email": applicant["email"],
+        "identity_modality": "franceconnect" if via_franceconnect(draft) else ("identite" if uses_api(draft) else None),
     }
 
 

@@ -7,12 +7,13 @@ from types import SimpleNamespace
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from .. import ratelimit
+from .. import franceconnect, ratelimit
 from ..extensions import db
+from ..franceconnect import views as franceconnect_views
 from ..parsing import ascii_int
 from . import confirmation_view, store, submit
 from .creche_forms import DemarcheForm
-from .draft import answers, demarche, wants_creche, wants_pass_famille
+from .draft import IDENTIFICATION, answers, demarche, via_franceconnect, wants_creche, wants_pass_famille
 from .forms import ConfirmForm
 from .progress import RECORDS
 from .step import BACK_TO_RECAP, Step, first_incomplete, numbering, path, step_url
@@ -87,6 +88,7 @@ def render_step(step: Step, draft, form, status=200):
         errors=errors,
         service_title=service_title(draft),
         back=back_link(steps, step),
+        identified=via_franceconnect(draft),
         stepper={
             "number": numbers.get(step.name, index + 1),
             "count": max(numbers.values()),
@@ -106,13 +108,17 @@ def render_start(form, status=200):
     settings = current_app.extensions["commune"]
     ruleset = settings.pass_famille.rules.applicable(date.today())
     errors = [(f"{field.id}-0", message) for field in form for message in field.errors]
+    draft = store.current_draft()
     html = render_template(
         "wizard/accueil.html",
         form=form,
-        draft=store.current_draft(),
+        draft=draft,
         ruleset=ruleset,
         creche_settings=settings.creche,
         errors=errors,
+        franceconnect=franceconnect.client() is not None,
+        identified=draft is not None and not draft.application_id and via_franceconnect(draft),
+        franceconnect_notice=request.args.get("franceconnect") if franceconnect.client() else None,
     )
     return make_response(html, 400 if errors else status)
 
@@ -151,8 +157,25 @@ def begin():
             return make_response(html, 429)
         draft = store.new_draft()
     store.save_answers(draft, "demarche", {"choice": choice})
+    if request.form.get("franceconnect") == "oui" and franceconnect.client() is not None:
+        db.session.flush()  # the new draft's id, for the cookie
+        return store.set_cookie(franceconnect_views.start_login(draft), draft)
+    if via_franceconnect(draft):
+        _leave_franceconnect(draft)
     db.session.commit()  # one commit with the new draft (the address's counter is committed apart, before it)
     return store.set_cookie(to_step(STEPS[0]), draft)
+
+
+def _leave_franceconnect(draft) -> None:
+    """« Continuer sans FranceConnect » after a login: the certified identity, and what was fetched with it, go; the
+    family types its identity (its e-mail is kept)."""
+    email = answers(draft, common.APPLICANT.name).get("email")
+    steps = (IDENTIFICATION, common.APPLICANT.name, common.INFORMATION.name, *common.APPLICANT.invalidates)
+    store.drop_answers(draft, *steps)
+    store.forget_certified(draft)
+    store.set_franceconnect(draft, None)
+    if email:
+        store.save_answers(draft, common.APPLICANT.name, {"email": email})
 
 
 def _started(draft) -> bool:

@@ -7,8 +7,9 @@ from types import SimpleNamespace
 from flask import redirect, url_for
 
 from ...extensions import db
+from ...franceconnect import views as franceconnect_views
 from .. import store, submit
-from ..draft import demarche, uses_api, wants_pass_famille
+from ..draft import IDENTIFICATION, demarche, uses_api, via_franceconnect, wants_pass_famille
 from ..forms import ConfirmForm
 from ..progress import RECORDS
 from ..step import BACK_TO_RECAP, Step, first_incomplete, path
@@ -57,7 +58,10 @@ def _with_demarche(draft, choice: str) -> dict:
     answers.pop(RECORDS, None)
     answers.pop(common.VERIFICATION.name, None)
     on_path = {step.name for step in path(STEPS, SimpleNamespace(answers=answers, certified={}))}
-    return {name: value for name, value in answers.items() if name == "demarche" or name in on_path}
+    # Not steps, or not on the path, but still the family's: its démarches, how it was identified and, with
+    # FranceConnect, the CAF/MSA route it chose with it.
+    kept = {"demarche", IDENTIFICATION, *([common.INFORMATION.name] if via_franceconnect(draft) else [])}
+    return {name: value for name, value in answers.items() if name in kept or name in on_path}
 
 
 def demarche_change(draft, choice: str) -> dict:
@@ -88,10 +92,16 @@ def submit_draft(step: Step, draft, form):
     blocking = first_incomplete(path(STEPS, draft), draft, trust=False)
     if blocking is not None:
         return redirect(url_for("wizard.step", slug=blocking.slug, **BACK_TO_RECAP), 303)
-    if store.claim(draft):
-        submit.submit(draft, today=date.today())
-    else:
+    if not store.claim(draft):
         db.session.rollback()
+        return redirect(url_for("wizard.confirmation"), 303)
+    id_token = (draft.franceconnect or {}).get(franceconnect_views.ID_TOKEN)
+    submit.submit(draft, today=date.today())
+    # The family's FranceConnect session ends with the submission: FranceConnect's logout, then the confirmation.
+    logout = franceconnect_views.logout_redirect(draft, id_token) if id_token else None
+    if logout is not None:
+        db.session.commit()
+        return logout
     return redirect(url_for("wizard.confirmation"), 303)
 
 

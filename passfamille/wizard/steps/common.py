@@ -10,9 +10,11 @@ from wtforms.validators import InputRequired
 from ... import places, rules
 from ...formatting import born, short_date
 from ...forms_base import as_choices
+from ...franceconnect import identity as fc_identity
+from ...franceconnect import views as franceconnect_views
 from ...parsing import ascii_int
 from .. import certify, household, store
-from ..applicant_form import ApplicantForm
+from ..applicant_form import ApplicantForm, CertifiedApplicantForm
 from ..draft import (
     answers,
     certified,
@@ -23,6 +25,7 @@ from ..draft import (
     mode,
     outcome,
     uses_api,
+    via_franceconnect,
     wants_creche,
     wants_pass_famille,
 )
@@ -77,6 +80,11 @@ def information_recap(draft) -> list[Section]:
         sections.append(Section("Vos démarches", rows, DEMARCHES_PAGE, "vos démarches"))
     how = "Auprès de la CAF ou de la MSA" if mode(draft) == "api" else "Justificatif fourni par vous"
     what = "votre quotient familial" if wants_pass_famille(draft) else "vos ressources"
+    if via_franceconnect(draft):
+        # Changed on the start page (« Continuer sans FranceConnect »), not on a step.
+        rows = [("Comment la mairie connaît " + what, f"{how}, avec FranceConnect")]
+        sections.append(Section("CAF ou justificatif", rows))
+        return sections
     rows = [("Comment la mairie connaît " + what, how)]
     sections.append(Section("CAF ou justificatif", rows, "information", "le choix entre la CAF et un justificatif"))
     return sections
@@ -85,7 +93,8 @@ def information_recap(draft) -> list[Section]:
 INFORMATION = Step(
     "information",
     "Vos informations et la CAF",
-    applies=lambda draft: True,
+    # FranceConnect is the CAF/MSA route, chosen on the start page, which says what is asked.
+    applies=lambda draft: not via_franceconnect(draft),
     form=information_form,
     context=lambda draft, form: {"pass_famille": wants_pass_famille(draft), "creche": wants_creche(draft)},
     save=save_information,
@@ -96,7 +105,19 @@ INFORMATION = Step(
 # --- demandeur: the applicant's identity, the CAF/MSA called when it changes ----------------------------------------
 
 
+def save_certified_applicant(step: Step, draft, form):
+    """Identified by FranceConnect: only the e-mail changes. After a change of démarches the CAF/MSA is asked again,
+    which needs a new FranceConnect access token: the family goes through FranceConnect again (one click within
+    30 minutes of its login there)."""
+    store.save_answers(draft, step.name, {**answers(draft, step.name), "email": form.email.data})
+    if outcome(draft) is None:
+        return franceconnect_views.start_login(draft, then=VERIFICATION.slug)
+    return None
+
+
 def save_applicant(step: Step, draft, form):
+    if fc_identity.is_certified(answers(draft, step.name)):
+        return save_certified_applicant(step, draft, form)
     values = form_values(form)
     if form.resolved_commune is not None:
         values["birth_commune_code"] = form.resolved_commune.code
@@ -134,6 +155,8 @@ def applicant_recap(draft) -> list[Section]:
         sex = applicant.get("sex")
         sex_label = {"F": "Féminin", "M": "Masculin"}.get(sex, "")
         rows.append(("Naissance", f"{sex_label}, {born(sex)} le {_birth_date(applicant)} à {_birth_place(applicant)}"))
+    if fc_identity.is_certified(applicant):
+        rows.append(("Identité", "Certifiée par FranceConnect"))
     rows.append(("Adresse électronique", applicant.get("email")))
     return [Section("Vous", rows, "demandeur", "les informations vous concernant")]
 
@@ -157,14 +180,22 @@ def _birth_place(applicant: dict) -> str:
     return f"{applicant.get('birth_commune')} ({department.name if department else ''})"
 
 
+def applicant_form(draft, **kwargs):
+    """The identity typed by the family, or only the e-mail when FranceConnect certified the identity."""
+    if fc_identity.is_certified(answers(draft, "demandeur")):
+        return CertifiedApplicantForm(**kwargs)
+    return ApplicantForm(needs_birth_data=uses_api(draft), **kwargs)
+
+
 APPLICANT = Step(
     "demandeur",
     "Vous",
     applies=lambda draft: True,
-    form=lambda draft, **kwargs: ApplicantForm(needs_birth_data=uses_api(draft), **kwargs),
+    form=applicant_form,
     context=lambda draft, form: {
         "notice": outcome(draft) if uses_api(draft) and outcome(draft) in ("identity", "not_found") else None,
         "lookup_again": uses_api(draft) and outcome(draft) is None and bool(answers(draft, "demandeur")),
+        "certified": applicant_recap(draft)[0].rows[:-2] if isinstance(form, CertifiedApplicantForm) else None,
     },
     save=save_applicant,
     invalidates=("verification", "foyer", "enfant", "estimation"),
@@ -234,11 +265,26 @@ for outcome_code in ("refused", "bad_request", "limit"):
     CRECHE_VERIFICATION_CHOICES[outcome_code] = ("Que souhaitez-vous faire ?", [WITHOUT_CAF])
 
 
+# Identified by FranceConnect: the identity is certified, so there is nothing typed to check; asking again needs a
+# new access token (60 s of life), so « Réessayer » goes through FranceConnect, and so does an expired token.
+RECONNECT = ("reconnect", "Me reconnecter avec FranceConnect")
+FRANCECONNECT_CHOICES = {
+    "not_found": ("Que souhaitez-vous faire ?", VERIFICATION_CHOICES["not_found"][1][1:]),
+    "reconnect": ("Que souhaitez-vous faire ?", [RECONNECT, *VERIFICATION_CHOICES["not_found"][1][1:]]),
+}
+CRECHE_FRANCECONNECT_CHOICES = {
+    "not_found": ("Que souhaitez-vous faire ?", [WITHOUT_CAF]),
+    "reconnect": ("Que souhaitez-vous faire ?", [RECONNECT, WITHOUT_CAF]),
+}
+
+
 def verification_form(draft, **kwargs):
     key = outcome(draft) or ""
     if key == "ok" and details_hidden(draft):
         key = "ok_hidden"
     table = CRECHE_VERIFICATION_CHOICES if creche_only(draft) else VERIFICATION_CHOICES
+    if via_franceconnect(draft):
+        table = {**table, **(CRECHE_FRANCECONNECT_CHOICES if creche_only(draft) else FRANCECONNECT_CHOICES)}
     legend, choices = table.get(key, ("", []))
     title = current_app.extensions["commune"].pass_famille.title
     choices = [(value, label.format(title=title) if value == FULL_PRICE[0] else label) for value, label in choices]
@@ -249,6 +295,8 @@ def save_verification(step: Step, draft, form):
     choice = form.choice.data
     if choice == "edit":
         return redirect(step_url(APPLICANT.slug), 303)
+    if choice == "reconnect" or (choice == "retry" and via_franceconnect(draft)):
+        return franceconnect_views.start_login(draft, then=step.slug)
     if choice == "retry":
         certify.fetch(draft, answers(draft, APPLICANT.name), request.remote_addr or "", retry=True)
         return redirect(step_url(step.slug), 303)

@@ -1,0 +1,39 @@
+"""FranceConnect v2 for families: they log in, their identity comes certified, and API Particulier is asked with
+their FranceConnect access token (REFERENCE §3, ../shared/franceconnect/REFERENCE.md).
+
+The package: the OpenID Connect client (client.py), the identity as applicant's answers (identity.py), the routes
+of the login, its callback and the logout (views.py). A commune without FranceConnect habilitation (no client id)
+never sees any of it: `client()` is None."""
+
+from collections.abc import Mapping
+
+from flask import Flask, current_app
+
+from .client import FranceConnectClient, FranceConnectError, Login
+
+__all__ = ["FranceConnectClient", "FranceConnectError", "Login", "client", "install", "scopes_for"]
+
+EXTENSION_KEY = "franceconnect"
+
+
+def install(app: Flask) -> None:
+    config: Mapping = app.config
+    settings = (config["FRANCECONNECT_URL"], config["FRANCECONNECT_CLIENT_ID"], config["FRANCECONNECT_CLIENT_SECRET"])
+    app.extensions[EXTENSION_KEY] = (
+        FranceConnectClient(*settings, scopes=config["FRANCECONNECT_SCOPES"]) if all(settings) else None
+    )
+    from .views import bp
+
+    app.register_blueprint(bp)
+
+
+def client() -> FranceConnectClient | None:
+    return current_app.extensions.get(EXTENSION_KEY)
+
+
+def scopes_for(wants_creche: bool) -> str:
+    """The scopes of a login: the Pass Famille's, and the crèche's data when a crèche place is asked."""
+    scopes = current_app.config["FRANCECONNECT_SCOPES"].split()
+    if wants_creche:
+        scopes += [s for s in current_app.config["FRANCECONNECT_SCOPES_CRECHE"].split() if s not in scopes]
+    return " ".join(scopes)
