@@ -77,6 +77,7 @@ FLAT = (
     Application.usage_name,
     Application.first_names,
     Application.email,
+    Application.identity_modality,
     Application.address["postal_code"].as_string().label("postal_code"),
     Application.address["city"].as_string().label("city"),
     Application.address_source,
@@ -105,6 +106,7 @@ _ELIGIBLE = {True: "oui", False: "non", None: "en attente"}
 
 DEMARCHE_LABELS = {"pass_famille": "Pass Famille", "creche": "Préinscription en crèche"}
 ADDRESS_SOURCE_LABELS = {"api": "CAF/MSA", "declared": "Saisie par la famille"}
+IDENTITY_LABELS = {"franceconnect": "Certifiée par FranceConnect", "identite": "Saisie par la famille"}
 QF_SOURCE_LABELS = {
     "api": "CAF/MSA (API Particulier)",
     "document": "Justificatif",
@@ -165,6 +167,12 @@ PASS_FAMILLE_COLUMNS = (
     Column("nom_usage", lambda r: r.usage_name or "", typed=True, title="Nom d'usage"),
     Column("prenoms", lambda r: r.first_names or "", typed=True, title="Prénoms"),
     Column("courriel", lambda r: r.email, typed=True, title="Courriel"),
+    Column(
+        "identite",
+        lambda r: r.identity_modality or "",
+        title="Identité",
+        cell=lambda v: IDENTITY_LABELS.get(v, v),
+    ),
     Column("code_postal", lambda r: r.postal_code or "", typed=True, title="Code postal"),
     Column("commune", lambda r: r.city or "", typed=True, title="Commune"),
     Column(

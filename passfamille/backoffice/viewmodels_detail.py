@@ -41,6 +41,12 @@ ACTION_LABELS = {
 }
 DEMARCHE_LABELS = {"creche": "préinscription en crèche"}
 
+# How the identity the CAF/MSA was asked with was known (Application.identity_modality).
+IDENTITY_LABELS = {
+    "franceconnect": "Identité certifiée par FranceConnect",
+    "identite": "Identité saisie par la famille",
+}
+
 
 def _kind_label(kind: str) -> str:
     if kind.startswith(documents.CRITERION_PREFIX):
@@ -346,6 +352,7 @@ def detail_view(application: Application, agent=None) -> dict:
             "usage_name": application.usage_name,
             "first_names": application.first_names,
             "email": application.email,
+            "identity": IDENTITY_LABELS.get(application.identity_modality),
         },
         "children": _children(application),
         "address": _address(application),

@@ -205,6 +205,12 @@ CRECHE_COLUMNS = (
     _column("nom_usage", _application(lambda a: a.usage_name or ""), "Nom d'usage", typed=True),
     _column("prenoms", _application(lambda a: a.first_names or ""), "Prénoms", typed=True),
     _column("courriel", _application(lambda a: a.email), "Courriel", typed=True),
+    _column(
+        "identite",
+        _application(lambda a: a.identity_modality or ""),
+        "Identité",
+        lambda v: exports.IDENTITY_LABELS.get(v, v),
+    ),
 )
 COLUMNS = tuple(column.name for column in CRECHE_COLUMNS)
 TITLES = exports.titles_of(CRECHE_COLUMNS)
