@@ -1,8 +1,10 @@
-"""The built-in API Particulier sandbox ("bac à sable").
+"""The built-in API Particulier sandbox ("bac à sable"), with a FranceConnect v2 sandbox beside it.
 
-A small standalone Flask app that follows the API Particulier v3 HTTP contract for the two endpoints passfamille
-uses, answers from the official sandbox fixtures, filters data by the token's scopes as production does, and injects
-faults on demand. It is never registered on the main app: it runs as its own HTTP server (`server.py`,
+A small standalone Flask app that follows the API Particulier v3 HTTP contract for the endpoints passfamille uses
+(identity and FranceConnect modalities), answers from the official sandbox fixtures, filters data by the token's
+scopes as production does, and injects faults on demand. The FranceConnect sandbox (`franceconnect/`) is a blueprint
+of the same app, under `/franceconnect/api/v2`: the access tokens it issues are the ones the FranceConnect modality
+introspects. The app is never registered on the main app: it runs as its own HTTP server (`server.py`,
 `python -m passfamille.sandbox`), so the app and its tests talk to it over real HTTP.
 """
 
@@ -12,8 +14,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from .fixtures import FIXTURES_DIR, load_folder
-from .state import ENDPOINTS, EXTENSION_KEY, SandboxState
+from . import franceconnect
+from .fixtures import FIXTURES_DIR, load_folder, load_france_connect_tokens
+from .france_connect_modality import fixtures_by_login
+from .state import ENDPOINTS, EXTENSION_KEY, FRANCE_CONNECT_ENDPOINTS, FRANCE_CONNECT_TOKENS_FOLDER, SandboxState
 from .tokens import DEFAULT_TOKENS, normalise_tokens
 from .views import bp
 
@@ -32,19 +36,27 @@ def create_sandbox_app(
     tokens: Mapping[str, tuple] | None = None,
     today: date | Callable[[], date] | None = None,
     fixtures_dir: Path | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> Flask:
-    """A new sandbox app with its own fixtures, tokens and fault board.
+    """A new sandbox app with its own fixtures, tokens, fault board and FranceConnect keys and sessions.
 
     tokens: token -> Grant or (scopes, expired); default `DEFAULT_TOKENS`.
     today: a fixed date or a clock giving "N" and "yesterday" to the validation; default the real date.
+    clock: seconds since the epoch for FranceConnect's lifetimes (code 30 s, access token 60 s…); default time.time.
     """
     folder = fixtures_dir or FIXTURES_DIR
+    endpoints = ENDPOINTS + FRANCE_CONNECT_ENDPOINTS
     state = SandboxState(
         tokens=normalise_tokens(tokens),
         today=_clock(today),
-        fixtures={endpoint.name: load_folder(folder / endpoint.fixtures_folder) for endpoint in ENDPOINTS},
+        fixtures={endpoint.name: load_folder(folder / endpoint.fixtures_folder) for endpoint in endpoints},
+        france_connect_tokens=load_france_connect_tokens(folder / FRANCE_CONNECT_TOKENS_FOLDER),
     )
+    citizens = franceconnect.load_citizens()
+    featured = fixtures_by_login(citizens, state.fixtures, FRANCE_CONNECT_ENDPOINTS)
     app = Flask(__name__, static_folder=None)
     app.extensions[EXTENSION_KEY] = state
+    app.extensions[franceconnect.EXTENSION_KEY] = franceconnect.FranceConnectState(citizens, clock, featured)
     app.register_blueprint(bp)
+    app.register_blueprint(franceconnect.bp)
     return app

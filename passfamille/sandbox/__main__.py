@@ -1,10 +1,12 @@
-"""`python -m passfamille.sandbox [--host 127.0.0.1] [--port 5001]`: serve the sandbox in the foreground."""
+"""`python -m passfamille.sandbox [--host 127.0.0.1] [--port 5001]`: serve the sandbox (API Particulier and
+FranceConnect) in the foreground."""
 
 import argparse
 import logging
 import signal
 import sys
 
+from . import franceconnect
 from .server import build_server
 from .tokens import DEFAULT_TOKENS
 
@@ -35,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Bac à sable API Particulier sur {sandbox.url} — jeton : {MAIN_TOKEN} "
         f"(autres jetons : {others}) — Ctrl-C pour arrêter",
+        flush=True,
+    )
+    print(
+        f"Bac à sable FranceConnect : émetteur {sandbox.franceconnect_issuer} "
+        f"— client_id : {franceconnect.FS_CLIENT_ID}",
         flush=True,
     )
     # `make run` stops the sandbox with SIGTERM: treat it like Ctrl-C so the socket is closed cleanly.

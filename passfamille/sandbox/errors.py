@@ -47,6 +47,21 @@ INSUFFICIENT_PRIVILEGES = ApiError(
     _TOKEN,
 )
 
+# The FranceConnect modality's token (401): siade `InvalidFranceConnectAccessTokenError`, texts of `config/errors.yml`.
+FRANCE_CONNECT_TITLE = "Accès non autorisé"
+FRANCE_CONNECT_TOKEN_NOT_FOUND = ApiError(
+    "50002", FRANCE_CONNECT_TITLE, "Le jeton d'accès n'a pas été trouvé ou est expiré."
+)
+
+
+def france_connect_missing_identity(scopes: list[str]) -> ApiError:
+    """50003: the FranceConnect token lacks the identity pivot, which API Particulier needs to find the person."""
+    detail = "Le jeton d'accès ne possède pas les données pivot requises pour effectuer cet appel."
+    return ApiError(
+        "50003", FRANCE_CONNECT_TITLE, f"{detail} Le jeton possède les scopes suivants: {', '.join(scopes)}."
+    )
+
+
 # Parameters (422).
 MISSING_RECIPIENT = ApiError("00203", UNPROCESSABLE, "Le paramètre recipient est obligatoire", _RECIPIENT)
 INVALID_RECIPIENT = ApiError("00210", UNPROCESSABLE, "Le paramètre recipient n'est pas un siret valide", _RECIPIENT)

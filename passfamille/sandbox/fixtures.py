@@ -94,8 +94,11 @@ class FixtureSet:
                 raise ValueError(f"Cas de test ambigus : {other.file} et {case.file} ont les mêmes paramètres")
         self.fallback = next(case for case in cases if case.file == FALLBACK_FILE)
 
+    def find(self, params: dict) -> Case | None:
+        return self._by_key.get(normalise(params))
+
     def answer(self, params: dict) -> Case:
-        return self._by_key.get(normalise(params), self.fallback)
+        return self.find(params) or self.fallback
 
 
 def load_case(path: Path) -> Case:
@@ -106,3 +109,13 @@ def load_case(path: Path) -> Case:
 def load_folder(folder: Path) -> FixtureSet:
     paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
     return FixtureSet([load_case(path) for path in paths])
+
+
+def load_france_connect_tokens(folder: Path) -> dict[str, dict]:
+    """The official sandbox's fake FranceConnect tokens: `params.token` -> the `token_introspection` its payload holds
+    (what FranceConnect's checktoken would say about it)."""
+    tokens = {}
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        tokens[str(raw["params"]["token"])] = json.loads(raw["payload"])["token_introspection"]
+    return tokens

@@ -15,12 +15,13 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from . import create_sandbox_app
+from . import create_sandbox_app, franceconnect
 from .faults import DROP_CONNECTION_KEY, parse_fault
 from .state import EXTENSION_KEY
 
 access_log = logging.getLogger("passfamille.sandbox.access")
 Today = date | Callable[[], date] | None
+Clock = Callable[[], float] | None
 
 
 class PrivateRequestHandler(WSGIRequestHandler):
@@ -81,6 +82,16 @@ class RunningSandbox:
     def clear_faults(self) -> None:
         self.app.extensions[EXTENSION_KEY].faults.clear()
 
+    @property
+    def franceconnect_issuer(self) -> str:
+        """The FranceConnect sandbox's issuer; its discovery is at `<issuer>/.well-known/openid-configuration`."""
+        return self.url + franceconnect.PREFIX
+
+    def expire_franceconnect_tokens(self) -> None:
+        """Every FranceConnect access token issued so far is expired from now on: userinfo answers 401, checktoken
+        « inactive », and API Particulier's FranceConnect modality 401 50002."""
+        self.app.extensions[franceconnect.EXTENSION_KEY].expire_access_tokens()
+
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
@@ -88,15 +99,20 @@ class RunningSandbox:
             self.thread.join(timeout=5)
 
 
-def build_server(host: str = "127.0.0.1", port: int = 0, tokens=None, today: Today = None) -> RunningSandbox:
-    app = create_sandbox_app(tokens=tokens, today=today)
+def build_server(
+    host: str = "127.0.0.1", port: int = 0, tokens=None, today: Today = None, clock: Clock = None
+) -> RunningSandbox:
+    app = create_sandbox_app(tokens=tokens, today=today, clock=clock)
     server = make_server(host, port, app, threaded=True, request_handler=PrivateRequestHandler)
     return RunningSandbox(host=host, port=server.server_port, app=app, server=server)
 
 
-def start_in_thread(host: str = "127.0.0.1", port: int = 0, tokens=None, today: Today = None) -> RunningSandbox:
-    """Serve a fresh sandbox from a daemon thread; port 0 picks a free port (see `.url`). Call `.stop()` after."""
-    sandbox = build_server(host, port, tokens=tokens, today=today)
+def start_in_thread(
+    host: str = "127.0.0.1", port: int = 0, tokens=None, today: Today = None, clock: Clock = None
+) -> RunningSandbox:
+    """Serve a fresh sandbox from a daemon thread; port 0 picks a free port (see `.url`). Call `.stop()` after.
+    `clock` (seconds since the epoch) drives FranceConnect's lifetimes, so that a test can make them pass."""
+    sandbox = build_server(host, port, tokens=tokens, today=today, clock=clock)
     sandbox.thread = threading.Thread(target=sandbox.server.serve_forever, name="bac-a-sable", daemon=True)
     sandbox.thread.start()
     return sandbox

@@ -38,6 +38,23 @@ PARTICIPATION_FAMILIALE_EAJE = Endpoint(
     with_period=False,
 )
 ENDPOINTS = (QUOTIENT_FAMILIAL, PARTICIPATION_FAMILIALE_EAJE)
+# The FranceConnect modality: the family's FranceConnect access token as bearer, the identity read from it.
+QUOTIENT_FAMILIAL_FRANCE_CONNECT = Endpoint(
+    "quotient_familial_france_connect",
+    "/v3/dss/quotient_familial/france_connect",
+    "api_particulier_v3_cnav_quotient_familial_with_france_connect",
+    QUOTIENT_FAMILIAL_SCOPES,
+    with_period=True,
+)
+PARTICIPATION_FAMILIALE_EAJE_FRANCE_CONNECT = Endpoint(
+    "participation_familiale_eaje_france_connect",
+    "/v3/dss/participation_familiale_eaje/france_connect",
+    "api_particulier_v3_cnav_participation_familiale_eaje_with_france_connect",
+    EAJE_SCOPES,
+    with_period=False,
+)
+FRANCE_CONNECT_ENDPOINTS = (QUOTIENT_FAMILIAL_FRANCE_CONNECT, PARTICIPATION_FAMILIALE_EAJE_FRANCE_CONNECT)
+FRANCE_CONNECT_TOKENS_FOLDER = "france_connect"
 
 
 class RateWindow:
@@ -64,5 +81,7 @@ class SandboxState:
     tokens: dict[str, Grant]
     today: Callable[[], date]
     fixtures: dict[str, FixtureSet]
+    # The official sandbox's fake FranceConnect tokens (`cnaf_qfv2`…) -> their introspection.
+    france_connect_tokens: dict[str, dict] = field(default_factory=dict)
     faults: FaultBoard = field(default_factory=FaultBoard)
     rate: RateWindow = field(default_factory=RateWindow)

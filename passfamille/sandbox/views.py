@@ -1,34 +1,32 @@
-"""HTTP routes of the sandbox: the two v3 endpoints, introspection, ping, and the fault control endpoint.
+"""HTTP routes of the sandbox: the two v3 endpoints (identity and FranceConnect modalities), introspection, ping,
+and the fault control endpoint.
 
 A /v3 call goes through the same steps as production (REFERENCE §9.2): token, scopes, `recipient`, identity
-parameters, then the fixture match and the scope filtering. Armed faults come first (see faults.py).
+parameters, then the fixture match and the scope filtering. Armed faults come first (see faults.py), on both
+modalities. The FranceConnect modality's own steps are in france_connect_modality.py.
 """
 
-import json
 import uuid
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request
 
-from . import errors
-from .errors import ApiError
+from . import errors, france_connect_modality
+from .answers import case_response, v3_error
+from .answers import json_response as _json
 from .faults import InvalidFault, altered_answer, fault_response, parse_fault
 from .fixtures import mocking_params
-from .state import ENDPOINTS, EXTENSION_KEY, Endpoint, SandboxState
+from .state import ENDPOINTS, EXTENSION_KEY, FRANCE_CONNECT_ENDPOINTS, Endpoint, SandboxState
 from .tokens import bearer_token, filter_data, token_id
 from .validation import check_identity, check_recipient
 
 bp = Blueprint("sandbox", __name__)
 
-# The official sandbox's 429 case carries no Retry-After of its own; production always sends one with a 429.
-FIXTURE_RETRY_AFTER = 2
+Answer = Callable[[SandboxState, Endpoint, str | None], Response]
 
 
 def _state() -> SandboxState:
     return current_app.extensions[EXTENSION_KEY]
-
-
-def _json(status: int, body: object, media_type: str = errors.V3_MEDIA_TYPE, headers: dict | None = None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), status=status, content_type=media_type, headers=headers)
 
 
 def _v3_headers(response: Response, token: str | None) -> Response:
@@ -42,11 +40,7 @@ def _v3_headers(response: Response, token: str | None) -> Response:
     return response
 
 
-def _v3_error(status: int, *found: ApiError) -> Response:
-    return _json(status, errors.errors_body(*found))
-
-
-def _identite(endpoint: Endpoint) -> Response:
+def _v3_call(endpoint: Endpoint, answer: Answer) -> Response:
     state = _state()
     token = bearer_token(request.headers.get("Authorization"))
     fault = state.faults.take()
@@ -54,38 +48,39 @@ def _identite(endpoint: Endpoint) -> Response:
         response = fault_response(fault, request.environ)
         if response is not None:
             return _v3_headers(response, token)
-    return altered_answer(fault, _v3_headers(_answer(state, endpoint, token), token))
+    return altered_answer(fault, _v3_headers(answer(state, endpoint, token), token))
 
 
 def _answer(state: SandboxState, endpoint: Endpoint, token: str | None) -> Response:
     grant = state.tokens.get(token) if token else None
     if grant is None:
-        return _v3_error(401, errors.INVALID_TOKEN)
+        return v3_error(401, errors.INVALID_TOKEN)
     if grant.expired:
-        return _v3_error(401, errors.EXPIRED_TOKEN)
+        return v3_error(401, errors.EXPIRED_TOKEN)
     if not grant.scopes & set(endpoint.data_scopes.values()):
-        return _v3_error(403, errors.INSUFFICIENT_PRIVILEGES)
+        return v3_error(403, errors.INSUFFICIENT_PRIVILEGES)
     recipient_error = check_recipient(request.args)
     if recipient_error is not None:
-        return _v3_error(422, recipient_error)
+        return v3_error(422, recipient_error)
     found = check_identity(request.args, today=state.today(), with_period=endpoint.with_period)
     if found:
-        return _v3_error(422, *found)
+        return v3_error(422, *found)
 
     case = state.fixtures[endpoint.name].answer(mocking_params(request.args, with_period=endpoint.with_period))
     payload = case.payload
     if case.status == 200 and isinstance(payload, dict):
         payload = filter_data(payload, endpoint.data_scopes, grant.scopes)
-    headers = {"Retry-After": str(FIXTURE_RETRY_AFTER)} if case.status == 429 else None
-    return _json(case.status, payload, headers=headers)
+    return case_response(case, payload)
 
 
-def _register_endpoint(endpoint: Endpoint) -> None:
-    bp.add_url_rule(endpoint.path, endpoint.name, lambda: _identite(endpoint), methods=["GET"])
+def _register_endpoint(endpoint: Endpoint, answer: Answer) -> None:
+    bp.add_url_rule(endpoint.path, endpoint.name, lambda: _v3_call(endpoint, answer), methods=["GET"])
 
 
 for _endpoint in ENDPOINTS:
-    _register_endpoint(_endpoint)
+    _register_endpoint(_endpoint, _answer)
+for _endpoint in FRANCE_CONNECT_ENDPOINTS:
+    _register_endpoint(_endpoint, france_connect_modality.answer)
 
 
 @bp.get("/api/introspect")
