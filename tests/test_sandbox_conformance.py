@@ -112,9 +112,11 @@ def _git_blob_id(path: Path) -> str:
 
 def test_fixtures_are_the_verbatim_upstream_files():
     provenance = (FIXTURES_DIR / "PROVENANCE.md").read_text(encoding="utf-8")
-    listed = dict(re.findall(r"^\| `([^`]+\.yaml)` \| `([0-9a-f]{12})` \|$", provenance, flags=re.MULTILINE))
+    listed = dict(re.findall(r"^\| `([^`]+\.ya?ml)` \| `([0-9a-f]{12})` \|$", provenance, flags=re.MULTILINE))
+    # Every YAML of every folder: the identity modality's, the FranceConnect modality's and the fake FC tokens.
+    every_yaml = [*FIXTURES_DIR.glob("*/*.yaml"), *FIXTURES_DIR.glob("*/*.yml")]
 
-    assert sorted(listed) == sorted(f"{path.parent.name}/{path.name}" for path in FIXTURE_FILES)
+    assert sorted(listed) == sorted(f"{path.parent.name}/{path.name}" for path in every_yaml)
     for name, blob in listed.items():
         assert _git_blob_id(FIXTURES_DIR / name).startswith(blob), name
 
