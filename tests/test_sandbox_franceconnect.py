@@ -131,8 +131,6 @@ def test_full_code_flow_for_dubois_gives_signed_id_token_and_userinfo(sandbox):
     assert SUB.fullmatch(claims["sub"])
     digest = hashlib.sha256(body["access_token"].encode()).digest()
     assert claims["at_hash"] == base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
-    # The same client's session ID token can be checked by the app with the standard library calls.
-    jwt.JWTClaimsRegistry(iss={"essential": True, "value": sandbox.franceconnect_issuer}).validate(claims)
 
     info = userinfo(sandbox, body["access_token"])
     assert info.status_code == 200

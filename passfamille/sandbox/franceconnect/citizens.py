@@ -38,7 +38,7 @@ class Citizen:
         """The claims the scopes give; an empty e-mail is left out (FranceConnect has none to give), the other
         claims are given as the identity provider holds them (e.g. `birthplace` is "" for someone born abroad)."""
         found = {name: self.claim(name) for name in claims_for(scopes)}
-        if not found.get("email", "x"):
+        if "email" in found and not found["email"]:
             del found["email"]
         return found
 

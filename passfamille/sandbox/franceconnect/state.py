@@ -200,7 +200,6 @@ class FranceConnectState:
             return {"active": False}
         scopes = [scope for scope in grant.scopes if scope in provider.scopes]
         claims = citizen.claims(set(scopes))
-        claims.pop("email", None)
         return {
             "active": True,
             "aud": grant.client_id,

@@ -12,7 +12,7 @@ import hmac
 import json
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from ..tokens import bearer_token
 from .clients import DATA_PROVIDERS, SERVICE_PROVIDERS, Client, claims_for
@@ -63,7 +63,7 @@ def _same(given: str | None, expected: str) -> bool:
 
 def _authenticated_client(clients: dict[str, Client]) -> Client | None:
     """client_secret_post only (FranceConnect's default; HTTP Basic is refused): id and secret in the form."""
-    if request.authorization is not None or "Authorization" in request.headers:
+    if "Authorization" in request.headers:
         return None
     client = clients.get(request.form.get("client_id", ""))
     if client is None or not _same(request.form.get("client_secret"), client.client_secret):
@@ -142,7 +142,8 @@ def authorize():
         described = "acr_values non pris en charge : seul eidas1 l'est"
         return redirect(_with_query(redirect_uri, error="invalid_request", error_description=described, state=state))
 
-    uid = _state().start_interaction(client.client_id, redirect_uri, state, nonce, dict.fromkeys(scopes))
+    scopes = list(dict.fromkeys(scopes))  # duplicates dropped, order kept
+    uid = _state().start_interaction(client.client_id, redirect_uri, state, nonce, scopes)
     return _mire(uid, selected=_state().session_login(request.cookies.get(SESSION_COOKIE)))
 
 
@@ -156,7 +157,7 @@ def _mire(uid: str, selected: str | None = None, error: str = "", status: int = 
     ]
     html = render_template(
         "franceconnect_sandbox/mire.html",
-        action=f"{PREFIX}/interaction/{uid}",
+        action=url_for(".finish_interaction", uid=uid),
         citizens=citizens,
         selected=selected,
         error=error,
