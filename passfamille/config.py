@@ -21,6 +21,12 @@ SANDBOX_FRANCECONNECT = (
 # What the Pass Famille asks FranceConnect for: the identity pivot (API Particulier finds the family with it), the
 # e-mail (so that the family types nothing), and the CAF/MSA data of the QF endpoint (REFERENCE §2).
 FRANCECONNECT_SCOPES = "openid identite_pivot email cnaf_quotient_familial cnaf_allocataires cnaf_enfants cnaf_adresse"
+# Added for a crèche request: the EAJE endpoint's data, under the names API Particulier checks in the token
+# (FranceConnect's catalogue names no EAJE scope yet: to confirm with API Particulier before production).
+FRANCECONNECT_SCOPES_CRECHE = (
+    "cnav_participation_familiale_eaje_allocataires cnav_participation_familiale_eaje_enfants "
+    "cnav_participation_familiale_eaje_adresse cnav_participation_familiale_eaje_parametres_calcul"
+)
 
 
 def _dev_secret_key(instance_path: Path) -> str:
@@ -102,7 +108,7 @@ def from_environment(instance_path: Path) -> dict:
         "FRANCECONNECT_CLIENT_SECRET": fc_client_secret,
         "FRANCECONNECT_SCOPES": os.environ.get("FRANCECONNECT_SCOPES", FRANCECONNECT_SCOPES),
         # Scopes added for a crèche request (the EAJE endpoint's data), as the commune's habilitation names them.
-        "FRANCECONNECT_SCOPES_CRECHE": os.environ.get("FRANCECONNECT_SCOPES_CRECHE", ""),
+        "FRANCECONNECT_SCOPES_CRECHE": os.environ.get("FRANCECONNECT_SCOPES_CRECHE", FRANCECONNECT_SCOPES_CRECHE),
         # Never read from the environment: only a test configuration turns it on, and create_app refuses it
         # outside TESTING (see backoffice/auth.py).
         "WEAK_PASSWORD_HASH_FOR_TESTS": False,

@@ -79,6 +79,8 @@ class FranceConnectClient:
                 "scope": scopes,
                 "token_endpoint_auth_method": "client_secret_post",
                 "default_timeout": timeout,
+                # Authlib counts a token as expired 60 s early by default: FranceConnect's live 60 s in all.
+                "leeway": 5,
             },
         )
 
