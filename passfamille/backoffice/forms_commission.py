@@ -6,6 +6,7 @@ from datetime import date
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
+from ..clock import commune_today
 from ..forms_base import MaxLength
 from .forms_detail import DetailForm, StatusForm
 from .views.queue import parse_day
@@ -29,7 +30,7 @@ class OfferForm(DetailForm):
 
     def __init__(self, application_id: int, reference: str, *args, today: date | None = None, **kwargs):
         super().__init__(*args, prefix=f"offre-{application_id}", **kwargs)
-        self.today = today or date.today()
+        self.today = today or commune_today()
         self.start.label.text = f"Date d'entrée proposée pour {reference}"
 
     def validate_start(self, field):

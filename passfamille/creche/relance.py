@@ -22,10 +22,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from .. import audit, mail
+from ..clock import commune_today
 from ..demarches import creche as demarche
 from ..demarches.statemachine import TransitionError, change_status, family_link
 from ..extensions import db
-from ..formatting import TIMEZONE, local, short_date
+from ..formatting import local, short_date
 from ..models import Agent, Application, CrecheRequest, utcnow
 from ..retention import months_after
 
@@ -41,11 +42,6 @@ def _delays():
 def _day(moment: datetime) -> date:
     """The commune's calendar day of a stored (naive UTC) time."""
     return local(moment).date()
-
-
-def commune_today() -> date:
-    """Today on the commune's clock: deadlines are calendar days in France, whatever the server's time zone."""
-    return datetime.now(TIMEZONE).date()
 
 
 def answer_deadline(request: CrecheRequest) -> date | None:
@@ -229,7 +225,7 @@ def confirm(application: Application, agent: Agent | None = None, today: date | 
         raise TransitionError("Aucune question n'attend votre réponse : votre demande n'a pas changé")
     db.session.refresh(request)
     months = current_app.extensions["commune"].retention.application_months
-    application.purge_after = months_after(today or date.today(), months)
+    application.purge_after = months_after(today or commune_today(), months)
     audit.record(application, agent, "relance_answer", "demande maintenue par la famille")
     db.session.commit()
     log.info("creche request confirmed reference=%s", application.reference)

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, outbox
+from ..clock import commune_today
 from ..extensions import db
 from ..models import Agent, Application, AuditEvent, OutboxMessage
 from . import of, status_label
@@ -83,7 +84,7 @@ def change_status(
     a place. The audit log keeps what the démarche says of the change, else `detail`. `send_now=False`: the mail
     leaves after the response, by the outbox (a bulk change would otherwise wait on the mail server per row)."""
     change = Change(reason=reason, message=message, offer=offer, detail=detail)
-    today = today or date.today()
+    today = today or commune_today()  # an offer's deadline and a purge date are days in the commune
     from_status = application.status
     found = problem(application, to_status, change)
     if found:

@@ -129,7 +129,8 @@ class HouseholdForm(BaseForm):
     def __init__(self, *args, needs_address: bool = False, adding: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_address = needs_address
-        # « Ajouter cet enfant »: the child is checked alone; the address, maybe not reached yet, is not asked.
+        # « Enregistrer et ajouter un autre enfant »: the child is checked alone; the address, maybe not reached yet,
+        # is not asked.
         self.adding = adding and self.child_started()
         self.new_child = None
 

@@ -1,9 +1,9 @@
 """The crèche commission: waiting lists per structure and section in the order of creche.waiting_list, offering a
 place (mail, list moving up), errors next to the date field, and no commission without a crèche section."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from passfamille import create_app
+from passfamille import clock, create_app
 from passfamille.extensions import db
 from passfamille.models import Application
 
@@ -90,6 +90,29 @@ def test_offering_a_place_mails_the_family_and_the_others_move_up(app, agent_bro
     overview = page.click("Retour à la commission des crèches")
     row = overview.soup.find("a", href=LIST).find_parent("tr")
     assert [td.get_text(" ", strip=True) for td in row.find_all("td")] == ["9 places libres sur 10", "1", "1", "0", "0"]
+
+
+def test_near_midnight_on_a_utc_server_the_offer_counts_from_the_communes_day(app, agent_browser, mailbox, monkeypatch):
+    # 31 December 2026, 23:30 UTC: already 1 January 2027, 00:30, in Val-Fleuri. The family has 8 days from the
+    # commune's day (answer by 9 January), and an entry on 31 December is a day already past.
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
+    first = make_request(app, criteria=["residence"], email="premiere@example.org")
+    ref = reference(app, first)
+    label = f"Date d'entrée proposée pour {ref}"
+
+    page = agent_browser.get(LIST).fill(label, "31/12/2026").submit(f"Proposer une place à la demande {ref}")
+    assert page.status == 400 and "aujourd'hui ou plus tard" in page.field_error(label)
+
+    page = agent_browser.get(LIST).fill(label, "04/01/2027").submit(f"Proposer une place à la demande {ref}")
+    assert page.h1 == "Confirmer : Proposer une place" and "Réponse attendue avant le 09/01/2027" in page.text
+    page = page.submit("Confirmer et envoyer le courriel")
+    assert f"Place proposée pour la demande {ref}, entrée le 04/01/2027 ; réponse attendue avant le 09/01/2027" in (
+        page.text
+    )
+    (message,) = mailbox.received("premiere@example.org")
+    assert "avant le 09/01/2027" in message.get_content()
+    with app.app_context():
+        assert db.session.get(Application, first).creche.offer_deadline == date(2027, 1, 9)
 
 
 def test_an_empty_or_invalid_start_date_is_shown_at_the_field_and_kept(app, agent_browser, mailbox):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from passfamille.demarches import statemachine
 from passfamille.extensions import db
@@ -17,7 +17,7 @@ from ..creche_factory import make_request
 from ..formclient import path_of
 from ..functional.journeys import EMAIL, LEFEBVRE
 from .axe import Audit
-from .journey import CAF_MODE, Citizen, add_child, fill_identity
+from .journey import CAF_MODE, Citizen, add_child, fill_identity, type_child
 from .test_backoffice_accessibility import scrolls_sideways, sticking_out
 
 BOTH = "Les deux"
@@ -55,9 +55,12 @@ def to_foyer(citizen: Citizen, demarche: str = BOTH, person: dict = LEFEBVRE, em
 
 
 def to_child(citizen: Citizen, demarche: str = BOTH, email: str = EMAIL) -> Citizen:
-    """LEFEBVRE's CAF file has no child: Léa is added at the foyer step, then « Votre enfant »."""
-    add_child(to_foyer(citizen, demarche, email=email)).sees_heading("Votre foyer")
-    return citizen.press("Continuer").sees_heading("Votre enfant")
+    """LEFEBVRE's CAF file has no child: Léa, the only child to add, is typed at the foyer step and added by
+    « Continuer » (no reload of « Votre foyer »), then « Votre enfant »."""
+    to_foyer(citizen, demarche, email=email)
+    # What the family reads before doing so: « Continuer » adds the child typed.
+    expect(citizen.page.get_by_text("Saisissez l'enfant puis appuyez sur « Continuer »")).to_be_visible()
+    return type_child(citizen).press("Continuer").sees_heading("Votre enfant")
 
 
 def to_child_without_caf(citizen: Citizen, person: dict) -> Citizen:

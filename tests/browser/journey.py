@@ -119,9 +119,15 @@ def fill_identity(citizen: Citizen, person: dict = LEFEBVRE, email: str = EMAIL)
     return citizen.type("Adresse électronique", email)
 
 
-def add_child(citizen: Citizen, first_name="Léa", birth_date=("14", "07", "2024"), reason="Naissance récente"):
+def type_child(citizen: Citizen, first_name="Léa", birth_date=("14", "07", "2024"), reason="Naissance récente"):
+    """A child missing from the CAF/MSA file, typed on « Votre foyer »: « Continuer » adds it (the last or only one)."""
     day, month, year = birth_date
     citizen.type("Prénom de l'enfant", first_name)
     citizen.type("Jour", day).type("Mois", month).type("Année", year)
-    citizen.select("Pourquoi cet enfant n'apparaît-il pas ?", reason)
-    return citizen.press("Ajouter cet enfant")
+    return citizen.select("Pourquoi cet enfant n'apparaît-il pas ?", reason)
+
+
+def add_child(citizen: Citizen, first_name="Léa", birth_date=("14", "07", "2024"), reason="Naissance récente"):
+    """A child typed, then « Enregistrer et ajouter un autre enfant »: « Votre foyer » again, ready for another."""
+    type_child(citizen, first_name, birth_date, reason)
+    return citizen.press("Enregistrer et ajouter un autre enfant")

@@ -167,7 +167,7 @@ def test_a_family_applies_for_the_pass_famille_with_the_keyboard_only(page):
     user.choose("Oui, elles sont correctes").press("Continuer").sees_heading("Votre foyer")
     user.type("Prénom de l'enfant", "Léa").type("Jour", "14").type("Mois", "07").type("Année", "2024")
     user.select("Pourquoi cet enfant n'apparaît-il pas ?", "Naissance récente")
-    user.press("Ajouter cet enfant").sees_heading("Votre foyer")
+    user.press("Enregistrer et ajouter un autre enfant").sees_heading("Votre foyer")
     expect(page.get_by_role("listitem").filter(has_text="Léa, né ou née le 14/07/2024")).to_be_visible()
 
     user.press("Continuer").sees_heading("Votre résultat")

@@ -104,11 +104,15 @@ def fault_identity(name: str, first_name: str) -> dict:
     }
 
 
-def add_child(page, first_name="Léa", born=("14", "07", "2024"), reason="Naissance récente"):
+def type_child(page, first_name="Léa", born=("14", "07", "2024"), reason="Naissance récente"):
+    """A child typed on « Votre foyer », not yet sent: « Continuer » adds it (the last or only one)."""
     page.fill("Prénom de l'enfant", first_name)
     page.fill("Jour", born[0]).fill("Mois", born[1]).fill("Année", born[2])
-    page.select("Pourquoi cet enfant n'apparaît-il pas ?", reason)
-    return page.submit("Ajouter cet enfant")
+    return page.select("Pourquoi cet enfant n'apparaît-il pas ?", reason)
+
+
+def add_child(page, first_name="Léa", born=("14", "07", "2024"), reason="Naissance récente"):
+    return type_child(page, first_name, born, reason).submit("Enregistrer et ajouter un autre enfant")
 
 
 def through_api(browser, person, email=EMAIL):

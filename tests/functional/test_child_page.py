@@ -4,15 +4,20 @@ today, the latest due date from which an expected child may be pre-registered, a
 answers checked and kept (the page works the same without JavaScript: both panels show, each saying when it
 applies)."""
 
+import json
 import re
 from datetime import date
 
 from babel.dates import format_date
+from sqlalchemy import select
 
+from passfamille.extensions import db
+from passfamille.models import Application
 from passfamille.months import add_months
 
-from .journeys import LEFEBVRE, add_child, through_api
-from .test_creche_journeys import to_foyer, to_wishes
+from ..backoffice.agents import logged_in, make_agent
+from .journeys import BOTH, LEFEBVRE, add_child, through_api, type_child
+from .test_creche_journeys import fill_wishes, to_foyer, to_wishes
 
 
 def hint_example(page, legend: str) -> tuple[str, str, str]:
@@ -139,7 +144,7 @@ def test_a_wrong_child_is_told_at_its_fields_without_a_word_on_the_address(brows
     page = to_household_with_typed_address(browser)
     page = page.fill("Prénom de l'enfant", "Léa").fill("Jour", "31").fill("Mois", "02").fill("Année", "2024")
 
-    page = page.submit("Ajouter cet enfant")
+    page = page.submit("Enregistrer et ajouter un autre enfant")
 
     assert page.status == 400
     assert "Cette date n'existe pas" in page.field_error("Jour")
@@ -187,8 +192,8 @@ def test_adding_the_same_child_twice_lists_it_once(browser):
     page.fill("Prénom de l'enfant", "Léa").fill("Jour", "14").fill("Mois", "07").fill("Année", "2024")
     page.select("Pourquoi cet enfant n'apparaît-il pas ?", "Naissance récente")
 
-    page.submit("Ajouter cet enfant")
-    page = page.submit("Ajouter cet enfant")  # a double click, or the same page in another tab
+    page.submit("Enregistrer et ajouter un autre enfant")
+    page = page.submit("Enregistrer et ajouter un autre enfant")  # a double click, or the same page in another tab
 
     assert len(added_children_listed(page)) == 1
 
@@ -202,3 +207,89 @@ def test_removing_twice_from_the_same_page_removes_one_child(browser):
 
     listed = added_children_listed(page)
     assert len(listed) == 1 and listed[0].startswith("Noé")
+
+
+# --- the only child to add rides on « Continuer »: no reload of « Votre foyer » -------------------------------------
+
+LEA = "Léa, né ou née le 14/07/2024"
+
+
+def recap_section(page, title: str) -> list[tuple[str, str]]:
+    heading = page.soup.find("h2", string=title)
+    assert heading is not None, f"pas de section « {title} » : {page.text}"
+    rows = heading.find_parent("section").select(".recap-list__row")
+    return [(row.dt.get_text(" ", strip=True), row.dd.get_text(" ", strip=True)) for row in rows]
+
+
+ONE_CHILD_HINT = (
+    "Saisissez l'enfant puis appuyez sur « Continuer », en bas de la page\xa0: il sera ajouté à votre foyer."
+)
+
+
+def test_the_page_says_that_continuer_adds_the_child_typed_and_a_wrong_address_loses_nothing(browser):
+    page = to_household_with_typed_address(browser)
+    assert ONE_CHILD_HINT in page.text
+    assert "« Enregistrer et ajouter un autre enfant » après chacun, sauf le dernier" in page.text
+
+    page = type_child(page).submit("Continuer")  # the address forgotten
+
+    assert page.status == 400 and "Saisissez le numéro et la voie" in page.field_error("Numéro et voie")
+    assert (page.value("Prénom de l'enfant"), page.value("Année")) == ("Léa", "2024")
+    assert added_children_listed(page) == []  # not added while the page is refused
+    page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
+    page = page.submit("Continuer")
+    assert page.h1 == "Votre résultat", page.error_summary()
+    assert re.search(r"Léa \(\d+ ans?\) : couvert par le pass", page.text), page.text
+
+
+def test_the_only_child_to_add_is_added_by_continuer_for_the_pass_and_the_creche(app, browser):
+    page = to_foyer(browser, BOTH)
+    assert ONE_CHILD_HINT in page.text
+    page = type_child(page)
+
+    page.submit("Continuer")
+    page = page.submit("Continuer")  # a double click, or the same page in another tab: the child is added once
+
+    # Straight on to the crèche's child, Léa among the household's children (once).
+    assert page.h1 == "Votre enfant", page.error_summary()
+    assert [label.get_text(strip=True) for label in page.soup.find_all("label")].count(LEA) == 1
+    page = fill_wishes(page.choose(LEA).submit("Continuer")).submit("Continuer")
+    page = page.submit("Continuer").click("Continuer")
+    # The Pass Famille covers her, as an added child (the agent checks her).
+    assert page.h1 == "Votre résultat", page.error_summary()
+    assert re.search(r"Léa \(\d+ ans?\) : couvert par le pass", page.text), page.text
+    page = page.click("Continuer")
+    assert page.h1 == "Vérifiez votre demande"
+    # Once among the household's children, once as the crèche's child.
+    assert recap_section(page, "Enfants") == [("Léa", "né ou née le 14/07/2024 (ajouté : naissance récente)")]
+    assert recap_section(page, "Votre enfant") == [("Enfant", LEA)]
+
+    page.submit("Envoyer ma demande")
+
+    with app.app_context():
+        pf, cr = sorted(db.session.scalars(select(Application)), key=lambda a: a.reference, reverse=True)
+        assert (pf.demarche, cr.demarche) == ("pass_famille", "creche")
+        assert [(c["first_names"], c["birth_date"], c["source"]) for c in pf.children] == [
+            ("Léa", "2024-07-14", "declared")
+        ]
+        assert [c["first_names"] for c in pf.pass_famille.decision["covered_children"]] == ["Léa"]
+        request = cr.creche
+        assert (request.child_source, request.child_first_name, request.child_birth_date) == (
+            "declared",
+            "Léa",
+            date(2024, 7, 14),
+        )
+        (pf_id, pf_reference), (cr_id, cr_reference) = (pf.id, pf.reference), (cr.id, cr.reference)
+    pass_rows = json.loads(app.test_cli_runner().invoke(args=["adhesions", "export", "--format", "json"]).output)
+    assert {row["reference"]: row["enfants_couverts"] for row in pass_rows}[pf_reference] == "Léa 2024-07-14"
+    creche_rows = json.loads(app.test_cli_runner().invoke(args=["creche", "export", "--format", "json"]).output)
+    assert [(row["reference"], row["enfant_prenom"], row["enfant_naissance"]) for row in creche_rows] == [
+        (cr_reference, "Léa", "2024-07-14")
+    ]
+    # The agent reads her as added by the family, on both requests.
+    make_agent(app)
+    agent = logged_in(app)
+    for application_id in (pf_id, cr_id):
+        text = agent.get(f"/agents/demandes/{application_id}").text
+        assert "Enfants Léa, né ou née le 14/07/2024 ajouté par la famille" in text
+    assert "Enfant Léa, né ou née le 14/07/2024 déclaré par la famille" in text

@@ -82,7 +82,7 @@ def test_verification_without_an_answer_asks_for_one(browser):
 def test_household_keeps_the_child_being_added_when_its_date_is_wrong(browser):
     page = through_api(browser, LEFEBVRE).choose("Oui, elles sont correctes").submit("Continuer")
     page = page.fill("Prénom de l'enfant", "Léa").fill("Jour", "14").fill("Mois", "13").fill("Année", "2024")
-    page = page.submit("Ajouter cet enfant")
+    page = page.submit("Enregistrer et ajouter un autre enfant")
     assert_error_page(page, "Votre foyer")
     assert "Cette date n'existe pas" in page.field_error("Jour")
     assert "Choisissez pourquoi cet enfant n'apparaît pas" in page.field_error(
@@ -191,7 +191,8 @@ def test_declared_qf_in_arabic_digits_or_5000_digits_is_refused(browser):
 def test_a_childs_birth_date_in_other_digits_is_refused_with_the_child_kept(browser):
     page = through_api(browser, LEFEBVRE).choose("Oui, elles sont correctes").submit("Continuer")
     page = page.fill("Prénom de l'enfant", "Léa").fill("Jour", "١٤").fill("Mois", "07").fill("Année", "2024")
-    page = page.select("Pourquoi cet enfant n'apparaît-il pas ?", "Naissance récente").submit("Ajouter cet enfant")
+    page = page.select("Pourquoi cet enfant n'apparaît-il pas ?", "Naissance récente")
+    page = page.submit("Enregistrer et ajouter un autre enfant")
     assert_error_page(page, "Votre foyer")
     assert "Le jour de naissance de l'enfant doit être un nombre de 1 à 31" in page.field_error("Jour")
     assert (page.value("Prénom de l'enfant"), page.value("Jour")) == ("Léa", "١٤")

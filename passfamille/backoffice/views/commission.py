@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from flask import Response, abort, g, redirect, render_template, request, url_for
 
+from ...clock import commune_today
 from ...creche import exports as creche_exports
 from ...demarches import statemachine
 from ...demarches.base import Change
@@ -111,7 +112,7 @@ def offer_place(structure, group, application_id):
 def _confirmation(application: Application, offer: tuple[str, str, date]):
     structure_code, group_code, start = offer
     structure, group = structure_and_group(structure_code, group_code)
-    deadline = date.today() + timedelta(days=settings().delays.offer_answer_days)
+    deadline = commune_today() + timedelta(days=settings().delays.offer_answer_days)
     written = (
         "Place proposée à la famille",
         f"{structure.name}, {group.label}\nDate d'entrée proposée : {start:%d/%m/%Y}\n"

@@ -362,7 +362,9 @@ def save_household(step: Step, draft, form):
     changing = household.changing_child(draft, request.form.get("modifier"))
     values["added_children"] = household.with_child(household.added_children(draft), form.new_child, changing)
     set_added_children(draft, values)
-    # Pressing Enter submits with the first button ("Ajouter"): with no child typed, it means "Continuer".
+    # The child typed is added by either button: « Continuer » adds the last (often the only) one and goes on, with
+    # no reload of this page; « Enregistrer et ajouter un autre enfant » comes back for the next. Pressing Enter
+    # submits with that first button: with no child typed, it means « Continuer ».
     if request.form.get("action") == "ajouter" and form.new_child:
         return redirect(step_url(step.slug), 303)
     return None
