@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import impot
 from .fixtures import FIXTURES_DIR, load_folder
 from .state import ENDPOINTS, EXTENSION_KEY, SandboxState
 from .tokens import DEFAULT_TOKENS, normalise_tokens
@@ -47,4 +48,5 @@ def create_sandbox_app(
     app = Flask(__name__, static_folder=None)
     app.extensions[EXTENSION_KEY] = state
     app.register_blueprint(bp)
+    impot.install(app)  # API Impôt particulier (DGFiP), sandbox/impot/
     return app

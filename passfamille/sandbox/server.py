@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from . import create_sandbox_app
+from ..impot_particulier.masking import mask_spi
+from . import create_sandbox_app, impot
 from .faults import DROP_CONNECTION_KEY, parse_fault
 from .state import EXTENSION_KEY
 
@@ -29,6 +30,8 @@ class PrivateRequestHandler(WSGIRequestHandler):
     def make_environ(self):
         environ = super().make_environ()
         environ[DROP_CONNECTION_KEY] = self._drop_connection
+        # werkzeug drops header names holding "_" (ambiguous in WSGI); the DGFiP's gateway reads ID_Teleservice.
+        environ[impot.UNDERSCORE_HEADERS_KEY] = {k.lower(): v for k, v in self.headers.items() if "_" in k}
         return environ
 
     def _drop_connection(self) -> None:
@@ -47,7 +50,8 @@ class PrivateRequestHandler(WSGIRequestHandler):
 
     def _request_summary(self) -> str:
         path = getattr(self, "path", None)
-        return f"{self.command or '-'} {urlsplit(path).path if path else '-'}"
+        # The DGFiP's paths hold the numéro fiscal (`/spi/{spi}/…`).
+        return f"{self.command or '-'} {mask_spi(urlsplit(path).path) if path else '-'}"
 
     def log_request(self, code="-", size="-") -> None:
         access_log.info("%s %s", self._request_summary(), code)
@@ -80,6 +84,10 @@ class RunningSandbox:
 
     def clear_faults(self) -> None:
         self.app.extensions[EXTENSION_KEY].faults.clear()
+
+    def expire_impot_tokens(self) -> None:
+        """Every API Impôt particulier token issued so far answers 401 from now on, as after its `expires_in`."""
+        impot.impot_state(self.app).expire_tokens()
 
     def stop(self) -> None:
         self.server.shutdown()
