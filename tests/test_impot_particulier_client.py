@@ -5,6 +5,7 @@ and logs that never carry the numéro fiscal. Time is the tests' clock: nothing 
 import logging
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
@@ -344,3 +345,19 @@ def test_the_swagger_names_of_the_address_and_fractional_parts_are_read():
 def test_a_mistyped_answer_is_unreadable(body):
     with pytest.raises((TypeError, ValueError)):
         read_fiscal_facts(body, year=2025, correlation_id="c", fetched_at=None)
+
+
+def test_a_trickled_answer_is_cut_at_the_whole_call_deadline(sandbox):
+    client = make_client(sandbox, read_timeout=2, deadline=1.0)
+    client.avis(ERIC, TODAY)
+    sandbox.arm_fault("trickle", seconds=5)  # each piece well within the read timeout
+    with pytest.raises(FiscalUnavailable) as error:
+        client.avis(ERIC, TODAY)
+    assert error.value.code == "timeout"
+
+
+def test_threads_sharing_the_client_share_one_token(client, sandbox):
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda spi: client.avis(spi, TODAY).rfr, [ERIC, VINCENT] * 8))
+    assert results == [28678, 48583] * 8
+    assert sandbox.impot.issued == 1
