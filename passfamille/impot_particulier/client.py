@@ -123,16 +123,15 @@ class ImpotParticulierClient:
 
     def _avis(self, path_for: Callable[[int | None], str], headers: Mapping[str, str], today: date) -> FiscalFacts:
         deadline = time.monotonic() + self.deadline
-        years = years_to_ask(today) if self.resource.by_year else (None,)
-        for index, year in enumerate(years):
+        *first, last = years_to_ask(today) if self.resource.by_year else (None,)
+        for year in first:
             try:
                 return self._facts(path_for(year), year, headers, deadline)
             except FiscalNotFound as error:
-                # The last year not yet taxed for this foyer: the year before, once.
-                if index + 1 < len(years) and error.status == 410 and error.code in (_NO_RESULT, None):
-                    continue
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                # This foyer's last year is not taxed yet (410 « aucun résultat »): the year before, once.
+                if not (error.status == 410 and error.code in (_NO_RESULT, None)):
+                    raise
+        return self._facts(path_for(last), last, headers, deadline)
 
     # --- One resource call: token, quota, one retry where worth it, one token renewal -----------------------
 
@@ -147,7 +146,7 @@ class ImpotParticulierClient:
                 return self._read(label, answer, year, correlation_id)
             except _TokenRejected:
                 if renewed:
-                    log.error("impot_particulier endpoint=%s jeton renouvelé encore refusé", label)
+                    log.error("impot_particulier endpoint=%s code=refused correlation_id=%s", label, correlation_id)
                     raise FiscalRefused(
                         "jeton refusé après renouvellement", status=401, correlation_id=correlation_id
                     ) from None
@@ -201,7 +200,9 @@ class ImpotParticulierClient:
                 )
             except (ValueError, KeyError, TypeError, AttributeError):
                 self._log(label, status, started, "malformed", correlation_id)
-                raise FiscalUnavailable("réponse illisible", status=status, code="malformed") from None
+                raise FiscalUnavailable(
+                    "réponse illisible", status=status, code="malformed", correlation_id=correlation_id
+                ) from None
             self._log(label, status, started, None, correlation_id)
             return facts
         code, message = _error(answer)
