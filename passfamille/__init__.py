@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, abort, render_template, send_file
 from flask_wtf.csrf import CSRFError
 
-from . import api_clients, config, formatting, franceconnect, logs, outbox, places, proxies
+from . import api_clients, config, formatting, franceconnect, impot_clients, logs, outbox, places, proxies
 from .commune import load_settings
 from .extensions import csrf, db
 from .wizard import progress as wizard_progress
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     places.preload()
     wizard_progress.install(app)
     api_clients.install(app.extensions, app.config, recipient=settings.commune.siret)
+    impot_clients.install(app.extensions, app.config)
 
     db.init_app(app)
     if app.config["MIGRATION_COMMANDS"]:

@@ -27,6 +27,14 @@ FRANCECONNECT_SCOPES_CRECHE = (
     "cnav_participation_familiale_eaje_allocataires cnav_participation_familiale_eaje_enfants "
     "cnav_participation_familiale_eaje_adresse cnav_participation_familiale_eaje_parametres_calcul"
 )
+# The same sandbox serves API Impôt particulier (passfamille/sandbox/impot) with these public credentials.
+IMPOT_SANDBOX = {
+    "IMPOT_PARTICULIER_URL": f"{SANDBOX_URL}/impotparticulier/1.0",
+    "IMPOT_PARTICULIER_TOKEN_URL": f"{SANDBOX_URL}/impotparticulier/token",
+    "IMPOT_PARTICULIER_CLIENT_ID": "bac-a-sable-passfamille",
+    "IMPOT_PARTICULIER_CLIENT_SECRET": "bac-a-sable-passfamille-secret",
+    "IMPOT_PARTICULIER_ID_TELESERVICE": "bac-a-sable-passfamille",
+}
 
 
 def _dev_secret_key(instance_path: Path) -> str:
@@ -50,6 +58,27 @@ def _float(name: str, default: float) -> float:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def _impot_particulier(api_url: str) -> dict:
+    """API Impôt particulier (DGFiP) settings: the sandbox's by default only when API Particulier is the sandbox
+    too (as for its token); otherwise empty, which means no habilitation (the app never calls the DGFiP)."""
+    settings = {}
+    for name, sandbox_value in IMPOT_SANDBOX.items():
+        value = os.environ.get(name)
+        if value is None and api_url == SANDBOX_URL:
+            value = sandbox_value
+        settings[name] = (value or "").rstrip("/") if name.endswith("_URL") else value or ""
+    return {
+        **settings,
+        # A TLS client certificate and its key (paths), which the DGFiP's gateway checks (cgu-prod §4).
+        "IMPOT_PARTICULIER_CERT": os.environ.get("IMPOT_PARTICULIER_CERT", ""),
+        "IMPOT_PARTICULIER_KEY": os.environ.get("IMPOT_PARTICULIER_KEY", ""),
+        # The resource the habilitation gives: RessourceIRDerniere2 (`deuxans`), RessourceIRDerniere or RessourceIR.
+        "IMPOT_PARTICULIER_SCOPE": os.environ.get("IMPOT_PARTICULIER_SCOPE", "RessourceIRDerniere2"),
+        # The habilitation's quota (50 calls per minute unless the DGFiP granted more), held by the app.
+        "IMPOT_PARTICULIER_CALLS_PER_MINUTE": _int("IMPOT_PARTICULIER_CALLS_PER_MINUTE", 50),
+    }
 
 
 def from_environment(instance_path: Path) -> dict:
@@ -109,6 +138,7 @@ def from_environment(instance_path: Path) -> dict:
         "FRANCECONNECT_SCOPES": os.environ.get("FRANCECONNECT_SCOPES", FRANCECONNECT_SCOPES),
         # Scopes added for a crèche request (the EAJE endpoint's data), as the commune's habilitation names them.
         "FRANCECONNECT_SCOPES_CRECHE": os.environ.get("FRANCECONNECT_SCOPES_CRECHE", FRANCECONNECT_SCOPES_CRECHE),
+        **_impot_particulier(api_url),
         # Never read from the environment: only a test configuration turns it on, and create_app refuses it
         # outside TESTING (see backoffice/auth.py).
         "WEAK_PASSWORD_HASH_FOR_TESTS": False,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import franceconnect
+from . import franceconnect, impot
 from .fixtures import FIXTURES_DIR, load_folder, load_france_connect_tokens
 from .france_connect_modality import fixtures_by_login
 from .state import ENDPOINTS, EXTENSION_KEY, FRANCE_CONNECT_ENDPOINTS, FRANCE_CONNECT_TOKENS_FOLDER, SandboxState
@@ -59,4 +59,5 @@ def create_sandbox_app(
     app.extensions[franceconnect.EXTENSION_KEY] = franceconnect.FranceConnectState(citizens, clock, featured)
     app.register_blueprint(bp)
     app.register_blueprint(franceconnect.bp)
+    impot.install(app)  # API Impôt particulier (DGFiP), sandbox/impot/
     return app

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from . import create_sandbox_app, franceconnect
+from ..impot_particulier.masking import mask_spi
+from . import create_sandbox_app, franceconnect, impot
 from .faults import DROP_CONNECTION_KEY, parse_fault
 from .state import EXTENSION_KEY
 
@@ -30,6 +31,8 @@ class PrivateRequestHandler(WSGIRequestHandler):
     def make_environ(self):
         environ = super().make_environ()
         environ[DROP_CONNECTION_KEY] = self._drop_connection
+        # werkzeug drops header names holding "_" (ambiguous in WSGI); the DGFiP's gateway reads ID_Teleservice.
+        environ[impot.UNDERSCORE_HEADERS_KEY] = {k.lower(): v for k, v in self.headers.items() if "_" in k}
         return environ
 
     def _drop_connection(self) -> None:
@@ -48,7 +51,8 @@ class PrivateRequestHandler(WSGIRequestHandler):
 
     def _request_summary(self) -> str:
         path = getattr(self, "path", None)
-        return f"{self.command or '-'} {urlsplit(path).path if path else '-'}"
+        # The DGFiP's paths hold the numéro fiscal (`/spi/{spi}/…`).
+        return f"{self.command or '-'} {mask_spi(urlsplit(path).path) if path else '-'}"
 
     def log_request(self, code="-", size="-") -> None:
         access_log.info("%s %s", self._request_summary(), code)
@@ -91,6 +95,10 @@ class RunningSandbox:
         """Every FranceConnect access token issued so far is expired from now on: userinfo answers 401, checktoken
         « inactive », and API Particulier's FranceConnect modality 401 50002."""
         self.app.extensions[franceconnect.EXTENSION_KEY].expire_access_tokens()
+
+    def expire_impot_tokens(self) -> None:
+        """Every API Impôt particulier token issued so far answers 401 from now on, as after its `expires_in`."""
+        impot.impot_state(self.app).expire_tokens()
 
     def stop(self) -> None:
         self.server.shutdown()
