@@ -5,6 +5,7 @@ access token the sandbox's FranceConnect issued — with FranceConnect's officia
 The app's pages are read through Flask's test client on the host FranceConnect knows (127.0.0.1:5000, a registered
 redirect URL); FranceConnect's pages through real HTTP, as a browser would follow the redirects."""
 
+import json
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -30,7 +31,7 @@ APP_HOST = "127.0.0.1:5000"
 DUPONT_FC = "sans_nom_dusage"  # DUPONT Paul Louis: CNAF, 2 parents, 3 minors, Paris 2e
 ELSA = "test_ELSA"  # PLACARD Elsa: MSA, 1 parent, 1 minor and 2 adults
 NO_FILE = "naissance_Maroc"  # born abroad, no CAF/MSA file: 404
-SANS_COURRIEL = "sans_email"
+NO_EMAIL = "sans_mail"  # DUFOUR Amandine: FranceConnect gives no e-mail
 CONTINUE_WITHOUT = "Continuer sans FranceConnect"
 
 
@@ -164,6 +165,18 @@ def test_a_cnaf_family_finishes_through_franceconnect_seeing_its_data_and_typing
         assert application.pass_famille.qf_value == 2550 and application.pass_famille.qf_source == "api"
         # The FranceConnect session ended with the submission: nothing of it is kept.
         assert all(draft.franceconnect is None for draft in db.session.scalars(select(Draft)))
+    exported = json.loads(fc_app.test_cli_runner().invoke(args=["adhesions", "export", "--format", "json"]).output)
+    assert exported[0]["identite"] == "franceconnect"
+
+
+def test_without_an_e_mail_from_franceconnect_the_family_types_that_one_field(fc_app, sandbox):
+    page = Family(fc_app, sandbox).log_in(NO_EMAIL)
+    assert typed_fields(page) == ["email"] and page.value("Adresse électronique") == ""
+    page = page.submit("Continuer")
+    assert page.status == 400 and page.field_error("Adresse électronique")
+    assert "DUFOUR" in page.text  # the certified identity is still shown
+    page = page.fill("Adresse électronique", "amandine@example.org").submit("Continuer")
+    assert page.h1 != "Vous"
 
 
 def test_an_msa_family_sees_its_msa_file(fc_app, sandbox):
