@@ -171,7 +171,7 @@ def config_for(folder: Path, sandbox, smtp_server, migrated_template) -> dict:
         "PASSFAMILLE_COMMUNE": str(edited_example_settings(folder / "commune-qui-identifie", lambda text: text)),
         # Agents' passwords hashed with cheap scrypt parameters (refused by create_app outside TESTING).
         "WEAK_PASSWORD_HASH_FOR_TESTS": True,
-        # FranceConnect off until its sandbox is in: tests/functional/test_franceconnect.py turns it on.
+        # A commune without FranceConnect habilitation: test_franceconnect.py (functional and browser) turn it on.
         "FRANCECONNECT_URL": "",
     }
 
