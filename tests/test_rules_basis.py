@@ -3,9 +3,12 @@
 household, then the settings that declare a basis, with a French line for each mistake."""
 
 import dataclasses
+import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from passfamille import rules as r
 from passfamille.commune import SettingsError, load_settings
@@ -17,7 +20,7 @@ from .municipal_quotient import DELIBERATION, with_municipal_quotient
 from .test_commune_mistakes import line_of
 from .test_rules import ON, RULES_2024, RULES_2026, TERRITORY, family
 
-MUNICIPAL = MunicipalQuotient(parse("rfr / 12 / parts"), DELIBERATION)
+FORMULA_PIECES = ["rfr", "parts", "12", "0", "2,5", "+", "-", "*", "/", "÷", "(", ")", "%", "revenu", "\t"]
 
 
 def rules_with(basis: str, formula: str = "rfr / 12 / parts") -> PassFamilleRules:
@@ -306,3 +309,16 @@ def test_basis_without_its_block_is_refused(tmp_path):
         SettingsError, match="clé « pass_famille.rules\\[0\\].municipal_quotient » : clé obligatoire manquante"
     ):
         load_settings(_example(tmp_path, text))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None)
+@given(st.one_of(st.text(max_size=40), st.lists(st.sampled_from(FORMULA_PIECES), max_size=12).map(" ".join)))
+def test_any_formula_in_the_settings_loads_or_stops_the_start_with_its_line(tmp_path, formula):
+    text = municipal_broken('formula: "rfr / 12 / parts"', f"formula: {json.dumps(formula)}")
+    try:
+        settings = load_settings(_example(tmp_path, text))
+    except SettingsError as error:
+        assert "\n" not in str(error) and str(error).startswith(str(tmp_path)), str(error)
+        return
+    latest = settings.pass_famille.rules.rule_sets[-1]
+    assert latest.municipal_quotient.formula.quotient(32_400, Decimal("2.5")) is not None

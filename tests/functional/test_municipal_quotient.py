@@ -78,7 +78,7 @@ def test_a_result_with_cents_says_it_is_rounded_down(app, browser):
     assert "32 500 € ÷ 12 ÷ 2,5 parts = 1 083,33 €, arrondi à l'euro inférieur : 1 083 €" in plain(page.text)
 
 
-def test_recap_says_the_basis_and_the_figures_and_the_application_keeps_them_with_their_source(app, browser):
+def test_recap_says_the_basis_and_the_figures_and_the_application_keeps_them_with_their_source(app, browser, mailbox):
     page = to_result(with_avis(browser, rfr="16 200", parts="2,25")).click("Continuer")
     assert page.h1 == "Vérifiez votre demande"
     section = plain(page.soup.find("h2", string="Quotient familial").find_parent("section").get_text(" ", strip=True))
@@ -98,6 +98,9 @@ def test_recap_says_the_basis_and_the_figures_and_the_application_keeps_them_wit
         600,
     )
     assert pf.decision["fiscal_inputs"] == {"rfr": 16_200, "parts": "2.25", "source": "document", "year": None}
+    (receipt,) = mailbox.received()
+    body = " ".join(receipt.get_content().split())
+    assert "vérifier sur votre avis d'imposition le revenu fiscal de référence et le nombre de parts" in body
 
 
 def test_with_an_attestation_the_caf_qf_decides_and_the_recap_says_so(app, browser):
@@ -139,6 +142,9 @@ def test_the_agent_checks_rfr_and_parts_on_the_avis_and_the_same_rules_recompute
     rfr, parts = "Revenu fiscal de référence lu sur l'avis, en euros", "Nombre de parts lu sur l'avis"
     assert (page.value(rfr), page.value(parts)) == ("32400", "2,5")  # what the family typed, to confirm
     assert "Base de calcul Quotient municipal, calculé d'après l'avis d'imposition" in plain(page.text)
+    # In review, the pass cannot be granted before the avis is checked: the agent is told what to check.
+    page = page.submit("Prendre en charge").submit("Confirmer et envoyer le courriel")
+    assert "Vérifiez d'abord le revenu fiscal de référence et le nombre de parts sur l'avis" in page.text
 
     page = page.fill(rfr, "3 2400").fill(parts, "2,6").submit("Enregistrer la vérification")
     assert page.status == 400 and "par quart de part" in page.field_error(parts)
