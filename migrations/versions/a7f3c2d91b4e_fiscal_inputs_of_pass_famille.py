@@ -2,8 +2,8 @@
 the nombre de parts, the year of the income and their source, on the Pass Famille request.
 
 Revision ID: a7f3c2d91b4e
-Revises: d5e8a1c3f702
-Create Date: 2026-12-02 17:50:00
+Revises: f1c0a7e5d2b9
+Create Date: 2026-12-02 18:20:00
 
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "a7f3c2d91b4e"
-down_revision = "d5e8a1c3f702"
+down_revision = "f1c0a7e5d2b9"
 branch_labels = None
 depends_on = None
 
