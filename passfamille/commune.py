@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .commune_settings import (
+    BASES,
+    CAF_QF,
     DEFAULT_ANSWER_WITHIN_DAYS,
     ApiParticulierSettings,
     Bracket,
@@ -24,6 +26,7 @@ from .commune_settings import (
     DataProtectionOfficer,
     Deliberation,
     MailSettings,
+    MunicipalQuotient,
     PassFamille,
     PassFamilleRules,
     PassValidity,
@@ -32,6 +35,8 @@ from .commune_settings import (
     Territory,
 )
 from .creche.settings import _read_creche
+from .quotient_formula import FormulaError
+from .quotient_formula import parse as parse_formula
 from .settings_yaml import Section, SettingsError, french_number, read_yaml, shown
 
 PROVIDERS = ("CNAF", "MSA")
@@ -232,6 +237,8 @@ def _read_rule_set(file: str, path: str, line: int | None, item: Any) -> RuleSet
             "full_price",
             "full_price_discount_percent",
             "brackets",
+            "basis",
+            "municipal_quotient",
         ),
     )
     valid_from = s.date("valid_from")
@@ -263,7 +270,27 @@ def _read_rule_set(file: str, path: str, line: int | None, item: Any) -> RuleSet
         full_price=full_price,
         full_price_discount_percent=full_price_discount,
         brackets=_read_brackets(s, full_price, full_price_discount),
+        **_read_basis(s),
     )
+
+
+def _read_basis(s: Section) -> dict:
+    """The rule set's basis (the CAF/MSA QF unless said) and, when it uses the avis d'imposition, the council's
+    formula of the municipal quotient, parsed here so that a wrong formula stops the start with its line."""
+    basis = s.text("basis", required=False) or CAF_QF
+    if basis not in BASES:
+        s.fail("basis", f"{', '.join(f'« {b} »' for b in BASES)} attendu, {shown(basis)} trouvé")
+    if basis == CAF_QF:
+        if "municipal_quotient" in s.data:
+            s.fail("municipal_quotient", "inutile avec « basis: caf_qf » : supprimez ce bloc, ou changez basis")
+        return {"basis": basis}
+    m = s.section("municipal_quotient", ("formula", "deliberation"))
+    formula_text = m.text("formula")
+    try:
+        formula = parse_formula(formula_text)
+    except FormulaError as error:
+        m.fail("formula", str(error))
+    return {"basis": basis, "municipal_quotient": MunicipalQuotient(formula, m.text("deliberation"))}
 
 
 def _read_pass_famille(root: Section, territory: Territory) -> PassFamille:

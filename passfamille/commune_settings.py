@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .creche.settings import CrecheSettings
+from .quotient_formula import Formula
 
 
 class NoRulesInForce(LookupError):
@@ -104,6 +105,23 @@ class Bracket:
         return self.qf_min <= qf <= self.qf_max
 
 
+# What the brackets are applied to (a rule set's `basis`): the CAF/MSA quotient familial; a municipal quotient worked
+# out from the avis d'imposition (its formula voted by the council); or the QF when the CAF/MSA gives one, else the
+# municipal quotient.
+CAF_QF = "caf_qf"
+MUNICIPAL_QUOTIENT = "municipal_quotient"
+CAF_QF_ELSE_MUNICIPAL = "caf_qf_else_municipal"
+BASES = (CAF_QF, MUNICIPAL_QUOTIENT, CAF_QF_ELSE_MUNICIPAL)
+
+
+@dataclass(frozen=True)
+class MunicipalQuotient:
+    """How the council computes a quotient from the avis d'imposition, and the decision that says so."""
+
+    formula: Formula
+    deliberation: str  # e.g. "Délibération n° 2025-113 du 15 décembre 2025", shown to the family
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """The conditions and tariffs set by one council decision, in force from `valid_from`."""
@@ -117,6 +135,13 @@ class RuleSet:
     full_price: Decimal
     full_price_discount_percent: int
     brackets: tuple[Bracket, ...]
+    basis: str = CAF_QF
+    municipal_quotient: MunicipalQuotient | None = None  # set exactly when the basis uses the avis
+
+    @property
+    def uses_avis(self) -> bool:
+        """Whether the rule set reads the revenu fiscal de référence and the parts of an avis d'imposition."""
+        return self.basis in (MUNICIPAL_QUOTIENT, CAF_QF_ELSE_MUNICIPAL)
 
     @property
     def version(self) -> str:

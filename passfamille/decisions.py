@@ -1,5 +1,7 @@
 """Recording a rules.Decision on a Pass Famille application: the snapshot the back-office and the export read."""
 
+from decimal import Decimal
+
 from . import rules
 from .formatting import as_date
 from .models import PassFamilleRequest
@@ -33,7 +35,39 @@ def snapshot(decision: rules.Decision) -> dict:
         "covered_children": [_child(c) for c in decision.covered_children],
         "rules_version": decision.rules_version,
         "decided_on": decision.decided_on.isoformat(),
+        "basis": decision.basis,
+        "basis_reason": decision.basis_reason,
+        "quotient": decision.quotient,
+        "fiscal_inputs": fiscal_json(decision.fiscal_inputs),
     }
+
+
+def parts_text(parts: Decimal) -> str:
+    """2.5, 1, 2.25: the number of parts as stored and exported (never 2E+1)."""
+    return format(Decimal(parts).normalize(), "f")
+
+
+def fiscal_json(fiscal: rules.FiscalInputs | None) -> dict | None:
+    if fiscal is None:
+        return None
+    return {"rfr": fiscal.rfr, "parts": parts_text(fiscal.parts), "source": fiscal.source, "year": fiscal.year}
+
+
+def record_fiscal(request: PassFamilleRequest, fiscal: rules.FiscalInputs | None) -> None:
+    """The avis's figures on the application, with their source (None clears them)."""
+    request.fiscal_rfr = fiscal.rfr if fiscal else None
+    request.fiscal_parts = parts_text(fiscal.parts) if fiscal else None
+    request.fiscal_year = fiscal.year if fiscal else None
+    request.fiscal_source = fiscal.source if fiscal else None
+
+
+def fiscal_of(request: PassFamilleRequest) -> rules.FiscalInputs | None:
+    """The avis's figures recorded on the application, back into rules.FiscalInputs."""
+    if request.fiscal_rfr is None or not request.fiscal_parts:
+        return None
+    return rules.FiscalInputs(
+        request.fiscal_rfr, Decimal(request.fiscal_parts), request.fiscal_source or "document", request.fiscal_year
+    )
 
 
 def record(request: PassFamilleRequest, decision: rules.Decision) -> None:

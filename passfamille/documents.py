@@ -40,6 +40,9 @@ DOCUMENT_KINDS = [
 # The proofs that show a quotient familial of the CAF or the MSA, the only one the commune's rules read. A tax
 # notice shows none: the family is asked for no figure, an agent works the QF out from the notice.
 QF_PROOF_KINDS = ("attestation_qf",)
+# The tax notice: where the commune's rules compute a municipal quotient, the family types its revenu fiscal de
+# référence and its nombre de parts (avis_figures.py), and an agent checks them on it.
+AVIS_KIND = "avis_imposition"
 CRITERION_PREFIX = "critere-"
 CRECHE_RESOURCES = "ressources-creche"
 

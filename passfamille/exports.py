@@ -86,6 +86,11 @@ FLAT = (
     PassFamilleRequest.qf_year,
     PassFamilleRequest.qf_month,
     PassFamilleRequest.qf_source,
+    PassFamilleRequest.fiscal_rfr,
+    PassFamilleRequest.fiscal_parts,
+    PassFamilleRequest.fiscal_source,
+    PassFamilleRequest.decision["basis"].as_string().label("basis"),
+    PassFamilleRequest.decision["quotient"].as_integer().label("quotient"),
     PassFamilleRequest.eligible,
     PassFamilleRequest.bracket_code,
     PassFamilleRequest.tariff,
@@ -97,7 +102,7 @@ FLAT = (
 # A plain named tuple: each read of a SQLAlchemy Row attribute by name allocates, which over 100,000 rows cost
 # more than all the rest of the export (measured under tracemalloc).
 Flat = namedtuple("Flat", [column.key for column in FLAT])
-_FROM_JSON = {"postal_code", "city", "reasons", "covered_children"}
+_FROM_JSON = {"postal_code", "city", "reasons", "covered_children", "basis", "quotient"}
 _PASS_FAMILLE = {column.key for column in FLAT if column.table is PassFamilleRequest.__table__} - _FROM_JSON
 _ELIGIBLE = {True: "oui", False: "non", None: "en attente"}
 
@@ -111,6 +116,13 @@ QF_SOURCE_LABELS = {
     "api": "CAF/MSA (API Particulier)",
     "document": "Justificatif",
     "declared": "Déclaré par la famille",
+}
+# What the brackets were applied to (rules.Decision.basis); a decision recorded before bases existed used the QF.
+BASIS_LABELS = {"caf_qf": "Quotient familial CAF/MSA", "municipal_quotient": "Quotient municipal (avis d'imposition)"}
+FISCAL_SOURCE_LABELS = {
+    "document": "Avis d'imposition joint",
+    "declared": "Déclaré par la famille",
+    "api": "DGFiP (API Impôt particulier)",
 }
 # The decision's reason codes (rules.py), one plain sentence each; the detail page says more (_motifs.html).
 REASON_LABELS = {
@@ -127,6 +139,11 @@ REASON_LABELS = {
     "QF_DECLARED": "Quotient familial déclaré sans justificatif",
     "QF_MONTH_UNKNOWN": "Mois du quotient familial inconnu",
     "CHILD_DECLARED": "Enfant ajouté par la famille : à vérifier",
+    "QF_TO_COMPUTE": "Avis d'imposition joint : quotient à calculer par un agent",
+    "FISCAL_INPUTS_MISSING": "Avis d'imposition manquant pour le quotient municipal",
+    "QUOTIENT_UNDEFINED": "Formule du quotient municipal sans résultat",
+    "FISCAL_FROM_DOCUMENT": "Revenu fiscal et parts lus sur l'avis : à vérifier",
+    "FISCAL_DECLARED": "Revenu fiscal et parts déclarés sans avis",
 }
 _ISO_DAY = re.compile(r"\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b")
 
@@ -151,6 +168,14 @@ def _qf_month(r: Flat) -> str:
 
 def _children(r: Flat) -> str:
     return "; ".join(f"{c['first_names']} {c.get('birth_date') or ''}".strip() for c in r.covered_children or [])
+
+
+def _basis(r: Flat) -> str:
+    return (r.basis or "caf_qf") if r.demarche == "pass_famille" else ""
+
+
+def _municipal_quotient(r: Flat):
+    return r.quotient if r.basis == "municipal_quotient" and r.quotient is not None else ""
 
 
 PASS_FAMILLE_COLUMNS = (
@@ -185,6 +210,16 @@ PASS_FAMILLE_COLUMNS = (
     Column("qf_fournisseur", lambda r: r.qf_provider or "", title="Organisme du QF", cell=lambda v: (v or "").upper()),
     Column("qf_mois", _qf_month, title="Mois du QF", cell=lambda v: "/".join(reversed(v.split("-"))) if v else ""),
     Column("qf_source", lambda r: r.qf_source or "", title="Source du QF", cell=lambda v: QF_SOURCE_LABELS.get(v, v)),
+    Column("base", _basis, title="Base du calcul", cell=lambda v: BASIS_LABELS.get(v, v)),
+    Column("quotient_municipal", _municipal_quotient, title="Quotient municipal (€)"),
+    Column("rfr", lambda r: r.fiscal_rfr if r.fiscal_rfr is not None else "", title="Revenu fiscal de référence (€)"),
+    Column("parts", lambda r: r.fiscal_parts or "", title="Nombre de parts", cell=decimal_comma),
+    Column(
+        "rfr_parts_source",
+        lambda r: r.fiscal_source or "",
+        title="Source du revenu fiscal et des parts",
+        cell=lambda v: FISCAL_SOURCE_LABELS.get(v, v),
+    ),
     # A crèche request has no Pass Famille decision: nothing is pending, there is nothing to decide.
     Column(
         "eligible",
@@ -213,6 +248,8 @@ def row(application: Application) -> dict:
         city=address.get("city"),
         reasons=decision.get("reasons"),
         covered_children=decision.get("covered_children"),
+        basis=decision.get("basis"),
+        quotient=decision.get("quotient"),
     )
     return values_of(PASS_FAMILLE_COLUMNS, Flat(**found))
 

@@ -225,6 +225,13 @@ class PassFamilleRequest(db.Model):
     qf_fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
     qf_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
     qf_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What an avis d'imposition says, for rules whose basis is a municipal quotient: the revenu fiscal de référence
+    # (whole euros), the nombre de parts ("2.5"), the year of the income, and their source ("document": read on
+    # the uploaded avis, checked by an agent like the QF — qf_verified_at; "declared"; "api").
+    fiscal_rfr: Mapped[int | None] = mapped_column(Integer)
+    fiscal_parts: Mapped[str | None] = mapped_column(String(6))
+    fiscal_year: Mapped[int | None] = mapped_column(Integer)
+    fiscal_source: Mapped[str | None] = mapped_column(String(10))
 
     # Decision snapshot and the rules that produced it.
     eligible: Mapped[bool | None]

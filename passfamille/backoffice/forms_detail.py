@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
+from ..avis_figures import check_figures, parts_field, rfr_field
 from ..forms_base import CONTROL_CHARACTERS, BaseForm, MaxLength
 from ..parsing import whole_amount
 
@@ -90,6 +91,23 @@ class VerificationForm(DetailForm):
     def validate_qf(self, field):
         if parse_euros(field.data) is None:
             raise ValidationError(QF_MESSAGE)
+
+
+AVIS_HINT = "Laissez la valeur indiquée par la famille si elle est exacte."
+
+
+class AvisVerificationForm(DetailForm):
+    """Where the rules compute a municipal quotient: the two figures the agent reads on the avis d'imposition."""
+
+    rfr = rfr_field(
+        "Revenu fiscal de référence lu sur l'avis, en euros",
+        f"Un nombre entier, sans centimes, par exemple : 32 400. {AVIS_HINT}",
+    )
+    parts = parts_field("Nombre de parts lu sur l'avis", f"Par exemple : 1, 2,5 ou 3,25. {AVIS_HINT}")
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        return check_figures(self.rfr, self.parts) and valid
 
 
 class UploadForm(DetailForm):

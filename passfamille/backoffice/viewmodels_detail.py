@@ -4,8 +4,9 @@ from datetime import date
 
 from flask import current_app, g, url_for
 
-from .. import demarches, documents
-from ..commune_settings import NoRulesInForce
+from .. import decisions, demarches, documents
+from ..avis_figures import explain_quotient, french_parts
+from ..commune_settings import MUNICIPAL_QUOTIENT, NoRulesInForce
 from ..demarches import creche as creche_demarche
 from ..demarches import pass_famille, statemachine, status_label
 from ..documents import DOCUMENT_KINDS
@@ -123,7 +124,30 @@ def _qf(application: Application) -> dict:
     elif source is None:
         pending = "QF_PENDING" in (pf.decision or {}).get("reasons", [])
         qf["missing"] = "En attente de la CAF ou de la MSA" if pending else "Non fourni par la famille : plein tarif"
+    qf["avis"] = _avis(application)
+    qf["asks_avis_figures"] = qf_check.asks_avis_figures(application)
     return qf
+
+
+def _avis(application: Application) -> dict | None:
+    """The avis's RFR and parts, their source, and the municipal quotient the decision computed from them."""
+    pf = application.pass_famille
+    fiscal = decisions.fiscal_of(pf)
+    if fiscal is None:
+        return None
+    decision = pf.decision or {}
+    ruleset = _ruleset(application)
+    formula = ruleset.municipal_quotient.formula if ruleset and ruleset.municipal_quotient else None
+    calculation = None
+    if decision.get("basis") == MUNICIPAL_QUOTIENT and decision.get("quotient") is not None and formula:
+        calculation = explain_quotient(formula, fiscal, decision["quotient"])
+    return {
+        "rfr": euros(fiscal.rfr),
+        "parts": french_parts(fiscal.parts),
+        "source": fiscal.source,
+        "calculation": calculation,
+        "deliberation": ruleset.municipal_quotient.deliberation if ruleset and ruleset.municipal_quotient else None,
+    }
 
 
 def _ruleset(application: Application):
@@ -136,13 +160,22 @@ def _ruleset(application: Application):
         return None  # a rule set since removed from the settings: the reasons are shown without figures
 
 
+BASIS_LABELS = {
+    "caf_qf": "Quotient familial de la CAF ou de la MSA",
+    MUNICIPAL_QUOTIENT: "Quotient municipal, calculé d'après l'avis d'imposition",
+}
+
+
 def _decision(application: Application) -> dict:
     pf = application.pass_famille
     decision = pf.decision or {}
     bracket = decision.get("bracket") or {}
     ruleset = _ruleset(application)
     home = application.address or {}
+    municipal = decision.get("basis") == MUNICIPAL_QUOTIENT
     return {
+        "basis": BASIS_LABELS.get(decision.get("basis") or "caf_qf"),
+        "uses_avis": bool(ruleset and ruleset.uses_avis),
         "eligible": decision.get("eligible", pf.eligible),
         "bracket": bracket.get("label") or pf.bracket_code,
         "tariff": euros(decision.get("tariff") or pf.tariff),
@@ -155,7 +188,9 @@ def _decision(application: Application) -> dict:
         "why": {
             "postal_code": home.get("postal_code"),
             "city": home.get("city"),
-            "qf": euros(pf.qf_value) if pf.qf_value is not None else "",
+            "qf": euros(decision.get("quotient") if municipal else pf.qf_value),
+            "quotient_name": "quotient municipal" if municipal else "quotient familial",
+            "asks_avis_figures": qf_check.asks_avis_figures(application),
             "qf_month": month_year(pf.qf_year, pf.qf_month),
             "provider": provider_label(pf.qf_provider),
             "age_limit": ruleset.children_age_limit if ruleset else None,

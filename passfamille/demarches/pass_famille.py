@@ -50,6 +50,8 @@ def acceptance_problem(application: Application) -> str | None:
     document counts only once an agent has checked it on the document."""
     found = application.pass_famille
     if found.qf_source == "document" and found.qf_verified_at is None:
+        if found.fiscal_rfr is not None:  # a municipal quotient from the figures the family read on its avis
+            return "Vérifiez d'abord le revenu fiscal de référence et le nombre de parts sur l'avis d'imposition"
         return "Vérifiez d'abord le quotient familial sur le justificatif"
     if found.eligible is None:
         return "Le quotient familial n'est pas encore connu : demandez un justificatif à la famille"

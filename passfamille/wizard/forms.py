@@ -8,7 +8,8 @@ from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
-from ..documents import DOCUMENT_KINDS, QF_PROOF_KINDS
+from ..avis_figures import check_figures, parts_field, rfr_field
+from ..documents import AVIS_KIND, DOCUMENT_KINDS, QF_PROOF_KINDS
 from ..forms_base import CHOICE_MESSAGE, BaseForm, MaxLength, as_choices
 from ..parsing import ascii_int, whole_amount
 from .applicant_form import DATE_HINT, first_name_field
@@ -67,8 +68,19 @@ class DocumentForm(BaseForm):
         validators=[MaxLength(20, QF_MESSAGE)],
     )
 
+    # Asked with an avis d'imposition only when the commune's rules compute a municipal quotient from it.
+    rfr = rfr_field()
+    parts = parts_field()
+
+    def __init__(self, *args, asks_avis_figures: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asks_avis_figures = asks_avis_figures
+
     def asks_qf(self) -> bool:
         return self.kind.data in QF_PROOF_KINDS
+
+    def asks_figures(self) -> bool:
+        return self.asks_avis_figures and self.kind.data == AVIS_KIND
 
     def validate_declared_qf(self, field):
         if not field.data:
@@ -84,8 +96,13 @@ class DocumentForm(BaseForm):
             self.declared_qf.errors.append(
                 "Saisissez le quotient familial indiqué sur l'attestation, par exemple : 850"
             )
-        # With another proof the figure is neither checked nor kept: the agent reads the document.
-        return self.finish(*([] if self.asks_qf() else [self.declared_qf]))
+        if self.asks_figures():
+            check_figures(self.rfr, self.parts)
+        # With another proof a figure is neither checked nor kept: the agent reads the document.
+        not_asked = [] if self.asks_qf() else [self.declared_qf]
+        if not self.asks_figures():
+            not_asked += [self.rfr, self.parts]
+        return self.finish(*not_asked)
 
 
 CHILD_REASONS = [

@@ -4,9 +4,14 @@
 familial, the address and the result (the recap) reads one bundle rather than working each out again."""
 
 from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
 
 from .. import decisions, rules
-from ..documents import QF_PROOF_KINDS
+from ..avis_figures import parse_parts, parse_rfr
+from ..commune_settings import NoRulesInForce
+from ..documents import AVIS_KIND, QF_PROOF_KINDS
 from ..models import Draft
 from ..parsing import ascii_int
 from .draft import answers, certified, certified_ok, verification_choice, wants_documents
@@ -94,6 +99,28 @@ def _quotient_familial(draft: Draft) -> tuple[rules.QuotientFamilial | None, str
     return None, "not_provided"
 
 
+def rules_use_avis(today: date | None = None) -> bool:
+    """Whether the rule set in force reads the avis d'imposition's figures (a municipal quotient): then the proof
+    step asks them with an avis."""
+    try:
+        return current_app.extensions["commune"].pass_famille.rules.applicable(today or date.today()).uses_avis
+    except NoRulesInForce:
+        return False
+
+
+def _fiscal(draft: Draft) -> rules.FiscalInputs | None:
+    """The revenu fiscal de référence and parts the family read on its avis (asked only when the rules use them)."""
+    if not wants_documents(draft):
+        return None
+    proof = answers(draft, "justificatif")
+    if proof.get("kind") != AVIS_KIND:
+        return None
+    rfr, parts = parse_rfr(proof.get("rfr")), parse_parts(proof.get("parts"))
+    if rfr is None or parts is None:
+        return None
+    return rules.FiscalInputs(rfr, parts, "document")
+
+
 @dataclass(frozen=True)
 class Known:
     """What the draft tells of the household, each fact with where it comes from."""
@@ -121,5 +148,7 @@ def _work_out(draft: Draft) -> Known:
     home, source = _address(draft)
     children = decisions.children_from_json(certified_children(draft), "api")
     children += decisions.children_from_json(added_children(draft), "declared")
-    facts = rules.Household(qf=qf, qf_status=status, children=children, postal_code=(home or {}).get("postal_code"))
+    facts = rules.Household(
+        qf=qf, qf_status=status, children=children, postal_code=(home or {}).get("postal_code"), fiscal=_fiscal(draft)
+    )
     return Known(qf=qf, qf_status=status, home=home, address_source=source, household=facts)

@@ -72,6 +72,8 @@ def _pass_famille(draft, today: date, number: int) -> Application:
         qf_fetched_at=datetime.fromisoformat(fetched.fetched_at) if certified_ok(draft) else None,
     )
     decisions.record(application.pass_famille, decision)
+    # The avis's figures the family typed, kept with their source for the agent's check (qf_check.py).
+    decisions.record_fiscal(application.pass_famille, facts.fiscal)
     application.reference = numbering.reference("PF", today.year, number)
     db.session.add(application)
     return application

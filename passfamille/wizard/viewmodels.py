@@ -5,6 +5,8 @@ from datetime import date, datetime
 from flask import current_app
 
 from .. import rules
+from ..avis_figures import explain_quotient
+from ..commune_settings import CAF_QF, MUNICIPAL_QUOTIENT
 from ..formatting import TIMEZONE, month_year, months_duration, short_date
 from ..months import calendar_months
 from . import household
@@ -82,12 +84,14 @@ def decision_view(draft, today: date | None = None) -> dict:
     today = today or date.today()
     facts = household.known(draft)
     decision = rules.decide(facts.household, settings.pass_famille.rules, on=today)
+    ruleset = settings.pass_famille.rules.applicable(today)
     qf = facts.qf
     return {
         "decision": decision,
         "eligible": decision.eligible,
         "reasons": decision.reasons,
-        "ruleset": settings.pass_famille.rules.applicable(today),
+        "ruleset": ruleset,
+        **basis_view(decision, ruleset),
         "bracket": decision.bracket,
         "qf": qf,
         "qf_status": facts.qf_status,
@@ -100,6 +104,37 @@ def decision_view(draft, today: date | None = None) -> dict:
         "commune": settings.commune,
         # Figures from the CAF/MSA stay with the agents when the commune cannot identify the family.
         "hidden": details_hidden(draft) and certified_ok(draft),
+    }
+
+
+# What the brackets are compared with, as the result page and the recap name it (« le quotient familial »…).
+QUOTIENT_NAMES = {
+    CAF_QF: "quotient familial",
+    MUNICIPAL_QUOTIENT: "quotient municipal",
+}
+EITHER_NAME = "quotient (familial ou municipal)"
+
+
+def basis_view(decision: rules.Decision, ruleset) -> dict:
+    """Which basis the decision used and, for a municipal quotient, its calculation with the family's figures."""
+    municipal = None
+    if decision.basis == MUNICIPAL_QUOTIENT and decision.quotient is not None and decision.fiscal_inputs:
+        municipal = {
+            "calculation": explain_quotient(
+                ruleset.municipal_quotient.formula, decision.fiscal_inputs, decision.quotient
+            ),
+            "deliberation": ruleset.municipal_quotient.deliberation,
+            # Read by the family on its avis: the agent checks them before the pass is granted.
+            "provisional": decision.fiscal_inputs.source != "api",
+        }
+    return {
+        "basis": decision.basis,
+        "basis_reason": decision.basis_reason,
+        "quotient": decision.quotient,
+        "quotient_name": QUOTIENT_NAMES[decision.basis],
+        # What the tariff table is read with: the rule set's basis, whichever the family's decision used.
+        "table_name": QUOTIENT_NAMES.get(ruleset.basis, EITHER_NAME),
+        "municipal": municipal,
     }
 
 

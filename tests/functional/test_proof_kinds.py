@@ -39,7 +39,10 @@ def only_application(app) -> Application:
 
 
 def test_with_a_tax_notice_no_qf_is_asked_and_the_result_is_provisional(app, browser):
-    page = to_proof(browser).choose(TAX_NOTICE).attach("Votre justificatif", "avis.pdf", PDF).submit("Continuer")
+    page = to_proof(browser)
+    # The example commune's rules read the CAF/MSA QF only: nothing is asked from the notice (no RFR, no parts).
+    assert not page.has_label("Revenu fiscal de référence, en euros") and not page.has_label("Nombre de parts")
+    page = page.choose(TAX_NOTICE).attach("Votre justificatif", "avis.pdf", PDF).submit("Continuer")
     assert page.h1 == "Votre foyer", page.error_summary()  # nothing to type from the notice
 
     page = to_result(page)

@@ -7,6 +7,7 @@ from io import BytesIO
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 
 from ... import documents
+from ...avis_figures import french_parts, parse_parts, parse_rfr
 from ...creche import criteria_checks
 from ...creche.relance import commune_today
 from ...demarches import statemachine
@@ -15,6 +16,7 @@ from ...models import Application, Document
 from .. import bp, creche_resources, notes, qf_check, services
 from ..forms_commission import WithdrawalForm
 from ..forms_detail import (
+    AvisVerificationForm,
     CriterionCheckForm,
     DocumentRequestForm,
     NoteForm,
@@ -70,6 +72,21 @@ def _declared_qf(application: Application) -> str:
     return str(found.qf_value or "") if found else ""
 
 
+def _verification_form(application: Application, posted: bool = False):
+    """The QF check's form: the avis's RFR and parts where the rules compute a municipal quotient (filled with what
+    the family typed), else the QF (filled with the declared one)."""
+    if not qf_check.asks_avis_figures(application):
+        return VerificationForm() if posted else VerificationForm(formdata=None, qf=_declared_qf(application))
+    if posted:
+        return AvisVerificationForm()
+    found = application.pass_famille
+    return AvisVerificationForm(
+        formdata=None,
+        rfr="" if found.fiscal_rfr is None else str(found.fiscal_rfr),
+        parts=french_parts(found.fiscal_parts) if found.fiscal_parts else "",
+    )
+
+
 def _page(application: Application, forms: dict | None = None, problem: str | None = None, status: int = 200):
     """The page, with blank forms except the one just posted (kept with its values and errors)."""
     # What the agent typed in another form of the page is shown again too: nothing typed is lost.
@@ -77,7 +94,7 @@ def _page(application: Application, forms: dict | None = None, problem: str | No
     blank = {
         "refused": RefusalForm(formdata=None, reason=typed.get("reason", "")),
         "documents_requested": DocumentRequestForm(formdata=None, message=typed.get("message", "")),
-        "verification": VerificationForm(formdata=None, qf=_declared_qf(application)),
+        "verification": _verification_form(application),
         "withdrawn": WithdrawalForm(formdata=None),
         "note": NoteForm(formdata=None, jeton=notes.new_form_token()),
     }
@@ -177,9 +194,13 @@ def verify_qf(application_id):
     problem = qf_check.problem(application)
     if problem:
         return _page(application, problem=problem, status=409)
-    form = VerificationForm()
+    form = _verification_form(application, posted=True)
     if not form.validate():
         return _page(application, forms={"verification": form}, status=400)
+    if isinstance(form, AvisVerificationForm):
+        qf_check.verify_avis(application, g.agent, parse_rfr(form.rfr.data), parse_parts(form.parts.data))
+        flash("Avis vérifié : le quotient municipal et la décision sont recalculés avec les mêmes règles.", "success")
+        return redirect(url_for("backoffice.application", application_id=application.id), 303)
     qf_check.verify(application, g.agent, parse_euros(form.qf.data))
     flash("Quotient familial vérifié : la décision est recalculée avec les mêmes règles.", "success")
     return redirect(url_for("backoffice.application", application_id=application.id), 303)

@@ -4,6 +4,8 @@ computed from the commune's rules. Also the recap's « Quotient familial » sect
 from datetime import date
 
 from ... import documents, rules
+from ...avis_figures import french_parts
+from ...commune_settings import MUNICIPAL_QUOTIENT
 from ...documents import DOCUMENT_KINDS
 from ...formatting import euros, month_year, months_duration
 from ...months import calendar_months
@@ -40,28 +42,46 @@ def qf_recap(draft) -> list[Section]:
     elif (qf and qf.source == "document") or qf_status == "to_compute":
         document = documents.summary(documents.for_draft(draft))
         kind = dict(DOCUMENT_KINDS).get(answers(draft, "justificatif").get("kind"), "")
-        rows = [
-            ("Justificatif", f"{kind} ({document['label']}, {document['size_kb']} Ko)" if document else kind),
-            (
-                ("Quotient familial déclaré", euros(qf.value))
-                if qf
-                else ("Quotient familial", "Calculé par la mairie d'après votre avis d'imposition")
-            ),
-        ]
+        rows = [("Justificatif", f"{kind} ({document['label']}, {document['size_kb']} Ko)" if document else kind)]
+        fiscal = facts.household.fiscal
+        if qf:
+            rows.append(("Quotient familial déclaré", euros(qf.value)))
+        elif fiscal is not None and household.rules_use_avis():
+            rows += [
+                ("Revenu fiscal de référence", euros(fiscal.rfr)),
+                ("Nombre de parts", french_parts(fiscal.parts)),
+            ]
+        else:
+            rows.append(("Quotient familial", "Calculé par la mairie d'après votre avis d'imposition"))
         change = PROOF.slug
     elif qf_status == "pending":
         rows, change = [("Quotient familial", "La mairie interrogera la CAF ou la MSA plus tard")], VERIFICATION.slug
     else:
         rows = [("Quotient familial", "Non fourni : plein tarif")]
         change = VERIFICATION.slug if uses_api(draft) else INFORMATION.slug
+    if household.rules_use_avis():
+        rows = [*_basis_rows(draft), *rows]
     return [Section("Quotient familial", rows, change, "le quotient familial")]
+
+
+def _basis_rows(draft) -> list[tuple[str, str]]:
+    """Where the rules may read the CAF/MSA QF or the avis: which one this family's result uses, and the municipal
+    quotient it gives."""
+    result = decision_view(draft)
+    if result["basis"] != MUNICIPAL_QUOTIENT:
+        return [("Base du calcul", "Quotient familial de la CAF ou de la MSA")]
+    rows = [("Base du calcul", "Quotient municipal, calculé d'après votre avis d'imposition")]
+    if result["quotient"] is not None:
+        provisional = " (provisoire : la mairie vérifiera l'avis)" if result["municipal"]["provisional"] else ""
+        rows.append(("Quotient municipal", f"{euros(result['quotient'])}{provisional}"))
+    return rows
 
 
 PROOF = Step(
     "justificatif",
     "Votre justificatif",
     applies=wants_documents,
-    form=lambda draft, **kwargs: DocumentForm(**kwargs),
+    form=lambda draft, **kwargs: DocumentForm(asks_avis_figures=household.rules_use_avis(), **kwargs),
     context=lambda draft, form: {"document": documents.summary(documents.for_draft(draft))},
     files=receive_proof,
     recap=qf_recap,
