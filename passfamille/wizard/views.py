@@ -160,10 +160,10 @@ def begin():
     if request.form.get("franceconnect") == "oui" and franceconnect.client() is not None:
         db.session.flush()  # the new draft's id, for the cookie
         return store.set_cookie(franceconnect_views.start_login(draft), draft)
-    if via_franceconnect(draft):
-        _leave_franceconnect(draft)
+    if request.form.get("franceconnect") == "non" and via_franceconnect(draft):
+        _leave_franceconnect(draft)  # « Reprendre ma demande » keeps the login
     db.session.commit()  # one commit with the new draft (the address's counter is committed apart, before it)
-    return store.set_cookie(to_step(STEPS[0]), draft)
+    return store.set_cookie(to_step(path(STEPS, draft)[0]), draft)
 
 
 def _leave_franceconnect(draft) -> None:

@@ -179,6 +179,20 @@ def test_without_an_e_mail_from_franceconnect_the_family_types_that_one_field(fc
     assert page.h1 != "Vous"
 
 
+def test_back_on_the_start_page_an_identified_family_resumes_or_leaves_franceconnect(fc_app, sandbox):
+    family = Family(fc_app, sandbox)
+    family.log_in(DUPONT_FC)
+    page = family.app_browser.get("/")
+    assert "Vous êtes identifié avec FranceConnect" in page.text
+    page = page.submit("Reprendre ma demande")
+    assert page.h1 == "Vous" and "certifiée par FranceConnect" in page.text
+    page = family.app_browser.get("/").submit(CONTINUE_WITHOUT)
+    assert page.h1.startswith("Votre quotient familial")  # the CAF or a proof, as without FranceConnect
+    page = page.choose("Récupérer mes informations auprès de la CAF ou de la MSA").submit("Continuer")
+    assert page.h1 == "Vous" and page.value("Nom de naissance") == ""
+    assert page.value("Adresse électronique") == "etabage-0159@yopmail.com"  # what was entered is kept
+
+
 def test_an_msa_family_sees_its_msa_file(fc_app, sandbox):
     page = Family(fc_app, sandbox).log_in(ELSA).submit("Continuer")
     assert page.h1 == "Vérifiez les informations de la CAF/MSA"
