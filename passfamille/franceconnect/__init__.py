@@ -31,9 +31,31 @@ def client() -> FranceConnectClient | None:
     return current_app.extensions.get(EXTENSION_KEY)
 
 
-def scopes_for(wants_creche: bool) -> str:
-    """The scopes of a login: the Pass Famille's, and the crèche's data when a crèche place is asked."""
-    scopes = current_app.config["FRANCECONNECT_SCOPES"].split()
+# FranceConnect's own scopes (REFERENCE §2): the identity, asked whatever the démarches; the others are data
+# providers' (the CAF/MSA's QF, the EAJE's, the DGFiP's), asked only for the démarche that uses them.
+IDENTITY_SCOPES = frozenset(
+    {
+        "openid",
+        "identite_pivot",
+        "profile",
+        "birth",
+        "given_name",
+        "family_name",
+        "birthdate",
+        "gender",
+        "birthplace",
+        "birthcountry",
+        "email",
+        "preferred_username",
+    }
+)
+
+
+def scopes_for(wants_pass_famille: bool, wants_creche: bool) -> str:
+    """The scopes of a login (data minimisation): the identity, the Pass Famille's data when the pass is asked, the
+    crèche's data when a place is."""
+    configured = current_app.config["FRANCECONNECT_SCOPES"].split()
+    scopes = configured if wants_pass_famille else [s for s in configured if s in IDENTITY_SCOPES]
     if wants_creche:
         scopes += [s for s in current_app.config["FRANCECONNECT_SCOPES_CRECHE"].split() if s not in scopes]
     return " ".join(scopes)

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 from .. import franceconnect
 from ..extensions import db
 from ..wizard import certify, store
-from ..wizard.draft import IDENTIFICATION, answers, via_franceconnect, wants_creche
+from ..wizard.draft import IDENTIFICATION, answers, via_franceconnect, wants_creche, wants_pass_famille
 from ..wizard.forms import ConfirmForm
 from . import identity
 from .client import FranceConnectError
@@ -41,7 +41,8 @@ def start_login(draft, then: str = APPLICANT_SLUG):
     client = _client()
     try:
         authorization = client.authorization(
-            url_for("franceconnect.callback", _external=True), franceconnect.scopes_for(wants_creche(draft))
+            url_for("franceconnect.callback", _external=True),
+            franceconnect.scopes_for(wants_pass_famille(draft), wants_creche(draft)),
         )
     except FranceConnectError:
         return _failure("unavailable", 502)

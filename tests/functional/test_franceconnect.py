@@ -24,7 +24,7 @@ from passfamille.sandbox.server import start_in_thread
 from ..formclient import Browser, Page
 from ..sandbox_franceconnect import Clock
 from ..sandbox_http import TODAY
-from .journeys import CRECHE, PASS_FAMILLE
+from .journeys import BOTH, CRECHE, PASS_FAMILLE
 
 APP_HOST = "127.0.0.1:5000"
 # FranceConnect's test citizens (sandbox fixtures/franceconnect, see README « FranceConnect ») and their CAF/MSA files.
@@ -216,6 +216,19 @@ def test_a_crèche_request_through_franceconnect_gets_the_eaje_facts(fc_app, san
     page = Family(fc_app, sandbox).log_in("test", demarche=CRECHE).submit("Continuer")
     assert page.h1 == "Vérifiez les informations de la CAF/MSA"
     assert "Ressources annuelles" in page.text
+
+
+@pytest.mark.parametrize(
+    ("demarche", "asked", "not_asked"),
+    [
+        (PASS_FAMILLE, {"identite_pivot", "cnaf_quotient_familial"}, {"cnav_participation_familiale_eaje_enfants"}),
+        (CRECHE, {"identite_pivot", "cnav_participation_familiale_eaje_enfants"}, {"cnaf_quotient_familial"}),
+        (BOTH, {"cnaf_quotient_familial", "cnav_participation_familiale_eaje_enfants"}, set()),
+    ],
+)
+def test_franceconnect_is_asked_only_the_data_of_the_demarches_chosen(fc_app, sandbox, demarche, asked, not_asked):
+    scopes = set(parse_qs(urlsplit(Family(fc_app, sandbox).start(demarche)).query)["scope"][0].split())
+    assert asked <= scopes and not scopes & not_asked
 
 
 def test_cancelling_at_franceconnect_comes_back_to_the_choice(fc_app, sandbox):
