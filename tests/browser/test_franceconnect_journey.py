@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from .axe import Audit
 from .test_accessibility import SMALL_SCREEN, assert_no_sideways_scroll
 from .test_journey_counts import Family, cost
+from .test_start_and_error_pages import PHONE, bottom
 
 pytestmark = pytest.mark.browser
 
@@ -91,3 +92,15 @@ def test_se_deconnecter_forgets_the_application_under_way(new_page_on, fc_server
     citizen.press("Se déconnecter").sees_heading(re.compile(r"^Demander le "))
     expect(page.get_by_text("Vous êtes déconnecté")).to_be_visible()
     expect(page.get_by_role("button", name=FC_BUTTON)).to_be_visible()
+
+
+def test_on_a_phone_franceconnect_and_the_alternative_are_in_the_first_screen(new_page_on, fc_server):
+    page = new_page_on(fc_server, viewport=PHONE)
+    Family(page).open("/").sees_heading(re.compile(r"^Demander le "))
+    fc_button = page.get_by_role("button", name=FC_BUTTON)
+    without = page.get_by_role("button", name="Continuer sans FranceConnect", exact=True)
+    assert page.evaluate("window.scrollY") == 0
+    # FranceConnect first, as its charter asks, and the equal alternative in the same first screen.
+    assert bottom(fc_button) < bottom(without) <= PHONE["height"], (
+        f"« Continuer sans FranceConnect » en bas à {bottom(without):.0f} px pour un écran de {PHONE['height']} px"
+    )
