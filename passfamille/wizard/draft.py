@@ -53,6 +53,9 @@ class Certified:
     household: Lookup = field(default_factory=Lookup)
     eaje: Lookup = field(default_factory=Lookup)
     identity_failures: int = 0
+    # The DGFiP's avis d'imposition (wizard/fiscal.py reads it): its outcome and minimal facts, never the numéro
+    # fiscal that fetched it.
+    fiscal: dict = field(default_factory=dict)
 
     def forgotten(self) -> "Certified":
         """No facts, the counters kept: what a changed identity, route or démarche leaves."""
@@ -67,6 +70,8 @@ class Certified:
         if self.eaje.outcome is not None:
             data["eaje"] = self.eaje.to_json()
         data["identity_failures"] = self.identity_failures
+        if self.fiscal:
+            data["fiscal"] = self.fiscal
         return data
 
     @classmethod
@@ -76,6 +81,7 @@ class Certified:
             household=Lookup.from_json(data),
             eaje=Lookup.from_json(data.get("eaje")),
             identity_failures=data.get("identity_failures") or 0,
+            fiscal=data.get("fiscal") or {},
         )
 
 
@@ -152,10 +158,21 @@ def certified_ok(draft: Draft) -> bool:
     return uses_api(draft) and outcome(draft) == "ok" and verification_choice(draft) == "yes"
 
 
+# The family's answer to the DGFiP's avis (steps/fiscal.py): "yes", "no", "documents", "full_price".
+FISCAL_VERIFICATION = "verification_impots"
+
+
+def fiscal_choice(draft: Draft) -> str | None:
+    return answers(draft, FISCAL_VERIFICATION).get("choice")
+
+
 def wants_documents(draft: Draft) -> bool:
-    """True when the Pass Famille's quotient familial comes from a proof the family uploads."""
+    """True when the Pass Famille's quotient familial comes from a proof the family uploads (instead of the
+    CAF/MSA's facts, or of the DGFiP's avis)."""
     return wants_pass_famille(draft) and (
-        mode(draft) == "documents" or verification_choice(draft) in ("no", "documents")
+        mode(draft) == "documents"
+        or verification_choice(draft) in ("no", "documents")
+        or fiscal_choice(draft) in ("no", "documents")
     )
 
 

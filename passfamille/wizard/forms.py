@@ -224,3 +224,29 @@ class HouseholdForm(BaseForm):
 
 class ConfirmForm(BaseForm):
     """A form with nothing but its CSRF token (recap submission, start button, removal of a child)."""
+
+
+SPI_MESSAGE = "Vérifiez votre numéro fiscal : 13 chiffres, sur la première page de votre avis"
+
+
+class NumeroFiscalForm(BaseForm):
+    """The numéro fiscal, used for one call to the DGFiP and never stored: the step keeps {"asked": "y"}, and a
+    form built from those stored answers (no `spi` at all, unlike any browser's POST) is valid without it."""
+
+    asked = StringField(default="y")
+    spi = StringField(
+        "Numéro fiscal",
+        description=(
+            "13 chiffres, par exemple : 30 12 345 678 901. Il est écrit en haut à gauche de la première page de votre "
+            "avis d'imposition, dans le cadre « Vos références »."
+        ),
+    )
+
+    def validate_spi(self, field):
+        if not field.raw_data:
+            return  # the stored answers: the numéro fiscal is never kept (see steps/fiscal.py)
+        compact = re.sub(r"\s+", "", field.data or "")
+        if not compact:
+            raise ValidationError("Saisissez votre numéro fiscal")
+        if not re.fullmatch(r"[0-9]{13}", compact):
+            raise ValidationError(SPI_MESSAGE)

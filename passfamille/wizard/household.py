@@ -14,6 +14,7 @@ from ..commune_settings import NoRulesInForce
 from ..documents import AVIS_KIND, QF_PROOF_KINDS
 from ..models import Draft
 from ..parsing import ascii_int
+from . import fiscal
 from .draft import answers, certified, certified_ok, verification_choice, wants_documents
 
 
@@ -109,7 +110,11 @@ def rules_use_avis(today: date | None = None) -> bool:
 
 
 def _fiscal(draft: Draft) -> rules.FiscalInputs | None:
-    """The revenu fiscal de référence and parts the family read on its avis (asked only when the rules use them)."""
+    """The revenu fiscal de référence and parts of the avis: the DGFiP's, confirmed by the family, or those it read on
+    the avis it uploaded (asked only when the rules use them)."""
+    found = fiscal.confirmed(draft)
+    if found is not None:
+        return rules.FiscalInputs(found.rfr, fiscal.parts(found), "api", found.year)
     if not wants_documents(draft):
         return None
     proof = answers(draft, "justificatif")

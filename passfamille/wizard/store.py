@@ -4,6 +4,7 @@ The only module that writes a draft: its answers, which of its steps are complet
 (a `Certified`, whose counters survive when the facts are forgotten), its lookup counter and its submission
 marker."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import current_app, request
@@ -100,6 +101,11 @@ def forget_certified(draft: Draft) -> None:
 
 def record_certified(draft: Draft, facts: Certified) -> None:
     draft.certified = facts.to_json()
+
+
+def record_fiscal(draft: Draft, fiscal: dict) -> None:
+    """The DGFiP's outcome for the draft (wizard/fiscal.py), the CAF/MSA facts kept."""
+    draft.certified = replace(certified(draft), fiscal=fiscal).to_json()
 
 
 def count_lookup(draft: Draft, cap: int) -> bool:

@@ -14,11 +14,12 @@ from ..forms import ConfirmForm
 from ..progress import RECORDS
 from ..step import BACK_TO_RECAP, Step, first_incomplete, path
 from ..viewmodels import decision_view
-from . import common, creche, pass_famille
+from . import common, creche, fiscal, pass_famille
 
 # Each module groups its steps by where they stand: a new step is declared, and placed, in its démarche's module.
 BEFORE_RECAP: tuple[Step, ...] = (
     *common.IDENTITY_STEPS,
+    *fiscal.STEPS,  # the DGFiP's avis, when the CAF/MSA's QF is not what the rules read
     *pass_famille.PROOF_STEPS,
     *common.HOUSEHOLD_STEPS,
     *creche.STEPS,

@@ -13,7 +13,7 @@ from ...forms_base import as_choices
 from ...franceconnect import identity as fc_identity
 from ...franceconnect import views as franceconnect_views
 from ...parsing import ascii_int
-from .. import certify, household, store
+from .. import certify, fiscal, household, store
 from ..applicant_form import ApplicantForm, CertifiedApplicantForm
 from ..draft import (
     answers,
@@ -98,7 +98,7 @@ INFORMATION = Step(
     form=information_form,
     context=lambda draft, form: {"pass_famille": wants_pass_famille(draft), "creche": wants_creche(draft)},
     save=save_information,
-    invalidates=("verification", "justificatif", "foyer", "enfant", "estimation"),
+    invalidates=("verification", "numero_fiscal", "verification_impots", "justificatif", "foyer", "enfant", "estimation"),
     recap=information_recap,
 )
 
@@ -198,7 +198,7 @@ APPLICANT = Step(
         "certified": applicant_recap(draft)[0].rows[:-2] if isinstance(form, CertifiedApplicantForm) else None,
     },
     save=save_applicant,
-    invalidates=("verification", "foyer", "enfant", "estimation"),
+    invalidates=("verification", "numero_fiscal", "verification_impots", "foyer", "enfant", "estimation"),
     recap=applicant_recap,
     # Through the CAF/MSA, the identity is complete once it was looked up for the démarches asked: after a change of
     # démarches (which forgets the facts), the family is brought back here, its answers kept, to have it made again.
@@ -265,6 +265,9 @@ for outcome_code in ("refused", "bad_request", "limit"):
     CRECHE_VERIFICATION_CHOICES[outcome_code] = ("Que souhaitez-vous faire ?", [WITHOUT_CAF])
 
 
+# The way on to the DGFiP's avis when the CAF/MSA gave nothing and the rules may read the avis (wizard/fiscal.py).
+USE_AVIS = (fiscal.USE_AVIS, "Utiliser mon avis d'imposition : la mairie l'obtiendra auprès des impôts (DGFiP)")
+
 # Identified by FranceConnect: the identity is certified, so there is nothing typed to check; asking again needs a
 # new access token (60 s of life), so « Réessayer » goes through FranceConnect, and so does an expired token.
 RECONNECT = ("reconnect", "Me reconnecter avec FranceConnect")
@@ -286,6 +289,10 @@ def verification_form(draft, **kwargs):
     if via_franceconnect(draft):
         table = {**table, **(CRECHE_FRANCECONNECT_CHOICES if creche_only(draft) else FRANCECONNECT_CHOICES)}
     legend, choices = table.get(key, ("", []))
+    if key not in ("ok", "ok_hidden") and not creche_only(draft) and fiscal.may_ask(draft):
+        # No CAF/MSA QF: the rules may read the avis, which the DGFiP gives (wizard/fiscal.py).
+        at = next((i for i, (value, _) in enumerate(choices) if value == "documents"), len(choices))
+        choices = [*choices[:at], USE_AVIS, *choices[at:]]
     title = current_app.extensions["commune"].pass_famille.title
     choices = [(value, label.format(title=title) if value == FULL_PRICE[0] else label) for value, label in choices]
     return VerificationForm(legend=legend, choices=choices, **kwargs)
@@ -316,7 +323,7 @@ VERIFICATION = Step(
     form=verification_form,
     context=lambda draft, form: {"view": verification_view(draft)},
     save=save_verification,
-    invalidates=("justificatif", "foyer", "enfant", "estimation"),
+    invalidates=("numero_fiscal", "verification_impots", "justificatif", "foyer", "enfant", "estimation"),
 )
 
 # --- foyer: children (certified, added) and the address -------------------------------------------------------------

@@ -1,0 +1,69 @@
+"""The DGFiP's avis d'imposition in the family's journey (issue 14): with rules reading « the QF when the CAF/MSA
+answers, else the avis », a family the CAF/MSA does not know types its numéro fiscal, checks the DGFiP's facts, gets
+a municipal quotient worked out from them, and the application records them with their provenance. The numéro
+fiscal is never kept: not in the database, the logs or a URL."""
+
+import logging
+
+from sqlalchemy import select
+
+from passfamille.extensions import db
+from passfamille.models import Application
+
+from ..fiscal import BAD_KEY, ERIC, ERIC_TYPED, NOT_FOUND, app_config, municipal_settings  # noqa: F401 (the commune)
+from .journeys import UNKNOWN, add_child, finish, through_api
+
+USE_AVIS = "Utiliser mon avis d'imposition : la mairie l'obtiendra auprès des impôts (DGFiP)"
+SPI = "Numéro fiscal"
+NBSP = {"\u00a0": " ", "\u202f": " "}
+
+
+def plain(text: str) -> str:
+    return text.translate(str.maketrans(NBSP))
+
+
+def to_numero_fiscal(browser):
+    page = through_api(browser, UNKNOWN)
+    assert page.h1 == "Aucun dossier CAF ou MSA trouvé"
+    page = page.choose(USE_AVIS).submit("Continuer")
+    assert page.h1 == "Votre numéro fiscal", page.h1
+    return page
+
+
+def to_household(page):
+    page = add_child(page, "Lou", ("01", "02", "2019"))
+    page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
+    return page.submit("Continuer")
+
+
+def test_caf_404_then_the_dgfip_gives_a_municipal_quotient_recorded_as_api(app, browser, caplog):
+    caplog.set_level(logging.DEBUG)
+    page = to_numero_fiscal(browser)
+    assert "Vos références" in page.text
+    assert page.soup.find("figure").find("img")["alt"].startswith("Dessin du haut de la première page")
+    page = page.fill(SPI, ERIC_TYPED).submit("Continuer")
+    assert page.h1 == "Vérifiez les informations des impôts", page.h1
+    text = plain(page.text)
+    for shown in ("28 678 €", "Célibataire", "Revenu fiscal de référence", "Nombre de parts", "Adresse fiscale"):
+        assert shown in text, shown
+    assert "Ces informations sont-elles correctes ?" in text
+    page = page.choose("Oui, elles sont correctes").submit("Continuer")
+    assert page.h1 == "Votre foyer", page.h1
+    page = to_household(page)
+    assert page.h1 == "Votre résultat", page.h1
+    text = plain(page.text)
+    assert "Votre quotient municipal : 28 678 € ÷ 12 ÷ 1 part = 2 389,83 €, arrondi à l'euro inférieur : 2 389 €" in text
+    assert "Résultat provisoire" not in text
+    page = finish(page)
+    assert page.h1 == "Votre demande est envoyée"
+    with app.app_context():
+        application = db.session.scalars(select(Application)).one()
+        pf = application.pass_famille
+        assert (pf.fiscal_source, pf.fiscal_rfr, pf.fiscal_year) == ("api", 28678, pf.fiscal_year)
+        assert pf.fiscal_year is not None and pf.fiscal_fetched_at is not None
+    assert ERIC not in caplog.text and ERIC_TYPED not in caplog.text
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with app.app_context():
+        db.engine.dispose()
+    raw = open(database, "rb").read()
+    assert ERIC.encode() not in raw and ERIC_TYPED.encode() not in raw
