@@ -1,5 +1,6 @@
 """Recording a rules.Decision on a Pass Famille application: the snapshot the back-office and the export read."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from . import rules
@@ -53,12 +54,21 @@ def fiscal_json(fiscal: rules.FiscalInputs | None) -> dict | None:
     return {"rfr": fiscal.rfr, "parts": parts_text(fiscal.parts), "source": fiscal.source, "year": fiscal.year}
 
 
-def record_fiscal(request: PassFamilleRequest, fiscal: rules.FiscalInputs | None) -> None:
-    """The avis's figures on the application, with their source (None clears them)."""
+def record_fiscal(
+    request: PassFamilleRequest,
+    fiscal: rules.FiscalInputs | None,
+    fetched_at: datetime | None = None,
+    correlation_id: str | None = None,
+) -> None:
+    """The avis's figures on the application, with their source (None clears them) and, from the DGFiP, when they
+    were fetched and the call's correlation id (cleared for any other source)."""
     request.fiscal_rfr = fiscal.rfr if fiscal else None
     request.fiscal_parts = parts_text(fiscal.parts) if fiscal else None
     request.fiscal_year = fiscal.year if fiscal else None
     request.fiscal_source = fiscal.source if fiscal else None
+    from_api = fiscal is not None and fiscal.source == "api"
+    request.fiscal_fetched_at = fetched_at if from_api else None
+    request.fiscal_correlation_id = correlation_id if from_api else None
 
 
 def fiscal_of(request: PassFamilleRequest) -> rules.FiscalInputs | None:

@@ -232,6 +232,10 @@ class PassFamilleRequest(db.Model):
     fiscal_parts: Mapped[str | None] = mapped_column(String(6))
     fiscal_year: Mapped[int | None] = mapped_column(Integer)
     fiscal_source: Mapped[str | None] = mapped_column(String(10))
+    # From the DGFiP ("api"): when the avis was fetched and the DGFiP's correlation id of the call (X-Correlation-ID),
+    # its provenance for the agents. Never the numéro fiscal.
+    fiscal_fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    fiscal_correlation_id: Mapped[str | None] = mapped_column(String(36))
 
     # Decision snapshot and the rules that produced it.
     eligible: Mapped[bool | None]

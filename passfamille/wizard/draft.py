@@ -160,6 +160,8 @@ def certified_ok(draft: Draft) -> bool:
 
 # The family's answer to the DGFiP's avis (steps/fiscal.py): "yes", "no", "documents", "full_price".
 FISCAL_VERIFICATION = "verification_impots"
+# The answers of both DGFiP steps: those of the numéro fiscal ({"asked": "y"}) and the family's answer.
+FISCAL_ANSWERS = ("numero_fiscal", FISCAL_VERIFICATION)
 
 
 def fiscal_choice(draft: Draft) -> str | None:

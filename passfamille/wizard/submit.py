@@ -11,7 +11,7 @@ from ..demarches.creche import DEMARCHE as CRECHE
 from ..demarches.pass_famille import DEMARCHE as PASS_FAMILLE
 from ..extensions import db
 from ..models import Application, CrecheRequest, PassFamilleRequest
-from . import certify, creche, household, store
+from . import certify, creche, fiscal, household, store
 from .draft import answers, certified, certified_ok, uses_api, via_franceconnect, wants_creche, wants_pass_famille
 
 log = logging.getLogger(__name__)
@@ -72,8 +72,15 @@ def _pass_famille(draft, today: date, number: int) -> Application:
         qf_fetched_at=datetime.fromisoformat(fetched.fetched_at) if certified_ok(draft) else None,
     )
     decisions.record(application.pass_famille, decision)
-    # The avis's figures the family typed, kept with their source for the agent's check (qf_check.py).
-    decisions.record_fiscal(application.pass_famille, facts.fiscal)
+    # The avis's figures the family typed, kept with their source for the agent's check (qf_check.py), or the DGFiP's
+    # with their provenance.
+    avis = fiscal.confirmed(draft)
+    decisions.record_fiscal(
+        application.pass_famille,
+        facts.fiscal,
+        fetched_at=datetime.fromisoformat(avis.fetched_at) if avis and avis.fetched_at else None,
+        correlation_id=avis.correlation_id if avis else None,
+    )
     application.reference = numbering.reference("PF", today.year, number)
     db.session.add(application)
     return application

@@ -4,6 +4,7 @@ a municipal quotient worked out from them, and the application records them with
 fiscal is never kept: not in the database, the logs or a URL."""
 
 import logging
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -52,7 +53,9 @@ def test_caf_404_then_the_dgfip_gives_a_municipal_quotient_recorded_as_api(app, 
     page = to_household(page)
     assert page.h1 == "Votre résultat", page.h1
     text = plain(page.text)
-    assert "Votre quotient municipal : 28 678 € ÷ 12 ÷ 1 part = 2 389,83 €, arrondi à l'euro inférieur : 2 389 €" in text
+    assert (
+        "Votre quotient municipal : 28 678 € ÷ 12 ÷ 1 part = 2 389,83 €, arrondi à l'euro inférieur : 2 389 €" in text
+    )
     assert "Résultat provisoire" not in text
     page = finish(page)
     assert page.h1 == "Votre demande est envoyée"
@@ -65,5 +68,5 @@ def test_caf_404_then_the_dgfip_gives_a_municipal_quotient_recorded_as_api(app, 
     database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     with app.app_context():
         db.engine.dispose()
-    raw = open(database, "rb").read()
+    raw = Path(database).read_bytes()
     assert ERIC.encode() not in raw and ERIC_TYPED.encode() not in raw

@@ -16,6 +16,7 @@ from ...parsing import ascii_int
 from .. import certify, fiscal, household, store
 from ..applicant_form import ApplicantForm, CertifiedApplicantForm
 from ..draft import (
+    FISCAL_ANSWERS,
     answers,
     certified,
     certified_ok,
@@ -98,7 +99,7 @@ INFORMATION = Step(
     form=information_form,
     context=lambda draft, form: {"pass_famille": wants_pass_famille(draft), "creche": wants_creche(draft)},
     save=save_information,
-    invalidates=("verification", "numero_fiscal", "verification_impots", "justificatif", "foyer", "enfant", "estimation"),
+    invalidates=("verification", *FISCAL_ANSWERS, "justificatif", "foyer", "enfant", "estimation"),
     recap=information_recap,
 )
 
@@ -198,7 +199,7 @@ APPLICANT = Step(
         "certified": applicant_recap(draft)[0].rows[:-2] if isinstance(form, CertifiedApplicantForm) else None,
     },
     save=save_applicant,
-    invalidates=("verification", "numero_fiscal", "verification_impots", "foyer", "enfant", "estimation"),
+    invalidates=("verification", *FISCAL_ANSWERS, "foyer", "enfant", "estimation"),
     recap=applicant_recap,
     # Through the CAF/MSA, the identity is complete once it was looked up for the démarches asked: after a change of
     # démarches (which forgets the facts), the family is brought back here, its answers kept, to have it made again.
@@ -323,7 +324,7 @@ VERIFICATION = Step(
     form=verification_form,
     context=lambda draft, form: {"view": verification_view(draft)},
     save=save_verification,
-    invalidates=("numero_fiscal", "verification_impots", "justificatif", "foyer", "enfant", "estimation"),
+    invalidates=(*FISCAL_ANSWERS, "justificatif", "foyer", "enfant", "estimation"),
 )
 
 # --- foyer: children (certified, added) and the address -------------------------------------------------------------

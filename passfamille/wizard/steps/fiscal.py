@@ -12,11 +12,11 @@ from ...avis_figures import french_parts
 from ...formatting import short_date
 from ...impot_particulier import FAMILY_SITUATIONS, InvalidSpi
 from .. import fiscal, store
-from ..draft import FISCAL_VERIFICATION, answers, uses_api, via_franceconnect
+from ..draft import FISCAL_ANSWERS, FISCAL_VERIFICATION, answers, uses_api, via_franceconnect
 from ..forms import SPI_MESSAGE, NumeroFiscalForm, VerificationForm
 from ..step import Section, Step, step_url
 
-NUMERO_FISCAL_NAME = "numero_fiscal"
+NUMERO_FISCAL_NAME = FISCAL_ANSWERS[0]
 
 
 def _render_error(step: Step, draft, form):
