@@ -18,7 +18,7 @@ facts are, on the draft's certified facts (`Certified.fiscal`, a JSON dict like 
 
 import logging
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -83,7 +83,8 @@ def client():
     return current_app.extensions.get(EXTENSION_KEY)
 
 
-def _basis(today: date | None = None) -> str | None:
+def rules_basis(today: date | None = None) -> str | None:
+    """The basis of the rule set in force (commune_settings.BASES), None without one."""
     try:
         return current_app.extensions["commune"].pass_famille.rules.applicable(today or date.today()).basis
     except NoRulesInForce:
@@ -93,7 +94,7 @@ def _basis(today: date | None = None) -> str | None:
 def offered(draft: Draft | None = None) -> bool:
     """Whether the DGFiP may be asked for this commune (and this draft's démarches, when given): what the
     information text and the start page say."""
-    if client() is None or _basis() not in (MUNICIPAL_QUOTIENT, CAF_QF_ELSE_MUNICIPAL):
+    if client() is None or rules_basis() not in (MUNICIPAL_QUOTIENT, CAF_QF_ELSE_MUNICIPAL):
         return False
     return draft is None or wants_pass_famille(draft)
 
@@ -112,7 +113,7 @@ def needed_after_caf(draft: Draft) -> bool:
     always for a municipal quotient, else when the CAF/MSA gave no QF."""
     if not may_ask(draft):
         return False
-    return _basis() == MUNICIPAL_QUOTIENT or outcome(draft) != "ok" or not _caf_qf(draft)
+    return rules_basis() == MUNICIPAL_QUOTIENT or outcome(draft) != "ok" or not _caf_qf(draft)
 
 
 def asked(draft: Draft) -> bool:
@@ -122,7 +123,7 @@ def asked(draft: Draft) -> bool:
     choice = verification_choice(draft)
     if choice == USE_AVIS:
         return True
-    return choice == "yes" and (_basis() == MUNICIPAL_QUOTIENT or not _caf_qf(draft))
+    return choice == "yes" and (rules_basis() == MUNICIPAL_QUOTIENT or not _caf_qf(draft))
 
 
 def lookup(draft: Draft) -> FiscalLookup:
@@ -201,7 +202,3 @@ def fetch(draft: Draft, client_address: str, spi: str | None = None, france_conn
     log.info("dgfip avis via=%s outcome=%s", via, found.outcome)
     store.record_fiscal(draft, found.to_json())
     return found.outcome
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -11,7 +11,7 @@ from .. import franceconnect, ratelimit
 from ..extensions import db
 from ..franceconnect import views as franceconnect_views
 from ..parsing import ascii_int
-from . import confirmation_view, store, submit
+from . import confirmation_view, fiscal, store, submit
 from .creche_forms import DemarcheForm
 from .draft import IDENTIFICATION, answers, demarche, via_franceconnect, wants_creche, wants_pass_famille
 from .forms import ConfirmForm
@@ -119,6 +119,7 @@ def render_start(form, status=200):
         franceconnect=franceconnect.client() is not None,
         identified=draft is not None and not draft.application_id and via_franceconnect(draft),
         franceconnect_notice=request.args.get("franceconnect") if franceconnect.client() else None,
+        dgfip=fiscal.offered(),
     )
     return make_response(html, 400 if errors else status)
 

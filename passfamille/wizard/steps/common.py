@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms.validators import InputRequired
 
 from ... import places, rules
+from ...commune_settings import MUNICIPAL_QUOTIENT
 from ...formatting import born, short_date
 from ...forms_base import as_choices
 from ...franceconnect import identity as fc_identity
@@ -97,7 +98,12 @@ INFORMATION = Step(
     # FranceConnect is the CAF/MSA route, chosen on the start page, which says what is asked.
     applies=lambda draft: not via_franceconnect(draft),
     form=information_form,
-    context=lambda draft, form: {"pass_famille": wants_pass_famille(draft), "creche": wants_creche(draft)},
+    context=lambda draft, form: {
+        "pass_famille": wants_pass_famille(draft),
+        "creche": wants_creche(draft),
+        "dgfip": fiscal.offered(draft),
+        "municipal": fiscal.rules_basis() == MUNICIPAL_QUOTIENT,
+    },
     save=save_information,
     invalidates=("verification", *FISCAL_ANSWERS, "justificatif", "foyer", "enfant", "estimation"),
     recap=information_recap,

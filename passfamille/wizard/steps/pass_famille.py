@@ -6,14 +6,15 @@ from datetime import date
 from ... import documents, rules
 from ...avis_figures import french_parts
 from ...commune_settings import MUNICIPAL_QUOTIENT
-from ...documents import DOCUMENT_KINDS
+from ...documents import AVIS_KIND, DOCUMENT_KINDS
 from ...formatting import euros, month_year, months_duration
 from ...months import calendar_months
-from .. import household
-from ..draft import answers, certified_ok, details_hidden, uses_api, wants_documents, wants_pass_famille
+from .. import fiscal, household
+from ..draft import answers, certified_ok, details_hidden, fiscal_choice, uses_api, wants_documents, wants_pass_famille
 from ..forms import DocumentForm
 from ..step import Section, Step, receive_file
 from ..viewmodels import OLD_QF_MONTHS, decision_view, provider_label
+from . import fiscal as fiscal_steps
 from .common import INFORMATION, VERIFICATION
 
 MISSING_PROOF = "Joignez votre justificatif au format PDF, JPEG ou PNG"
@@ -31,7 +32,20 @@ def qf_recap(draft) -> list[Section]:
         return []
     facts = household.known(draft)
     qf, qf_status = facts.qf, facts.qf_status
-    if details_hidden(draft) and certified_ok(draft):
+    avis = fiscal.confirmed(draft)
+    if avis is not None:
+        # The DGFiP's avis, confirmed by the family: changed on « Vérifiez les informations des impôts ».
+        year = f", revenus {avis.year}" if avis.year else ""
+        if fiscal_steps.hidden(draft):
+            rows = [("Avis d'imposition", f"Obtenu auprès des impôts (DGFiP{year})")]
+        else:
+            rows = [
+                ("Avis d'imposition", f"Obtenu auprès des impôts (DGFiP{year})"),
+                ("Revenu fiscal de référence", euros(avis.rfr)),
+                ("Nombre de parts", french_parts(fiscal.parts(avis))),
+            ]
+        change = fiscal_steps.VERIFICATION_IMPOTS.slug
+    elif details_hidden(draft) and certified_ok(draft):
         rows, change = [("Quotient familial", "Obtenu auprès de la CAF ou de la MSA")], VERIFICATION.slug
     elif certified_ok(draft) and qf:
         text = f"{euros(qf.value)} ({provider_label(qf.provider)}, {month_year(qf.year, qf.month)})"
@@ -43,13 +57,13 @@ def qf_recap(draft) -> list[Section]:
         document = documents.summary(documents.for_draft(draft))
         kind = dict(DOCUMENT_KINDS).get(answers(draft, "justificatif").get("kind"), "")
         rows = [("Justificatif", f"{kind} ({document['label']}, {document['size_kb']} Ko)" if document else kind)]
-        fiscal = facts.household.fiscal
+        figures = facts.household.fiscal
         if qf:
             rows.append(("Quotient familial déclaré", euros(qf.value)))
-        elif fiscal is not None and household.rules_use_avis():
+        elif figures is not None and household.rules_use_avis():
             rows += [
-                ("Revenu fiscal de référence", euros(fiscal.rfr)),
-                ("Nombre de parts", french_parts(fiscal.parts)),
+                ("Revenu fiscal de référence", euros(figures.rfr)),
+                ("Nombre de parts", french_parts(figures.parts)),
             ]
         else:
             rows.append(("Quotient familial", "Calculé par la mairie d'après votre avis d'imposition"))
@@ -77,11 +91,18 @@ def _basis_rows(draft) -> list[tuple[str, str]]:
     return rows
 
 
+def _avis_first(draft) -> dict:
+    """Coming from the DGFiP's page (its avis not found, or not right), the avis d'imposition is chosen already."""
+    return {"kind": AVIS_KIND} if fiscal_choice(draft) in ("no", "documents") else {}
+
+
 PROOF = Step(
     "justificatif",
     "Votre justificatif",
     applies=wants_documents,
-    form=lambda draft, **kwargs: DocumentForm(asks_avis_figures=household.rules_use_avis(), **kwargs),
+    form=lambda draft, **kwargs: DocumentForm(
+        asks_avis_figures=household.rules_use_avis(), **_avis_first(draft), **kwargs
+    ),
     context=lambda draft, form: {"document": documents.summary(documents.for_draft(draft))},
     files=receive_proof,
     recap=qf_recap,
