@@ -89,6 +89,8 @@ FLAT = (
     PassFamilleRequest.fiscal_rfr,
     PassFamilleRequest.fiscal_parts,
     PassFamilleRequest.fiscal_source,
+    PassFamilleRequest.fiscal_year,
+    PassFamilleRequest.fiscal_fetched_at,
     PassFamilleRequest.decision["basis"].as_string().label("basis"),
     PassFamilleRequest.decision["quotient"].as_integer().label("quotient"),
     PassFamilleRequest.eligible,
@@ -219,6 +221,13 @@ PASS_FAMILLE_COLUMNS = (
         lambda r: r.fiscal_source or "",
         title="Source du revenu fiscal et des parts",
         cell=lambda v: FISCAL_SOURCE_LABELS.get(v, v),
+    ),
+    Column("rfr_annee", lambda r: r.fiscal_year or "", title="Année des revenus de l'avis"),
+    Column(
+        "rfr_obtenu_le",
+        lambda r: r.fiscal_fetched_at.isoformat(timespec="seconds") if r.fiscal_fetched_at else "",
+        title="Avis obtenu auprès de la DGFiP le (heure de Paris)",
+        cell=lambda v: paris_time(v),
     ),
     # A crèche request has no Pass Famille decision: nothing is pending, there is nothing to decide.
     Column(

@@ -147,6 +147,10 @@ def _avis(application: Application) -> dict | None:
         "source": fiscal.source,
         "calculation": calculation,
         "deliberation": ruleset.municipal_quotient.deliberation if ruleset and ruleset.municipal_quotient else None,
+        # From the DGFiP (API Impôt particulier): the year of the income, when it was fetched, the call's id.
+        "year": fiscal.year,
+        "fetched_at": when(pf.fiscal_fetched_at) if pf.fiscal_fetched_at else None,
+        "correlation_id": pf.fiscal_correlation_id,
     }
 
 

@@ -3,6 +3,8 @@ answers, else the avis », a family the CAF/MSA does not know types its numéro 
 a municipal quotient worked out from them, and the application records them with their provenance. The numéro
 fiscal is never kept: not in the database, the logs or a URL."""
 
+import csv
+import io
 import logging
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from sqlalchemy import select
 from passfamille.extensions import db
 from passfamille.models import Application
 
+from ..backoffice.agents import logged_in, make_agent
 from ..fiscal import BAD_KEY, ERIC, ERIC_TYPED, NOT_FOUND, app_config, municipal_settings  # noqa: F401 (the commune)
 from .journeys import UNKNOWN, add_child, finish, through_api
 
@@ -70,3 +73,30 @@ def test_caf_404_then_the_dgfip_gives_a_municipal_quotient_recorded_as_api(app, 
         db.engine.dispose()
     raw = Path(database).read_bytes()
     assert ERIC.encode() not in raw and ERIC_TYPED.encode() not in raw
+
+
+def test_the_agent_sees_the_dgfip_avis_with_its_provenance_and_the_exports_carry_it(app, browser):
+    page = to_numero_fiscal(browser).fill(SPI, ERIC).submit("Continuer")
+    page = to_household(page.choose("Oui, elles sont correctes").submit("Continuer"))
+    page = page.click("Continuer")
+    assert page.h1 == "Vérifiez votre demande"
+    recap = plain(page.text)
+    assert "Obtenu auprès des impôts (DGFiP, revenus" in recap and "28 678 €" in recap
+    finish_page = page.submit("Envoyer ma demande")
+    assert finish_page.h1 == "Votre demande est envoyée"
+    with app.app_context():
+        application = db.session.scalars(select(Application)).one()
+        application_id, year = application.id, application.pass_famille.fiscal_year
+        assert "FISCAL_FROM_DOCUMENT" not in application.pass_famille.decision["reasons"]  # certified, not paper
+    make_agent(app)
+    agent = logged_in(app)
+    page = agent.get(f"/agents/demandes/{application_id}")
+    section = plain(page.soup.find(id="qf-titre").find_parent("section").get_text(" ", strip=True))
+    assert f"Avis d'imposition (DGFiP, revenus {year}, obtenu le " in section
+    assert "Revenu fiscal de référence 28 678 € certifié" in section
+    assert "Quotient municipal 28 678 € ÷ 12 ÷ 1 part = 2 389,83 €" in section
+    assert not page.has_label("Revenu fiscal de référence lu sur l'avis, en euros")  # nothing to check on paper
+    output = app.test_cli_runner().invoke(args=["adhesions", "export", "--format", "csv"]).output
+    row = next(csv.DictReader(io.StringIO(output.lstrip("\ufeff")), delimiter=";"))
+    assert row["Source du revenu fiscal et des parts"] == "DGFiP (API Impôt particulier)"
+    assert row["Année des revenus de l'avis"] == str(year) and row["Avis obtenu auprès de la DGFiP le (heure de Paris)"]
