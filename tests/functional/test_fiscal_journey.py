@@ -16,6 +16,8 @@ from passfamille.models import Application
 from ..backoffice.agents import logged_in, make_agent
 from ..fiscal import BAD_KEY, ERIC, ERIC_TYPED, NOT_FOUND, app_config, municipal_settings  # noqa: F401 (the commune)
 from .journeys import UNKNOWN, add_child, finish, through_api
+from .test_municipal_quotient import PARTS, RFR
+from .test_proof_kinds import PDF
 
 USE_AVIS = "Utiliser mon avis d'imposition : la mairie l'obtiendra auprès des impôts (DGFiP)"
 SPI = "Numéro fiscal"
@@ -100,3 +102,90 @@ def test_the_agent_sees_the_dgfip_avis_with_its_provenance_and_the_exports_carry
     row = next(csv.DictReader(io.StringIO(output.lstrip("\ufeff")), delimiter=";"))
     assert row["Source du revenu fiscal et des parts"] == "DGFiP (API Impôt particulier)"
     assert row["Année des revenus de l'avis"] == str(year) and row["Avis obtenu auprès de la DGFiP le (heure de Paris)"]
+
+
+def test_avis_not_found_then_the_family_uploads_it_and_the_agent_enters_rfr_and_parts(app, browser):
+    page = to_numero_fiscal(browser).fill(SPI, NOT_FOUND).submit("Continuer")
+    assert page.h1 == "Aucun avis d'imposition trouvé", page.h1
+    labels = [label.get_text(" ", strip=True) for label in page.soup.select("fieldset label")]
+    assert labels == [
+        "Vérifier le numéro saisi",
+        "Fournir mon avis d'imposition",
+        "Continuer sans : le Pass Famille sera au plein tarif",
+    ]
+    page = page.choose("Vérifier le numéro saisi").submit("Continuer")
+    assert page.h1 == "Votre numéro fiscal" and page.value(SPI) == ""  # never kept: typed again
+    page = page.fill(SPI, NOT_FOUND).submit("Continuer")
+    page = page.choose("Fournir mon avis d'imposition").submit("Continuer")
+    assert page.h1 == "Votre justificatif de quotient familial", page.h1
+    assert page.soup.find("input", attrs={"value": "avis_imposition"}).has_attr("checked")  # the avis, chosen
+    page = page.attach("Votre justificatif", "avis.pdf", PDF).fill(RFR, "32 400").fill(PARTS, "2,5")
+    page = to_household(page.submit("Continuer"))
+    assert "Résultat provisoire" in page.text
+    finish(page)
+    with app.app_context():
+        application = db.session.scalars(select(Application)).one()
+        application_id = application.id
+        assert (application.pass_famille.fiscal_source, application.pass_famille.fiscal_fetched_at) == (
+            "document",
+            None,
+        )
+    make_agent(app)
+    agent = logged_in(app)
+    page = agent.get(f"/agents/demandes/{application_id}")
+    rfr, parts = "Revenu fiscal de référence lu sur l'avis, en euros", "Nombre de parts lu sur l'avis"
+    page = page.fill(rfr, "60 000").fill(parts, "2,5").submit("Enregistrer la vérification")
+    assert "Avis vérifié : le quotient municipal et la décision sont recalculés" in page.text
+    with app.app_context():
+        pf = db.session.get(Application, application_id).pass_famille
+        assert (pf.fiscal_rfr, pf.fiscal_source, pf.decision["quotient"]) == (60_000, "document", 2_000)
+
+
+def test_dgfip_unavailable_then_the_family_retries_by_typing_its_number_again(app, browser, sandbox):
+    page = to_numero_fiscal(browser)
+    sandbox.arm_fault("503", times=2)  # the call and the client's one retry
+    page = page.fill(SPI, ERIC).submit("Continuer")
+    assert page.h1 == "Le service des impôts ne répond pas", page.h1
+    assert "votre numéro fiscal n'est pas gardé, vous le saisirez à nouveau" in page.text
+    page = page.choose("Réessayer maintenant").submit("Continuer")
+    assert page.h1 == "Votre numéro fiscal"
+    page = page.fill(SPI, ERIC).submit("Continuer")
+    assert page.h1 == "Vérifiez les informations des impôts", page.h1
+
+
+def test_a_malformed_number_is_said_at_the_field_and_nothing_is_lost(app, browser):
+    page = to_numero_fiscal(browser)
+    for typed in ("12345", "3999999930262x", "３９９９９９９９３０２６２", "²999999930262"):
+        page = page.fill(SPI, typed).submit("Continuer")
+        assert page.status == 400, typed
+        assert "Vérifiez votre numéro fiscal : 13 chiffres, sur la première page de votre avis" in page.field_error(SPI)
+        assert page.value(SPI) == typed and page.title.startswith("Erreur : ")
+    # 13 digits the DGFiP refuses as malformed (a wrong key): the same message, the number shown again.
+    page = page.fill(SPI, BAD_KEY).submit("Continuer")
+    assert page.status == 400 and page.h1 == "Votre numéro fiscal"
+    assert "Vérifiez votre numéro fiscal" in page.field_error(SPI) and page.value(SPI) == BAD_KEY
+    page = page.fill(SPI, "").submit("Continuer")
+    assert "Saisissez votre numéro fiscal" in page.field_error(SPI)
+    # What the family answered before is still there: the CAF/MSA page keeps its answer.
+    page = browser.get("/demande/verification-caf")
+    assert page.soup.find("input", attrs={"value": "fiscal"}).has_attr("checked")
+
+
+def test_a_double_post_of_the_number_leaves_one_consistent_outcome(app, browser):
+    page = to_numero_fiscal(browser)
+    token = page.soup.find("input", attrs={"name": "csrf_token"})["value"]
+    data = {"csrf_token": token, "asked": "y", "spi": ERIC}
+    first = browser.client.post("/demande/numero-fiscal", data=data)
+    second = browser.client.post("/demande/numero-fiscal", data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert ERIC not in first.headers["Location"]
+    page = browser.get("/demande/verification-impots")
+    assert page.h1 == "Vérifiez les informations des impôts"
+    with app.app_context():
+        from passfamille.models import Draft
+
+        (draft,) = db.session.scalars(select(Draft)).all()
+        assert draft.certified["fiscal"]["outcome"] == "ok" and draft.certified["fiscal"]["rfr"] == 28678
+        assert draft.answers["numero_fiscal"] == {"asked": "y"}
+        assert ERIC not in str(draft.answers) and ERIC not in str(draft.certified)
