@@ -27,6 +27,11 @@ FRANCECONNECT_SCOPES_CRECHE = (
     "cnav_participation_familiale_eaje_allocataires cnav_participation_familiale_eaje_enfants "
     "cnav_participation_familiale_eaje_adresse cnav_participation_familiale_eaje_parametres_calcul"
 )
+# Added when the DGFiP may be asked (wizard/fiscal.py): its data for the avis d'imposition's FranceConnect modality,
+# as FranceConnect names them (`dgfip.claims.ts`); the commune's DGFiP habilitation must hold them.
+FRANCECONNECT_SCOPES_DGFIP = (
+    "dgfip_rfr dgfip_nbpart dgfip_sitfam dgfip_pac_nbPac dgfip_aft dgfip_annee_n_moins_2_si_indispo_n_moins_1"
+)
 # The same sandbox serves API Impôt particulier (passfamille/sandbox/impot) with these public credentials.
 IMPOT_SANDBOX = {
     "IMPOT_PARTICULIER_URL": f"{SANDBOX_URL}/impotparticulier/1.0",
@@ -138,6 +143,8 @@ def from_environment(instance_path: Path) -> dict:
         "FRANCECONNECT_SCOPES": os.environ.get("FRANCECONNECT_SCOPES", FRANCECONNECT_SCOPES),
         # Scopes added for a crèche request (the EAJE endpoint's data), as the commune's habilitation names them.
         "FRANCECONNECT_SCOPES_CRECHE": os.environ.get("FRANCECONNECT_SCOPES_CRECHE", FRANCECONNECT_SCOPES_CRECHE),
+        # Scopes added when the DGFiP may be asked (API Impôt particulier's FranceConnect modality).
+        "FRANCECONNECT_SCOPES_DGFIP": os.environ.get("FRANCECONNECT_SCOPES_DGFIP", FRANCECONNECT_SCOPES_DGFIP),
         **_impot_particulier(api_url),
         # Never read from the environment: only a test configuration turns it on, and create_app refuses it
         # outside TESTING (see backoffice/auth.py).

@@ -51,11 +51,13 @@ IDENTITY_SCOPES = frozenset(
 )
 
 
-def scopes_for(wants_pass_famille: bool, wants_creche: bool) -> str:
+def scopes_for(wants_pass_famille: bool, wants_creche: bool, wants_dgfip: bool = False) -> str:
     """The scopes of a login (data minimisation): the identity, the Pass Famille's data when the pass is asked, the
-    crèche's data when a place is."""
+    crèche's data when a place is, and the DGFiP's when its avis d'imposition may be asked (wizard/fiscal.py)."""
     configured = current_app.config["FRANCECONNECT_SCOPES"].split()
     scopes = configured if wants_pass_famille else [s for s in configured if s in IDENTITY_SCOPES]
     if wants_creche:
         scopes += [s for s in current_app.config["FRANCECONNECT_SCOPES_CRECHE"].split() if s not in scopes]
+    if wants_dgfip:
+        scopes += [s for s in current_app.config.get("FRANCECONNECT_SCOPES_DGFIP", "").split() if s not in scopes]
     return " ".join(scopes)

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 
 from .. import franceconnect
 from ..extensions import db
-from ..wizard import certify, store
+from ..wizard import certify, fiscal, store
 from ..wizard.draft import IDENTIFICATION, answers, via_franceconnect, wants_creche, wants_pass_famille
 from ..wizard.forms import ConfirmForm
 from . import identity
@@ -42,7 +42,7 @@ def start_login(draft, then: str = APPLICANT_SLUG):
     try:
         authorization = client.authorization(
             url_for("franceconnect.callback", _external=True),
-            franceconnect.scopes_for(wants_pass_famille(draft), wants_creche(draft)),
+            franceconnect.scopes_for(wants_pass_famille(draft), wants_creche(draft), wants_dgfip=fiscal.offered(draft)),
         )
     except FranceConnectError:
         return _failure("unavailable", 502)
@@ -111,7 +111,19 @@ def _remember(draft, login) -> None:
     store.save_answers(draft, common.INFORMATION.name, {"mode": "api"})
     store.set_franceconnect(draft, {ID_TOKEN: login.id_token})
     certify.fetch(draft, values, request.remote_addr or "", france_connect_token=login.access_token)
+    # The DGFiP's avis too, in the same request (the token lives 60 s), when the rules may read it and the CAF/MSA's
+    # answer leaves it to ask: the family then types no numéro fiscal. A new login asks it again.
+    store.record_fiscal(draft, {})
+    if fiscal.needed_after_caf(draft) and _granted_dgfip(login):
+        fiscal.fetch(draft, request.remote_addr or "", france_connect_token=login.access_token)
     db.session.commit()
+
+
+def _granted_dgfip(login) -> bool:
+    """Whether the login's scopes include the DGFiP's (the family may have logged in before the commune asked)."""
+    wanted = set(current_app.config.get("FRANCECONNECT_SCOPES_DGFIP", "").split())
+    granted = set((login.scope or "").split())
+    return bool(wanted) and (not granted or bool(wanted & granted))
 
 
 def _failure(cause: str, status: int):

@@ -54,10 +54,20 @@ def create_sandbox_app(
     )
     citizens = franceconnect.load_citizens()
     featured = fixtures_by_login(citizens, state.fixtures, FRANCE_CONNECT_ENDPOINTS)
+    # The citizens the DGFiP sandbox knows as taxpayers are listed first too (our own fixture, see its PROVENANCE).
+    taxpayers = impot.load_taxpayers()
+    for login, citizen in citizens.items():
+        if impot.fc_identity_to_spi(citizen.claims({"identite_pivot"}), taxpayers):
+            featured[login] = (*featured.get(login, ()), "avis d'imposition (DGFiP)")
     app = Flask(__name__, static_folder=None)
     app.extensions[EXTENSION_KEY] = state
     app.extensions[franceconnect.EXTENSION_KEY] = franceconnect.FranceConnectState(citizens, clock, featured)
     app.register_blueprint(bp)
     app.register_blueprint(franceconnect.bp)
     impot.install(app)  # API Impôt particulier (DGFiP), sandbox/impot/
+    # The DGFiP sandbox reads the FranceConnect sandbox's tokens (in-process introspection), and still its own
+    # fixture tokens (`bac-a-sable-fc-<login>`).
+    impot_state = impot.impot_state(app)
+    fixture_claims = impot_state.fc_introspect
+    impot_state.fc_introspect = lambda token: franceconnect.dgfip_claims(app, token) or fixture_claims(token)
     return app

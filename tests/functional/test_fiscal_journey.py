@@ -7,15 +7,19 @@ import csv
 import io
 import logging
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
+from passfamille import create_app
 from passfamille.extensions import db
 from passfamille.models import Application
 
 from ..backoffice.agents import logged_in, make_agent
 from ..fiscal import BAD_KEY, ERIC, ERIC_TYPED, NOT_FOUND, app_config, municipal_settings  # noqa: F401 (the commune)
 from .journeys import UNKNOWN, add_child, finish, through_api
+from .test_franceconnect import Family, fc_config
+from .test_franceconnect import submit as submit_through_franceconnect
 from .test_municipal_quotient import PARTS, RFR
 from .test_proof_kinds import PDF
 
@@ -189,3 +193,36 @@ def test_a_double_post_of_the_number_leaves_one_consistent_outcome(app, browser)
         assert draft.certified["fiscal"]["outcome"] == "ok" and draft.certified["fiscal"]["rfr"] == 28678
         assert draft.answers["numero_fiscal"] == {"asked": "y"}
         assert ERIC not in str(draft.answers) and ERIC not in str(draft.certified)
+
+
+# --- FranceConnect: the family types nothing ---------------------------------------------------------------------
+
+ERIC_FC = "dgfip-45"  # our own FranceConnect test citizen (sandbox fixtures/franceconnect/PROVENANCE.md)
+
+
+def test_through_franceconnect_the_dgfip_gives_the_avis_without_the_number(app_config, sandbox, caplog):  # noqa: F811
+    caplog.set_level(logging.DEBUG)
+    app = create_app(fc_config(app_config, sandbox))
+    family = Family(app, sandbox)
+    authorize = family.start()
+    assert "dgfip_rfr" in parse_qs(urlsplit(authorize).query)["scope"][0].split()
+    page = family.back(family.mire(authorize, ERIC_FC))
+    assert page.h1 == "Vous", page.h1
+    page = page.submit("Continuer")
+    assert page.h1 == "Aucun dossier CAF ou MSA trouvé", page.h1
+    page = page.choose(USE_AVIS).submit("Continuer")
+    # No numéro fiscal asked: FranceConnect's token fetched the avis at the login.
+    assert page.h1 == "Vérifiez les informations des impôts", page.h1
+    assert "28 678 €" in plain(page.text) and "Célibataire" in page.text
+    assert family.app_browser.client.get("/demande/numero-fiscal").status_code == 404  # not on the path
+    page = page.choose("Oui, elles sont correctes").submit("Continuer")
+    page = to_household(page)
+    assert page.h1 == "Votre résultat", page.h1
+    assert "28 678 € ÷ 12 ÷ 1 part" in plain(page.text)
+    page = page.click("Continuer")
+    page = submit_through_franceconnect(page, family)
+    assert page.h1 == "Votre demande est envoyée"
+    with app.app_context():
+        pf = db.session.scalars(select(Application)).one().pass_famille
+        assert (pf.fiscal_source, pf.fiscal_rfr, pf.fiscal_parts) == ("api", 28678, "1")
+    assert ERIC not in caplog.text

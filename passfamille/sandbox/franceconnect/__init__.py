@@ -10,6 +10,8 @@ from flask import Flask
 
 from .citizens import Citizen, load_citizens
 from .clients import (
+    DGFIP_DP_CLIENT_ID,
+    DGFIP_FC_SCOPES,
     DP_CLIENT_ID,
     DP_CLIENT_SECRET,
     EAJE_FC_SCOPES,
@@ -22,6 +24,8 @@ from .state import EXTENSION_KEY, FranceConnectState
 from .views import PREFIX, bp
 
 __all__ = [
+    "DGFIP_DP_CLIENT_ID",
+    "DGFIP_FC_SCOPES",
     "DP_CLIENT_ID",
     "DP_CLIENT_SECRET",
     "EAJE_FC_SCOPES",
@@ -34,6 +38,7 @@ __all__ = [
     "Citizen",
     "FranceConnectState",
     "bp",
+    "dgfip_claims",
     "introspect",
     "load_citizens",
 ]
@@ -43,3 +48,12 @@ def introspect(app: Flask, access_token: str | None) -> dict:
     """What checktoken tells API Particulier about an access token, without going through HTTP:
     `{"active": False}` or the `token_introspection` object of REFERENCE §3.4."""
     return app.extensions[EXTENSION_KEY].introspect(access_token, DP_CLIENT_ID)
+
+
+def dgfip_claims(app: Flask, access_token: str | None) -> dict | None:
+    """The identity the DGFiP sandbox reads from a FranceConnect access token (introspected as the DGFiP, data
+    provider), or None when the token is not active or carries none of the DGFiP's scopes."""
+    found = app.extensions[EXTENSION_KEY].introspect(access_token, DGFIP_DP_CLIENT_ID)
+    if not found.get("active") or not set(found.get("scope", "").split()) & set(DGFIP_FC_SCOPES):
+        return None
+    return found

@@ -9,6 +9,9 @@ from .clients import claims_for
 
 CITIZENS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "franceconnect"
 CITIZEN_FILES = ("fcp-low-idp-base.csv", "fcp-low-idp-base.legacy.csv")
+# Our own: DGFiP test taxpayers as FranceConnect citizens (the avis d'imposition's FranceConnect modality), see
+# PROVENANCE.md.
+OWN_CITIZEN_FILES = ("passfamille-contribuables-dgfip.csv",)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class Citizen:
 
 def load_citizens(folder: Path = CITIZENS_DIR) -> dict[str, Citizen]:
     citizens: dict[str, Citizen] = {}
-    for name in CITIZEN_FILES:
+    for name in (*CITIZEN_FILES, *OWN_CITIZEN_FILES):
         with (folder / name).open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 if not row.get("login"):

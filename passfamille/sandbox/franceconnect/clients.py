@@ -15,6 +15,9 @@ FS_CLIENT_ID = "passfamille-bac-a-sable"
 FS_CLIENT_SECRET = "secret-public-du-bac-a-sable-franceconnect"  # noqa: S105 (public sandbox value)
 DP_CLIENT_ID = "api-particulier-bac-a-sable"
 DP_CLIENT_SECRET = "secret-public-du-fournisseur-de-donnees-bac-a-sable"  # noqa: S105 (public sandbox value)
+# The DGFiP (API Impôt particulier) as a second data provider: the DGFiP sandbox introspects the tokens with it.
+DGFIP_DP_CLIENT_ID = "dgfip-bac-a-sable"
+DGFIP_DP_CLIENT_SECRET = "secret-public-dgfip-bac-a-sable"  # noqa: S105 (public sandbox value)
 
 REDIRECT_PATH = "/franceconnect/retour"
 POST_LOGOUT_REDIRECT_PATH = "/franceconnect/deconnexion/retour"
@@ -51,6 +54,17 @@ SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
 # modality's EAJE scopes (tokens.EAJE_SCOPES). Unverified at FranceConnect: ask API Particulier before production.
 EAJE_FC_SCOPES: tuple[str, ...] = tuple(EAJE_SCOPES.values())
 QUOTIENT_FAMILIAL_FC_SCOPES: tuple[str, ...] = tuple(QUOTIENT_FAMILIAL_SCOPES.values())
+# The DGFiP's scopes a commune's habilitation may hold (FranceConnect `dgfip.claims.ts`, REFERENCE §2): the avis's
+# RFR, parts, family situation, dependants, fiscal address and the year asked.
+DGFIP_FC_SCOPES: tuple[str, ...] = (
+    "dgfip_rfr",
+    "dgfip_nbpart",
+    "dgfip_sitfam",
+    "dgfip_pac_nbPac",
+    "dgfip_aft",
+    "dgfip_annee_n_moins_1",
+    "dgfip_annee_n_moins_2_si_indispo_n_moins_1",
+)
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,7 @@ FS_SCOPES = frozenset(
         "preferred_username",
         *QUOTIENT_FAMILIAL_FC_SCOPES,
         *EAJE_FC_SCOPES,
+        *DGFIP_FC_SCOPES,
     }
 )
 # API Particulier as a data provider: FranceConnect filters the introspection's `scope` down to these (REFERENCE §3.4).
@@ -133,7 +148,13 @@ SERVICE_PROVIDERS = {
         post_logout_redirect_path=POST_LOGOUT_REDIRECT_PATH,
     )
 }
-DATA_PROVIDERS = {DP_CLIENT_ID: Client(DP_CLIENT_ID, DP_CLIENT_SECRET, DP_SCOPES)}
+DGFIP_DP_SCOPES = frozenset({"openid", "identite_pivot", *IDENTITY_PIVOT_CLAIMS, *DGFIP_FC_SCOPES}) - {
+    "given_name_array"
+}
+DATA_PROVIDERS = {
+    DP_CLIENT_ID: Client(DP_CLIENT_ID, DP_CLIENT_SECRET, DP_SCOPES),
+    DGFIP_DP_CLIENT_ID: Client(DGFIP_DP_CLIENT_ID, DGFIP_DP_CLIENT_SECRET, DGFIP_DP_SCOPES),
+}
 
 
 def claims_for(scopes: frozenset[str] | set[str]) -> list[str]:

@@ -31,6 +31,7 @@ __all__ = [
     "fc_identity_to_spi",
     "impot_state",
     "install",
+    "load_taxpayers",
 ]
 
 
