@@ -226,7 +226,8 @@ def test_any_loopback_port_and_localhost_are_accepted_as_redirect_uri(sandbox):
 
 @pytest.mark.parametrize(
     "scope",
-    ["openid identite_pivot dgfip_rfr", "identite_pivot cnaf_quotient_familial", ""],
+    # dgfip_rbg: a DGFiP scope the passfamille client is not given (its avis scopes are, for the DGFiP's modality).
+    ["openid identite_pivot dgfip_rbg", "identite_pivot cnaf_quotient_familial", ""],
     ids=["scope-hors-habilitation", "sans-openid", "vide"],
 )
 def test_scopes_outside_the_clients_list_go_back_with_invalid_scope(sandbox, scope):
@@ -257,7 +258,7 @@ def test_mire_lists_every_test_citizen_those_with_fixtures_first(sandbox):
     assert re.search(r"<h1>\s*Bac à sable FranceConnect\s*</h1>", page)
     assert '<label for="identite-1">DUBOIS Angela Claire Louise (test)</label>' in page
     assert sorted(logins) == sorted(load_citizens())
-    assert len(logins) == 128
+    assert len(logins) == 128 + 2  # FranceConnect's citizens, and our own two DGFiP taxpayers
     with_fixtures = {
         "test",
         "avec_nom_dusage",
@@ -270,6 +271,8 @@ def test_mire_lists_every_test_citizen_those_with_fixtures_first(sandbox):
         "test_FABIEN",
         "test_ELSA",
         "test_CINDY",
+        "dgfip-45",  # our own: DGFiP test taxpayers (avis d'imposition)
+        "dgfip-58",
     }
     assert set(logins[: len(with_fixtures)]) == with_fixtures
     assert 'name="action" value="continuer"' in page and 'name="action" value="annuler"' in page
