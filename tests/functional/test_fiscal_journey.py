@@ -40,6 +40,13 @@ def to_numero_fiscal(browser):
     return page
 
 
+def database_bytes(app) -> bytes:
+    """Every byte of the SQLite database, its write-ahead log included."""
+    database = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    wal = database.with_name(database.name + "-wal")
+    return database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
 def to_household(page):
     page = add_child(page, "Lou", ("01", "02", "2019"))
     page = page.fill("Numéro et voie", "8 rue Paradis").fill("Code postal", "13006").fill("Commune", "Marseille")
@@ -53,6 +60,8 @@ def test_caf_404_then_the_dgfip_gives_a_municipal_quotient_recorded_as_api(app, 
     assert page.soup.find("figure").find("img")["alt"].startswith("Dessin du haut de la première page")
     page = page.fill(SPI, ERIC_TYPED).submit("Continuer")
     assert page.h1 == "Vérifiez les informations des impôts", page.h1
+    assert ERIC.encode() not in database_bytes(app) and ERIC_TYPED.encode() not in database_bytes(app)
+    assert ERIC not in page.url
     text = plain(page.text)
     for shown in ("28 678 €", "Célibataire", "Revenu fiscal de référence", "Nombre de parts", "Adresse fiscale"):
         assert shown in text, shown
@@ -74,10 +83,7 @@ def test_caf_404_then_the_dgfip_gives_a_municipal_quotient_recorded_as_api(app, 
         assert (pf.fiscal_source, pf.fiscal_rfr, pf.fiscal_year) == ("api", 28678, pf.fiscal_year)
         assert pf.fiscal_year is not None and pf.fiscal_fetched_at is not None
     assert ERIC not in caplog.text and ERIC_TYPED not in caplog.text
-    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    with app.app_context():
-        db.engine.dispose()
-    raw = Path(database).read_bytes()
+    raw = database_bytes(app)
     assert ERIC.encode() not in raw and ERIC_TYPED.encode() not in raw
 
 
