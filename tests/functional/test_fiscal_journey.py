@@ -16,8 +16,11 @@ from passfamille.extensions import db
 from passfamille.models import Application
 
 from ..backoffice.agents import logged_in, make_agent
+from ..conftest import edited_example_settings
 from ..fiscal import BAD_KEY, ERIC, ERIC_TYPED, NOT_FOUND, app_config, municipal_settings  # noqa: F401 (the commune)
-from .journeys import UNKNOWN, add_child, finish, through_api
+from ..formclient import Browser
+from ..municipal_quotient import with_municipal_quotient
+from .journeys import CRECHE, DUPONT, UNKNOWN, add_child, begin, fill_identity, finish, start, through_api
 from .test_franceconnect import Family, fc_config
 from .test_franceconnect import submit as submit_through_franceconnect
 from .test_municipal_quotient import PARTS, RFR
@@ -232,3 +235,69 @@ def test_through_franceconnect_the_dgfip_gives_the_avis_without_the_number(app_c
         pf = db.session.scalars(select(Application)).one().pass_famille
         assert (pf.fiscal_source, pf.fiscal_rfr, pf.fiscal_parts) == ("api", 28678, "1")
     assert ERIC not in caplog.text
+
+
+# --- when the DGFiP is asked (wizard/fiscal.py) -------------------------------------------------------------------
+
+
+def test_without_the_habilitation_the_family_never_sees_the_dgfip(app_config, sandbox):  # noqa: F811
+    config = {key: value for key, value in app_config.items() if not key.startswith("IMPOT_PARTICULIER")}
+    app = create_app({**config, "IMPOT_PARTICULIER_URL": ""})
+    browser = Browser(app.test_client())
+    assert "DGFiP" not in begin(Browser(app.test_client())).text
+    page = through_api(browser, UNKNOWN)
+    assert page.h1 == "Aucun dossier CAF ou MSA trouvé" and "impôts" not in page.text
+    assert browser.client.get("/demande/numero-fiscal").status_code == 404
+
+
+def test_rules_on_the_caf_qf_alone_never_ask_the_dgfip(app_config, sandbox, tmp_path):  # noqa: F811
+    settings = edited_example_settings(tmp_path / "commune-caf-qf", lambda text: text)
+    app = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings)})
+    browser = Browser(app.test_client())
+    page = through_api(browser, UNKNOWN)
+    assert page.h1 == "Aucun dossier CAF ou MSA trouvé" and USE_AVIS not in page.text
+
+
+def test_the_information_page_names_the_dgfip_where_it_may_be_asked(app, browser):
+    page = begin(browser)
+    assert "Direction générale des finances publiques (DGFiP)" in page.text
+    assert "Si la CAF ou la MSA ne donne pas votre quotient familial" in page.text
+    assert "Votre numéro fiscal n'est pas gardé" in page.text
+
+
+def test_a_confirmed_caf_qf_is_used_and_the_dgfip_is_not_asked(app, browser):
+    page = through_api(browser, DUPONT)
+    assert page.h1 == "Vérifiez les informations de la CAF/MSA"
+    page = page.choose("Oui, elles sont correctes").submit("Continuer")
+    assert page.h1 == "Votre foyer", page.h1
+    assert browser.client.get("/demande/numero-fiscal").status_code == 404
+
+
+def test_a_creche_request_alone_never_asks_the_dgfip(app, browser):
+    page = fill_identity(start(browser, demarche=CRECHE), UNKNOWN).submit("Continuer")
+    assert page.h1 == "Aucun dossier CAF ou MSA trouvé"
+    assert USE_AVIS not in page.text
+
+
+def test_with_a_municipal_quotient_alone_the_avis_follows_the_caf_facts(app_config, sandbox, tmp_path):  # noqa: F811
+    def municipal_only(text):
+        return with_municipal_quotient(text).replace("basis: caf_qf_else_municipal", "basis: municipal_quotient")
+
+    settings = edited_example_settings(tmp_path / "commune-quotient-municipal-seul", municipal_only)
+    app = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings)})
+    browser = Browser(app.test_client())
+    assert "la mairie demandera aussi" in begin(Browser(app.test_client())).text
+    page = through_api(browser, DUPONT).choose("Oui, elles sont correctes").submit("Continuer")
+    assert page.h1 == "Votre numéro fiscal", page.h1
+
+
+def test_numero_fiscal_lookups_are_capped_per_draft(app, browser):
+    page = to_numero_fiscal(browser)
+    for _ in range(5):
+        page = page.fill(SPI, NOT_FOUND).submit("Continuer")
+        assert page.h1 == "Aucun avis d'imposition trouvé", page.h1
+        page = page.choose("Vérifier le numéro saisi").submit("Continuer")
+    page = page.fill(SPI, ERIC).submit("Continuer")
+    assert page.h1 == "Trop de demandes aux impôts", page.h1
+    labels = [label.get_text(" ", strip=True) for label in page.soup.select("fieldset label")]
+    assert labels == ["Fournir mon avis d'imposition", "Continuer sans : le Pass Famille sera au plein tarif"]
