@@ -136,6 +136,12 @@ def by_franceconnect(draft: Draft) -> bool:
     return via_franceconnect(draft) and found.via == "franceconnect" and found.outcome == "ok"
 
 
+def details_hidden(draft: Draft) -> bool:
+    """The DGFiP's figures are shown in full only to a family identified by FranceConnect, or when the commune shows
+    the details (`api_particulier.show_details`, as for the CAF/MSA's facts): anyone can type a numéro fiscal."""
+    return not via_franceconnect(draft) and not current_app.extensions["commune"].api_particulier.show_details
+
+
 def confirmed(draft: Draft) -> FiscalLookup | None:
     """The DGFiP's facts the family confirmed (« Oui »), with the figures a municipal quotient reads; else None."""
     found = lookup(draft)

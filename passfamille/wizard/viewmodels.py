@@ -9,7 +9,7 @@ from ..avis_figures import explain_quotient
 from ..commune_settings import CAF_QF, MUNICIPAL_QUOTIENT
 from ..formatting import TIMEZONE, month_year, months_duration, short_date
 from ..months import calendar_months
-from . import household
+from . import fiscal, household
 from .certify import MAX_LOOKUPS_PER_DRAFT
 from .draft import certified, certified_ok, creche_only, details_hidden
 
@@ -84,6 +84,7 @@ def decision_view(draft, today: date | None = None) -> dict:
     today = today or date.today()
     facts = household.known(draft)
     decision = rules.decide(facts.household, settings.pass_famille.rules, on=today)
+    avis_hidden = fiscal.confirmed(draft) is not None and fiscal.details_hidden(draft)
     ruleset = settings.pass_famille.rules.applicable(today)
     qf = facts.qf
     return {
@@ -102,8 +103,9 @@ def decision_view(draft, today: date | None = None) -> dict:
         "address_source": facts.address_source,
         "resident": resident(draft),
         "commune": settings.commune,
-        # Figures from the CAF/MSA stay with the agents when the commune cannot identify the family.
-        "hidden": details_hidden(draft) and certified_ok(draft),
+        # Figures from the CAF/MSA, or the DGFiP, stay with the agents when the commune cannot identify the family.
+        "hidden": (details_hidden(draft) and certified_ok(draft)) or avis_hidden,
+        "hidden_source": "dgfip" if avis_hidden else "caf",
     }
 
 

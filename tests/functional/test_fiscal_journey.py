@@ -301,3 +301,27 @@ def test_numero_fiscal_lookups_are_capped_per_draft(app, browser):
     assert page.h1 == "Trop de demandes aux impôts", page.h1
     labels = [label.get_text(" ", strip=True) for label in page.soup.select("fieldset label")]
     assert labels == ["Fournir mon avis d'imposition", "Continuer sans : le Pass Famille sera au plein tarif"]
+
+
+def test_where_the_commune_hides_the_details_the_family_reads_only_that_its_avis_was_found(
+    app_config,  # noqa: F811
+    sandbox,
+    tmp_path,
+):
+    def hiding(text):
+        return with_municipal_quotient(text).replace("  show_details: true", "  show_details: false")
+
+    settings = edited_example_settings(tmp_path / "commune-qui-cache", hiding)
+    app = create_app({**app_config, "PASSFAMILLE_COMMUNE": str(settings)})
+    browser = Browser(app.test_client())
+    page = through_api(browser, UNKNOWN).choose(USE_AVIS).submit("Continuer")
+    page = page.fill(SPI, ERIC).submit("Continuer")
+    assert page.h1 == "Votre avis d'imposition a été trouvé", page.h1
+    assert "28 678" not in plain(page.text) and "Célibataire" not in page.text
+    page = to_household(page.choose("Non, cet avis est à jour").submit("Continuer"))
+    assert page.h1 == "Votre résultat"
+    assert "28 678" not in plain(page.text) and "2 389" not in plain(page.text)
+    assert "de votre avis d'imposition obtenues auprès des impôts" in page.text
+    page = page.click("Continuer")
+    recap = plain(page.text)
+    assert "Obtenu auprès des impôts (DGFiP" in recap and "28 678" not in recap and "2 389" not in recap

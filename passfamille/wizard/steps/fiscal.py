@@ -76,16 +76,10 @@ CHOICES = {
 }
 
 
-def hidden(draft) -> bool:
-    """Shown in full only to a family identified by FranceConnect, or when the commune shows the details (as the
-    CAF/MSA's facts: details_hidden)."""
-    return not via_franceconnect(draft) and not current_app.extensions["commune"].api_particulier.show_details
-
-
 def verification_form(draft, **kwargs):
     found = fiscal.lookup(draft)
     key = found.outcome or ""
-    if key == "ok" and hidden(draft):
+    if key == "ok" and fiscal.details_hidden(draft):
         key = "ok_hidden"
     legend, choices = CHOICES.get(key, CHOICES["refused"])
     if via_franceconnect(draft) and key == "not_found" and found.via == "franceconnect":
@@ -113,7 +107,7 @@ def verification_view(draft) -> dict:
     found = fiscal.lookup(draft)
     return {
         "outcome": found.outcome,
-        "hidden": hidden(draft),
+        "hidden": fiscal.details_hidden(draft),
         "year": found.year,
         "rfr": found.rfr,
         "parts": french_parts(fiscal.parts(found)) if found.parts is not None else None,

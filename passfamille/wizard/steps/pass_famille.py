@@ -36,7 +36,7 @@ def qf_recap(draft) -> list[Section]:
     if avis is not None:
         # The DGFiP's avis, confirmed by the family: changed on « Vérifiez les informations des impôts ».
         year = f", revenus {avis.year}" if avis.year else ""
-        if fiscal_steps.hidden(draft):
+        if fiscal.details_hidden(draft):
             rows = [("Avis d'imposition", f"Obtenu auprès des impôts (DGFiP{year})")]
         else:
             rows = [
@@ -85,7 +85,7 @@ def _basis_rows(draft) -> list[tuple[str, str]]:
     if result["basis"] != MUNICIPAL_QUOTIENT:
         return [("Base du calcul", "Quotient familial de la CAF ou de la MSA")]
     rows = [("Base du calcul", "Quotient municipal, calculé d'après votre avis d'imposition")]
-    if result["quotient"] is not None:
+    if result["quotient"] is not None and not result["hidden"]:
         provisional = " (provisoire : la mairie vérifiera l'avis)" if result["municipal"]["provisional"] else ""
         rows.append(("Quotient municipal", f"{euros(result['quotient'])}{provisional}"))
     return rows
