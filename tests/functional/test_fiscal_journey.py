@@ -6,6 +6,7 @@ fiscal is never kept: not in the database, the logs or a URL."""
 import csv
 import io
 import logging
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -325,3 +326,15 @@ def test_where_the_commune_hides_the_details_the_family_reads_only_that_its_avis
     page = page.click("Continuer")
     recap = plain(page.text)
     assert "Obtenu auprès des impôts (DGFiP" in recap and "28 678" not in recap and "2 389" not in recap
+
+
+def test_the_avis_pages_share_the_number_of_the_caf_page_so_the_total_does_not_change(app, browser):
+    def step_of(page) -> str:
+        return re.search(r"Étape \d+ sur \d+", page.title).group(0)
+
+    page = through_api(browser, UNKNOWN)
+    number = step_of(page)
+    page = page.choose(USE_AVIS).submit("Continuer")
+    assert page.h1 == "Votre numéro fiscal" and step_of(page) == number
+    page = page.fill(SPI, ERIC).submit("Continuer")
+    assert page.h1 == "Vérifiez les informations des impôts" and step_of(page) == number

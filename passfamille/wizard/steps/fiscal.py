@@ -17,6 +17,7 @@ from ..forms import SPI_MESSAGE, NumeroFiscalForm, VerificationForm
 from ..step import Section, Step, step_url
 
 NUMERO_FISCAL_NAME = FISCAL_ANSWERS[0]
+VERIFICATION_NAME = "verification"  # the CAF/MSA's page (steps/common.py), whose number these pages share
 
 
 def _render_error(step: Step, draft, form):
@@ -52,6 +53,9 @@ NUMERO_FISCAL = Step(
     save=save_numero,
     invalidates=(FISCAL_VERIFICATION, "justificatif"),
     holds=lambda draft: fiscal.lookup(draft).outcome is not None,
+    # The avis stands in for the CAF/MSA's facts: the same stage of the démarche (« Étape 3 »), so the total of
+    # « Étape N sur M » does not change mid-journey (as the proof's, steps/pass_famille.py).
+    numbered_with=VERIFICATION_NAME,
 )
 
 # --- « Vérifiez les informations des impôts » ----------------------------------------------------------------
@@ -138,6 +142,7 @@ VERIFICATION_IMPOTS = Step(
     save=save_verification,
     invalidates=("justificatif",),
     holds=lambda draft: fiscal.lookup(draft).outcome is not None,
+    numbered_with=VERIFICATION_NAME,
 )
 
 STEPS = (NUMERO_FISCAL, VERIFICATION_IMPOTS)
