@@ -14,7 +14,7 @@ from ...impot_particulier import FAMILY_SITUATIONS, InvalidSpi
 from .. import fiscal, store
 from ..draft import FISCAL_ANSWERS, FISCAL_VERIFICATION, answers, uses_api, via_franceconnect
 from ..forms import SPI_MESSAGE, NumeroFiscalForm, VerificationForm
-from ..step import Section, Step, step_url
+from ..step import Step, step_url
 
 NUMERO_FISCAL_NAME = FISCAL_ANSWERS[0]
 VERIFICATION_NAME = "verification"  # the CAF/MSA's page (steps/common.py), whose number these pages share
@@ -124,11 +124,6 @@ def verification_view(draft) -> dict:
         "via_franceconnect": found.via == "franceconnect",
         "fetched_on": short_date(found.fetched_at[:10]) if found.fetched_at else None,
     }
-
-
-def recap(draft) -> list[Section]:
-    """Said in the « Quotient familial » section (steps/pass_famille.py): nothing of its own."""
-    return []
 
 
 VERIFICATION_IMPOTS = Step(
