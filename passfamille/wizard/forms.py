@@ -233,13 +233,14 @@ class NumeroFiscalForm(BaseForm):
     """The numéro fiscal, used for one call to the DGFiP and never stored: the step keeps {"asked": "y"}, and a
     form built from those stored answers (no `spi` at all, unlike any browser's POST) is valid without it."""
 
-    asked = StringField(default="y")
+    asked = StringField(default="y", validators=[MaxLength(1, "Réponse inattendue : recommencez cette étape")])
     spi = StringField(
         "Numéro fiscal",
         description=(
             "13 chiffres, par exemple : 30 12 345 678 901. Il est écrit en haut à gauche de la première page de votre "
             "avis d'imposition, dans le cadre « Vos références »."
         ),
+        validators=[MaxLength(40, SPI_MESSAGE)],
     )
 
     def validate_spi(self, field):
