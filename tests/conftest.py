@@ -5,6 +5,7 @@ Under pytest-xdist (`make test`) each worker process has its own of each; the ma
 
 import email
 import email.policy
+import re
 import shutil
 import socket
 import tempfile
@@ -261,6 +262,20 @@ def identifying(text: str) -> str:
     return text.replace("  show_details: false", "  show_details: true")
 
 
+# The example's basis of its 2026 rule set (QF when the CAF/MSA answers, else the avis), from its comment to its
+# délibération: tests/municipal_quotient.py puts it back where a test is about it.
+EXAMPLE_BASIS = re.compile(
+    r"      # À quoi les tranches s'appliquent.*?\n      municipal_quotient:\n(?:        [^\n]*\n)+", re.S
+)
+
+
+def on_the_caf_qf(text: str) -> str:
+    """The example settings with the rules on the CAF/MSA quotient familial alone (the basis before issue 14):
+    what most tests were written for; the avis's municipal quotient is tested with tests/municipal_quotient.py."""
+    assert len(EXAMPLE_BASIS.findall(text)) == 1
+    return EXAMPLE_BASIS.sub("", text)
+
+
 def edited_example_settings(folder: Path, edit) -> Path:
     """A copy of the example settings (and its logo, named relative to the file) of a commune that identifies
     families, changed by edit(text) -> text."""
@@ -269,7 +284,8 @@ def edited_example_settings(folder: Path, edit) -> Path:
     folder.mkdir()
     shutil.copy(DEFAULT_COMMUNE_FILE.parent / "logo-val-fleuri.svg", folder)
     settings_file = folder / "commune.yaml"
-    settings_file.write_text(edit(identifying(DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8"))), encoding="utf-8")
+    example = on_the_caf_qf(identifying(DEFAULT_COMMUNE_FILE.read_text(encoding="utf-8")))
+    settings_file.write_text(edit(example), encoding="utf-8")
     return settings_file
 
 

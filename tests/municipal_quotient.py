@@ -18,7 +18,11 @@ BASIS_BLOCK = f"""      full_price_discount_percent: 10
 
 
 def with_municipal_quotient(text: str) -> str:
-    """The example's 2026 rule set (the only one with full_price_discount_percent: 10) reading the avis too."""
+    """The example's 2026 rule set (the only one with full_price_discount_percent: 10) reading the avis too: as the
+    example is shipped, or put back where the tests' copy has it on the CAF QF alone (conftest.on_the_caf_qf)."""
+    if "      basis: caf_qf_else_municipal\n" in text:
+        assert f'        deliberation: "{DELIBERATION}"\n' in text
+        return text
     assert text.count("      full_price_discount_percent: 10\n") == 1
     return text.replace("      full_price_discount_percent: 10\n", BASIS_BLOCK)
 

@@ -16,6 +16,7 @@ from passfamille.commune_settings import MunicipalQuotient, PassFamilleRules
 from passfamille.quotient_formula import parse
 
 from .commune_example import EXAMPLE_TEXT, broken, example_logo_beside  # noqa: F401 (autouse fixture)
+from .conftest import on_the_caf_qf
 from .municipal_quotient import DELIBERATION, with_municipal_quotient
 from .test_commune_mistakes import line_of
 from .test_rules import ON, RULES_2024, RULES_2026, TERRITORY, family
@@ -215,9 +216,14 @@ def test_fiscal_inputs_refuse_what_an_avis_cannot_say(rfr, parts):
 # --- the settings ----------------------------------------------------------------------------------------------
 
 
-def test_example_commune_stays_on_the_caf_qf(tmp_path):
-    for rule_set in load_settings(_example(tmp_path)).pass_famille.rules.rule_sets:
-        assert (rule_set.basis, rule_set.municipal_quotient, rule_set.uses_avis) == ("caf_qf", None, False)
+def test_the_example_commune_reads_the_caf_qf_else_the_avis_since_2026(tmp_path):
+    """Issue 14: the shipped example shows the avis's route (`make run`); its earlier rule set stays on the QF."""
+    rule_sets = load_settings(_example(tmp_path)).pass_famille.rules.rule_sets
+    assert [(r.valid_from.year, r.basis, r.uses_avis) for r in rule_sets] == [
+        (2024, "caf_qf", False),
+        (2026, "caf_qf_else_municipal", True),
+    ]
+    assert rule_sets[-1].municipal_quotient.deliberation == DELIBERATION
 
 
 def _example(tmp_path, text: str = EXAMPLE_TEXT):
@@ -301,9 +307,10 @@ def test_basis_mistake_gives_one_french_line_naming_the_line_and_the_key(tmp_pat
 
 
 def test_basis_without_its_block_is_refused(tmp_path):
-    text = broken(
+    text = on_the_caf_qf(EXAMPLE_TEXT).replace(
         "      full_price_discount_percent: 10\n",
         "      full_price_discount_percent: 10\n      basis: municipal_quotient\n",
+        1,
     )
     with pytest.raises(
         SettingsError, match="clé « pass_famille.rules\\[0\\].municipal_quotient » : clé obligatoire manquante"
