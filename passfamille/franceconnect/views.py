@@ -65,7 +65,7 @@ def callback():
         if via_franceconnect(draft):
             return redirect(url_for("wizard.step", slug=APPLICANT_SLUG), 303)
         return _failure("state", 400)
-    if not hmac.compare_digest(request.args.get("state", ""), pending[STATE]):
+    if not _same(request.args.get("state", ""), pending[STATE]):
         return _failure("state", 400)
     error = request.args.get("error")
     if error:
@@ -126,6 +126,11 @@ def _granted_dgfip(login) -> bool:
     return bool(wanted) and (not granted or bool(wanted & granted))
 
 
+def _same(given: str, expected: str) -> bool:
+    """A constant-time comparison of a state sent back with ours; as bytes, since anyone can send any character."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8"))
+
+
 def _failure(cause: str, status: int):
     return make_response(render_template("franceconnect/echec.html", cause=cause), status)
 
@@ -168,7 +173,7 @@ def logged_out():
     draft = store.current_draft()
     if draft is not None:
         expected = (draft.franceconnect or {}).get(LOGOUT_STATE, "")
-        if expected and hmac.compare_digest(request.args.get("state", ""), expected):
+        if expected and _same(request.args.get("state", ""), expected):
             store.set_franceconnect(draft, None)
             db.session.commit()
         if draft.application_id:
