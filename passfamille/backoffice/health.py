@@ -169,11 +169,17 @@ class RecentCalls:
     last_error_at: datetime | None
 
 
-def recent_calls(now: datetime) -> RecentCalls:
+# The DGFiP's calls (API Impôt particulier, wizard/fiscal.py) are counted apart from API Particulier's.
+DGFIP_ENDPOINT = "impot_particulier"
+
+
+def recent_calls(now: datetime, dgfip: bool = False) -> RecentCalls:
+    """API Particulier's calls of the last 24 hours and their errors; with `dgfip`, the DGFiP's instead."""
     since = now - ERROR_WINDOW
+    which = ApiEvent.endpoint == DGFIP_ENDPOINT if dgfip else ApiEvent.endpoint != DGFIP_ENDPOINT
     rows = db.session.execute(
         select(ApiEvent.outcome, ApiEvent.status, ApiEvent.code, func.count())
-        .where(ApiEvent.at >= since)
+        .where(ApiEvent.at >= since, which)
         .group_by(ApiEvent.outcome, ApiEvent.status, ApiEvent.code)
     ).all()
     per_outcome: dict[str, Counter] = {}
@@ -192,7 +198,7 @@ def recent_calls(now: datetime) -> RecentCalls:
     groups.sort(key=lambda g: (-g.count, ERROR_OUTCOMES.index(g.outcome)))
     last_error_at = (
         db.session.scalar(
-            select(func.max(ApiEvent.at)).where(ApiEvent.at >= since, ApiEvent.outcome.in_(ERROR_OUTCOMES))
+            select(func.max(ApiEvent.at)).where(ApiEvent.at >= since, which, ApiEvent.outcome.in_(ERROR_OUTCOMES))
         )
         if groups
         else None

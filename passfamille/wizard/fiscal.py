@@ -28,7 +28,7 @@ from ..commune_settings import CAF_QF_ELSE_MUNICIPAL, MUNICIPAL_QUOTIENT, NoRule
 from ..impot_clients import EXTENSION_KEY
 from ..impot_particulier import FiscalFacts, ImpotParticulierError, InvalidSpi
 from ..models import Draft
-from . import store
+from . import certify, store
 from .draft import (
     certified,
     fiscal_choice,
@@ -187,6 +187,10 @@ def _refusal(draft: Draft, client_address: str) -> FiscalLookup | None:
     return None
 
 
+# The agents' health banner counts the DGFiP's calls apart from API Particulier's (ApiEvent.endpoint).
+DGFIP_EVENT = "impot_particulier"
+
+
 def fetch(draft: Draft, client_address: str, spi: str | None = None, france_connect_token: str | None = None) -> str:
     """Ask the DGFiP for the avis (by the numéro fiscal typed, or the FranceConnect access token) and keep the
     outcome on the draft; return the outcome code. InvalidSpi is raised (nothing kept): the field says it.
@@ -201,10 +205,14 @@ def fetch(draft: Draft, client_address: str, spi: str | None = None, france_conn
                 found = _facts(client().avis_france_connect(france_connect_token, today), via)
             else:
                 found = _facts(client().avis(spi or "", today), via)
-        except InvalidSpi:
+        except InvalidSpi as error:
+            certify.record_event(DGFIP_EVENT, "invalid_spi", error.status, error.code, error.correlation_id)
             raise
         except ImpotParticulierError as error:
             found = FiscalLookup(outcome=error.outcome, via=via, code=error.code, retry_after=error.retry_after)
+            certify.record_event(DGFIP_EVENT, error.outcome, error.status, error.code, error.correlation_id)
+        else:
+            certify.record_event(DGFIP_EVENT, "ok", 200, None, found.correlation_id)
     log.info("dgfip avis via=%s outcome=%s", via, found.outcome)
     store.record_fiscal(draft, found.to_json())
     return found.outcome

@@ -167,6 +167,16 @@ def test_dgfip_unavailable_then_the_family_retries_by_typing_its_number_again(ap
     assert page.h1 == "Vérifiez les informations des impôts", page.h1
 
 
+def test_agents_see_the_dgfips_outage_apart_from_api_particuliers(app, browser, sandbox):
+    page = to_numero_fiscal(browser)  # one API Particulier call, which found nothing (not an error)
+    sandbox.arm_fault("503", times=2)  # the DGFiP's call and the client's one retry
+    page.fill(SPI, ERIC).submit("Continuer")
+    make_agent(app)
+    text = plain(logged_in(app).get("/agents/").text)
+    assert "Impôts (DGFiP, avis d'imposition) : 1 erreur en 24 h : 1 indisponibilité (503)." in text
+    assert "erreur en 24 h" not in text.replace("Impôts (DGFiP, avis d'imposition) : 1 erreur en 24 h", "")
+
+
 def test_a_malformed_number_is_said_at_the_field_and_nothing_is_lost(app, browser):
     page = to_numero_fiscal(browser)
     for typed in ("12345", "3999999930262x", "３９９９９９９９３０２６２", "²999999930262"):

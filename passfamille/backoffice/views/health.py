@@ -168,11 +168,18 @@ def _group_text(group: health.ErrorGroup) -> str:
     return f"{_plural(group.count, *OUTCOME_WORDS[group.outcome])} ({_causes(group)})"
 
 
-def _errors_message(recent: health.RecentCalls) -> Message | None:
+def _errors_message(recent: health.RecentCalls, service: str = "") -> Message | None:
     if not recent.errors:
         return None
     parts = ", ".join(_group_text(g) for g in recent.groups)
-    return Message("warning", f"{_plural(recent.errors, 'erreur', 'erreurs')} en 24 h : {parts}.")
+    return Message("warning", f"{service}{_plural(recent.errors, 'erreur', 'erreurs')} en 24 h : {parts}.")
+
+
+def _dgfip_message(now) -> Message | None:
+    """The DGFiP's errors (avis d'imposition), when the commune has that habilitation."""
+    if current_app.extensions.get("impot_particulier") is None:
+        return None
+    return _errors_message(health.recent_calls(now, dgfip=True), "Impôts (DGFiP, avis d'imposition) : ")
 
 
 def _mails_message() -> Message | None:
@@ -193,7 +200,7 @@ def banner() -> Banner:
     messages = []
     for line, name in zip(lines, _names(lines), strict=True):
         messages += [*_token_messages(line, name), _expiry_message(line, name, now)]
-    messages += [_errors_message(health.recent_calls(now)), _mails_message()]
+    messages += [_errors_message(health.recent_calls(now)), _dgfip_message(now), _mails_message()]
     return Banner(tuple(m for m in messages if m is not None))
 
 
