@@ -92,3 +92,39 @@ def test_both_demarches_waiting_list_export_and_purge_work_on_postgresql(pg_app)
     with pg_app.app_context():
         remaining = db.session.scalars(select(Application)).one()
         assert remaining.demarche == "creche" and remaining.linked_application_id is None
+
+
+def test_franceconnect_and_the_dgfip_journeys_work_on_postgresql(pg_app, app_config, sandbox, postgres_url):
+    """Issues 13 and 14 on PostgreSQL: a family through FranceConnect (the draft's login, the modality recorded), then
+    a family with no CAF file through the DGFiP with the example commune as shipped (the avis's figures recorded)."""
+    from passfamille.config import DEFAULT_COMMUNE_FILE
+    from passfamille.models import Draft
+
+    from ..fiscal import impot_settings
+    from .journeys import UNKNOWN
+    from .test_example_commune import JOSEPH
+    from .test_fiscal_journey import SPI, USE_AVIS, to_household
+    from .test_franceconnect import DUPONT_FC, Family, fc_config
+    from .test_franceconnect import submit as submit_through_franceconnect
+
+    config = {
+        **fc_config(app_config, sandbox),
+        "SQLALCHEMY_DATABASE_URI": postgres_url,
+        "PASSFAMILLE_COMMUNE": str(DEFAULT_COMMUNE_FILE),
+        **impot_settings(sandbox.url),
+    }
+    app = create_app(config)
+    family = Family(app, sandbox)
+    page = family.log_in(DUPONT_FC).submit("Continuer").choose("Oui, elles sont correctes").submit("Continuer")
+    page = page.submit("Continuer").click("Continuer")
+    assert submit_through_franceconnect(page, family).h1 == "Votre demande est envoyée"
+
+    without_franceconnect = create_app({**config, "FRANCECONNECT_URL": ""})  # « Commencer ma demande », as before
+    page = through_api(Browser(without_franceconnect.test_client()), UNKNOWN).choose(USE_AVIS).submit("Continuer")
+    page = page.fill(SPI, JOSEPH).submit("Continuer").choose("Non, cet avis est à jour").submit("Continuer")
+    assert finish(to_household(page)).h1 == "Votre demande est envoyée"
+    with app.app_context():
+        franceconnect, fiscal = db.session.scalars(select(Application).order_by(Application.id)).all()
+        assert franceconnect.identity_modality == "franceconnect"
+        assert (fiscal.pass_famille.fiscal_source, fiscal.pass_famille.fiscal_rfr) == ("api", 11600)
+        assert all(draft.franceconnect is None for draft in db.session.scalars(select(Draft)))
