@@ -8,10 +8,12 @@ but its outcome."""
 import hmac
 import logging
 import secrets
+import time
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 
-from .. import franceconnect
+from .. import franceconnect, ratelimit
 from ..extensions import db
 from ..wizard import certify, fiscal, store
 from ..wizard.draft import IDENTIFICATION, answers, via_franceconnect, wants_creche, wants_pass_famille
@@ -22,6 +24,11 @@ from .client import FranceConnectError
 bp = Blueprint("franceconnect", __name__)
 log = logging.getLogger("passfamille.franceconnect")
 
+# A callback's code is exchanged by one request only (a shared counter per login's state, over FranceConnect's
+# 30 minutes of interaction); another request with it waits for that one's outcome, at most CALLBACK_WAIT seconds
+# (FranceConnect's token and userinfo, then API Particulier's deadline).
+CALLBACK_WINDOW = timedelta(minutes=30)
+CALLBACK_WAIT = 25.0
 # What the draft's FranceConnect record holds at each stage (store.set_franceconnect).
 STATE, NONCE, THEN, ID_TOKEN, LOGOUT_STATE = "state", "nonce", "then", "id_token", "logout_state"
 # Where the family lands after the callback: « Vous » (its certified identity and e-mail), or the CAF/MSA page when
@@ -45,6 +52,9 @@ def start_login(draft, then: str = APPLICANT_SLUG):
             franceconnect.scopes_for(wants_pass_famille(draft), wants_creche(draft), wants_dgfip=fiscal.offered(draft)),
         )
     except FranceConnectError:
+        # The code is spent either way: the login under way ends, and a reload is told at once.
+        store.set_franceconnect(draft, None)
+        db.session.commit()
         return _failure("unavailable", 502)
     store.set_franceconnect(draft, {STATE: authorization.state, NONCE: authorization.nonce, THEN: then})
     db.session.commit()
@@ -78,21 +88,42 @@ def callback():
     issuer = request.args.get("iss")
     if issuer is not None and issuer != client.issuer:
         return _failure("state", 400)
+    if not ratelimit.hit("franceconnect-callback", pending[STATE], 1, CALLBACK_WINDOW):
+        # The same callback again while the first is under way (a double click, a reload, two tabs): the code can
+        # be exchanged once only, so this one waits for the first one's outcome and shows it.
+        return _first_outcome(draft, pending)
     try:
         login = client.login(
             request.args.get("code", ""), url_for("franceconnect.callback", _external=True), pending[NONCE]
         )
     except FranceConnectError:
-        db.session.refresh(draft)
-        if via_franceconnect(draft) and not (draft.franceconnect or {}).get(STATE):
-            # Two callbacks at once (a double click on FranceConnect's page): the other one used the code.
-            return redirect(url_for("wizard.step", slug=APPLICANT_SLUG), 303)
+        # The code is spent either way: the login under way ends, and a reload is told at once.
+        store.set_franceconnect(draft, None)
+        db.session.commit()
         return _failure("unavailable", 502)
     if not identity.has_pivot(login.claims):
+        store.set_franceconnect(draft, None)
+        db.session.commit()
         return _failure("identity", 502)
     _remember(draft, login)
     log.info("franceconnect login")
     return redirect(url_for("wizard.step", slug=pending.get(THEN) or APPLICANT_SLUG), 303)
+
+
+def _first_outcome(draft, pending: dict):
+    """The outcome of the request that is exchanging this login's code: the next page once it has logged the family
+    in, the failure page if it did not, or after CALLBACK_WAIT seconds without an outcome."""
+    deadline = time.monotonic() + CALLBACK_WAIT
+    while True:
+        db.session.rollback()  # a fresh read of the draft, as the other request commits it
+        db.session.refresh(draft)
+        if (draft.franceconnect or {}).get(STATE) != pending[STATE]:
+            if via_franceconnect(draft):
+                return redirect(url_for("wizard.step", slug=pending.get(THEN) or APPLICANT_SLUG), 303)
+            return _failure("unavailable", 502)
+        if time.monotonic() >= deadline:
+            return _failure("unavailable", 502)
+        time.sleep(0.1)
 
 
 def _remember(draft, login) -> None:
