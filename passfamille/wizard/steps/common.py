@@ -153,6 +153,15 @@ def save_applicant(step: Step, draft, form):
 
 def applicant_recap(draft) -> list[Section]:
     applicant = answers(draft, "demandeur")
+    rows = identity_rows(draft, applicant)
+    if fc_identity.is_certified(applicant):
+        rows.append(("Identité", "Certifiée par FranceConnect"))
+    rows.append(("Adresse électronique", applicant.get("email")))
+    return [Section("Vous", rows, "demandeur", "les informations vous concernant")]
+
+
+def identity_rows(draft, applicant: dict) -> list[tuple[str, str]]:
+    """Who the applicant is, as the recap and the certified « Vous » page show it."""
     first_names = [applicant.get(k) for k in ("first_name_1", "first_name_2", "first_name_3") if applicant.get(k)]
     rows = [("Nom de naissance", applicant.get("birth_name"))]
     if applicant.get("usage_name"):
@@ -162,10 +171,7 @@ def applicant_recap(draft) -> list[Section]:
         sex = applicant.get("sex")
         sex_label = {"F": "Féminin", "M": "Masculin"}.get(sex, "")
         rows.append(("Naissance", f"{sex_label}, {born(sex)} le {_birth_date(applicant)} à {_birth_place(applicant)}"))
-    if fc_identity.is_certified(applicant):
-        rows.append(("Identité", "Certifiée par FranceConnect"))
-    rows.append(("Adresse électronique", applicant.get("email")))
-    return [Section("Vous", rows, "demandeur", "les informations vous concernant")]
+    return rows
 
 
 def _birth_date(applicant: dict) -> str:
@@ -202,7 +208,9 @@ APPLICANT = Step(
     context=lambda draft, form: {
         "notice": outcome(draft) if uses_api(draft) and outcome(draft) in ("identity", "not_found") else None,
         "lookup_again": uses_api(draft) and outcome(draft) is None and bool(answers(draft, "demandeur")),
-        "certified": applicant_recap(draft)[0].rows[:-2] if isinstance(form, CertifiedApplicantForm) else None,
+        "certified": identity_rows(draft, answers(draft, "demandeur"))
+        if isinstance(form, CertifiedApplicantForm)
+        else None,
     },
     save=save_applicant,
     invalidates=("verification", *FISCAL_ANSWERS, "foyer", "enfant", "estimation"),
